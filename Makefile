@@ -1,0 +1,50 @@
+# Allot — see README.md. `make run` and `make test` are the two set-up commands.
+GO      ?= go
+DB      ?= sqlite:allot.db
+ADDR    ?= 127.0.0.1:8080
+# The PostgreSQL image the integration suite starts. On a machine with no
+# container registry it is built locally from Debian packages; on a laptop
+# set ALLOT_TEST_POSTGRES_IMAGE=postgres:16-alpine to use the public image.
+ALLOT_TEST_POSTGRES_IMAGE ?= local/postgres:15-bookworm
+export ALLOT_TEST_POSTGRES_IMAGE
+# Ryuk would need its own image pulled; the suite removes its containers itself.
+export TESTCONTAINERS_RYUK_DISABLED ?= true
+
+UNIT_PKGS = $(shell $(GO) list ./... | grep -v '/integration')
+
+.PHONY: run build test test-unit test-integration pg-image lint bench fmt fuzz clean
+
+run:
+	ALLOT_DB=$${ALLOT_DB:-$(DB)} ALLOT_ADDR=$${ALLOT_ADDR:-$(ADDR)} $(GO) run ./cmd/allot serve
+
+build:
+	$(GO) build -o bin/allot ./cmd/allot
+
+test: test-unit test-integration
+
+test-unit:
+	$(GO) test -race -count=1 $(UNIT_PKGS)
+
+pg-image:
+	@if docker info >/dev/null 2>&1; then bash integration/pgimage/build.sh; \
+	else echo "pgimage: Docker not available: no image built (the PostgreSQL tests skip, or fail under CI=true)"; fi
+
+test-integration: pg-image
+	$(GO) test -race -count=1 -timeout 15m ./integration/...
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'gofmt: files above need formatting'; exit 1)
+	$(GO) vet ./...
+	$(GO) mod verify
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./domain/...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+fuzz:
+	$(GO) test ./domain/series -run '^$$' -fuzz FuzzParseNumber -fuzztime 30s
+
+clean:
+	rm -rf bin allot.db allot.db-shm allot.db-wal

@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"os"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/allot-io/allot/ports"
+)
+
+// Defaults and environment variables of the allot binary.
+const (
+	// DefaultDSN is the database used when neither --db nor ALLOT_DB is
+	// given: an SQLite file in the working directory, so that one command
+	// starts a working server on a fresh machine.
+	DefaultDSN = "sqlite:allot.db"
+	// DefaultAddr is where `allot serve` listens when neither --addr nor
+	// ALLOT_ADDR is given; loopback only, so that a first run exposes
+	// nothing to the network.
+	DefaultAddr = "127.0.0.1:8080"
+
+	envDB      = "ALLOT_DB"
+	envAddr    = "ALLOT_ADDR"
+	envMigrate = "ALLOT_MIGRATE"
+)
+
+// Backend is an opened store with its services.
+type Backend struct {
+	Services ports.Services
+	// Migrate applies pending migrations.
+	Migrate func(ctx context.Context) error
+	// Close releases the store; every command calls it exactly once.
+	Close func() error
+}
+
+// ServeConfig is what `allot serve` passes to the composition root.
+type ServeConfig struct {
+	DSN  string
+	Addr string
+	// Migrate asks for pending migrations to be applied before serving. It
+	// is true by default on a sqlite: DSN; --migrate (or ALLOT_MIGRATE)
+	// forces it either way, for example on PostgreSQL.
+	Migrate bool
+	// Ready is called with the bound address once the server listens. It
+	// may be nil.
+	Ready func(addr string)
+}
+
+// Deps is what the commands need from the composition root.
+type Deps struct {
+	// Open opens the store named by dsn (postgres://... or sqlite:PATH).
+	Open func(ctx context.Context, dsn string) (*Backend, error)
+	// Serve runs the HTTP server until ctx is cancelled (SIGTERM/SIGINT),
+	// then shuts it down gracefully.
+	Serve func(ctx context.Context, cfg ServeConfig) error
+	// Stdout and Stderr receive output and errors; nil means os.Stdout and
+	// os.Stderr.
+	Stdout, Stderr io.Writer
+}
+
+// state is what the commands of one App share: the dependencies and the
+// secrets seen while parsing flags, which Run must never print.
+type state struct {
+	deps    Deps
+	stdout  io.Writer
+	stderr  io.Writer
+	secrets []string
+}
+
+// New returns a fresh App running the allot commands over deps. A fresh App
+// is needed for every run because urfave/cli flags keep the values they
+// parsed. The App never calls os.Exit: RunContext returns the error, which
+// Run turns into a message and an exit code.
+func New(deps Deps) *ucli.App {
+	app, _ := newApp(deps)
+	return app
+}
+
+func newApp(deps Deps) (*ucli.App, *state) {
+	s := &state{deps: deps, stdout: deps.Stdout, stderr: deps.Stderr}
+	if s.stdout == nil {
+		s.stdout = os.Stdout
+	}
+	if s.stderr == nil {
+		s.stderr = os.Stderr
+	}
+	app := &ucli.App{
+		Name:        "allot",
+		HelpName:    "allot",
+		Usage:       "allot number series to customers and hubs, and serve the Allot API",
+		HideVersion: true,
+		Reader:      strings.NewReader(""),
+		Writer:      s.stdout,
+		ErrWriter:   s.stderr,
+		// The default handler prints to the package-level cli.ErrWriter and
+		// calls os.Exit; Run owns both printing and the exit code.
+		ExitErrHandler: func(*ucli.Context, error) {},
+		OnUsageError:   onUsageError,
+		Action:         groupAction,
+		Commands: []*ucli.Command{
+			s.serveCommand(),
+			s.migrateCommand(),
+			s.orgCommand(),
+			s.apikeyCommand(),
+			s.customerCommand(),
+			s.hubCommand(),
+			s.serviceTypeCommand(),
+			s.seriesCommand(),
+		},
+	}
+	return app, s
+}
+
+// Run runs the allot commands with args (as os.Args: args[0] is the program
+// name) and returns the process exit code. Errors are printed to
+// deps.Stderr as "allot: <message>", never with a stack trace; Run never
+// calls os.Exit.
+func Run(ctx context.Context, deps Deps, args []string) int {
+	app, s := newApp(deps)
+	if len(args) == 0 {
+		args = []string{"allot"}
+	}
+	err := app.RunContext(ctx, args)
+	if err == nil {
+		return 0
+	}
+	return report(s.stderr, err, s.secrets)
+}

@@ -1,0 +1,91 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/allot-io/allot/domain/fault"
+)
+
+func (s *state) serveCommand() *ucli.Command {
+	return leaf("serve", "run the HTTP API and dashboard until SIGINT or SIGTERM", "",
+		[]ucli.Flag{
+			dbFlag(),
+			&ucli.StringFlag{
+				Name:    "addr",
+				Usage:   "listen on `HOST:PORT` (port 0 picks a free port)",
+				Value:   DefaultAddr,
+				EnvVars: []string{envAddr},
+			},
+			&ucli.BoolFlag{
+				Name:        "migrate",
+				Usage:       "apply pending migrations before serving; --migrate=false to skip",
+				DefaultText: "true on a sqlite: DSN, false otherwise",
+				EnvVars:     []string{envMigrate},
+			},
+		},
+		s.serve)
+}
+
+func (s *state) serve(c *ucli.Context) error {
+	if _, err := args(c); err != nil {
+		return err
+	}
+	dsn, err := s.dsn(c)
+	if err != nil {
+		return err
+	}
+	addr := strings.TrimSpace(c.String("addr"))
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return usagef(c, "--addr %q is not HOST:PORT", addr)
+	}
+	// A fresh SQLite file is useless until migrated, so that is the
+	// default there; a shared PostgreSQL is migrated deliberately.
+	migrate := isSQLite(dsn)
+	if c.IsSet("migrate") {
+		migrate = c.Bool("migrate")
+	}
+	if s.deps.Serve == nil {
+		return fault.New(fault.Internal, "INTERNAL", "no server is configured in this build")
+	}
+	var once sync.Once
+	cfg := ServeConfig{
+		DSN:     dsn,
+		Addr:    addr,
+		Migrate: migrate,
+		Ready: func(bound string) {
+			once.Do(func() { fmt.Fprintf(c.App.ErrWriter, "allot: serving on http://%s\n", bound) })
+		},
+	}
+	err = s.deps.Serve(c.Context, cfg)
+	if err != nil && c.Context.Err() != nil && errors.Is(err, context.Canceled) {
+		// A signal cancelled ctx: that is how serve is meant to end.
+		return nil
+	}
+	return err
+}
+
+func (s *state) migrateCommand() *ucli.Command {
+	return leaf("migrate", "apply pending database migrations", "",
+		[]ucli.Flag{dbFlag()},
+		func(c *ucli.Context) error {
+			if _, err := args(c); err != nil {
+				return err
+			}
+			return s.withBackend(c, func(ctx context.Context, b *Backend) error {
+				if b.Migrate == nil {
+					return fault.New(fault.Internal, "INTERNAL", "this store has no migrations")
+				}
+				if err := b.Migrate(ctx); err != nil {
+					return err
+				}
+				return printf(c, "migrations applied\n")
+			})
+		})
+}

@@ -1,0 +1,281 @@
+package cli
+
+import (
+	"context"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/allot-io/allot/domain/tenant"
+	"github.com/allot-io/allot/ports"
+)
+
+func (s *state) orgCommand() *ucli.Command {
+	return group("org", "manage organisations (tenants)",
+		leaf("create", "create an organisation", "CODE",
+			[]ucli.Flag{dbFlag(), stringFlag("name", "display `NAME` (default: the code)"), jsonFlag()},
+			s.orgCreate),
+		leaf("list", "list organisations", "",
+			[]ucli.Flag{dbFlag(), jsonFlag()},
+			s.orgList),
+	)
+}
+
+func (s *state) orgCreate(c *ucli.Context) error {
+	a, err := args(c, "CODE")
+	if err != nil {
+		return err
+	}
+	name := c.String("name")
+	if name == "" {
+		name = a[0]
+	}
+	return s.withBackend(c, func(ctx context.Context, b *Backend) error {
+		o, err := b.Services.Orgs.Create(ctx, a[0], name)
+		if err != nil {
+			return err
+		}
+		if c.Bool("json") {
+			return writeJSON(c.App.Writer, toOrgJSON(o))
+		}
+		return printf(c, "created organisation %s (%s)\n", o.Code, o.Name)
+	})
+}
+
+func (s *state) orgList(c *ucli.Context) error {
+	if _, err := args(c); err != nil {
+		return err
+	}
+	return s.withBackend(c, func(ctx context.Context, b *Backend) error {
+		orgs, err := b.Services.Orgs.List(ctx)
+		if err != nil {
+			return err
+		}
+		if c.Bool("json") {
+			out := make([]orgJSON, 0, len(orgs))
+			for _, o := range orgs {
+				out = append(out, toOrgJSON(o))
+			}
+			return writeJSON(c.App.Writer, out)
+		}
+		t := newTable(c.App.Writer, "CODE", "NAME", "STATUS", "CREATED")
+		for _, o := range orgs {
+			t.row(o.Code, o.Name, orgStatus(o), timestamp(o.CreatedAt))
+		}
+		return t.flush()
+	})
+}
+
+func (s *state) apikeyCommand() *ucli.Command {
+	return group("apikey", "manage the API keys of an organisation",
+		leaf("create", "issue a key and print it (only this once; only its hash is kept)", "",
+			[]ucli.Flag{dbFlag(), orgFlag()},
+			s.apikeyCreate),
+		leaf("list", "list keys by prefix (never a secret)", "",
+			[]ucli.Flag{dbFlag(), orgFlag(), jsonFlag()},
+			s.apikeyList),
+		leaf("revoke", "revoke the key with a prefix", "PREFIX",
+			[]ucli.Flag{dbFlag(), orgFlag()},
+			s.apikeyRevoke),
+	)
+}
+
+func (s *state) apikeyCreate(c *ucli.Context) error {
+	if _, err := args(c); err != nil {
+		return err
+	}
+	code, err := orgCode(c)
+	if err != nil {
+		return err
+	}
+	return s.withOrg(c, code, func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
+		key, _, err := svc.APIKeys.Create(ctx, org.ID)
+		if err != nil {
+			return err
+		}
+		// Only the key, so that KEY=$(allot apikey create --org ACME) works.
+		return printf(c, "%s\n", key)
+	})
+}
+
+func (s *state) apikeyList(c *ucli.Context) error {
+	if _, err := args(c); err != nil {
+		return err
+	}
+	code, err := orgCode(c)
+	if err != nil {
+		return err
+	}
+	return s.withOrg(c, code, func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
+		keys, err := svc.APIKeys.List(ctx, org.ID)
+		if err != nil {
+			return err
+		}
+		if c.Bool("json") {
+			out := make([]apiKeyJSON, 0, len(keys))
+			for _, k := range keys {
+				out = append(out, toAPIKeyJSON(k))
+			}
+			return writeJSON(c.App.Writer, out)
+		}
+		t := newTable(c.App.Writer, "PREFIX", "CREATED", "REVOKED")
+		for _, k := range keys {
+			t.row(k.Prefix, timestamp(k.CreatedAt), revokedAt(k))
+		}
+		return t.flush()
+	})
+}
+
+func (s *state) apikeyRevoke(c *ucli.Context) error {
+	a, err := args(c, "PREFIX")
+	if err != nil {
+		return err
+	}
+	code, err := orgCode(c)
+	if err != nil {
+		return err
+	}
+	return s.withOrg(c, code, func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
+		if err := svc.APIKeys.Revoke(ctx, org.ID, a[0]); err != nil {
+			return err
+		}
+		return printf(c, "revoked key %s\n", a[0])
+	})
+}
+
+// entryKind describes one of the catalogues that share the add and list
+// commands (customers, hubs, service types), which differ only in their
+// service and wording.
+type entryKind struct {
+	noun     string // "customer"
+	nameReq  bool   // whether --name is required
+	nameHelp string
+	add      func(ctx context.Context, svc ports.Services, org tenant.OrgID, code, name string) (entryJSON, error)
+	list     func(ctx context.Context, svc ports.Services, org tenant.OrgID, c *ucli.Context, q ports.Query) ([]entryJSON, error)
+	extra    []ucli.Flag // extra list flags
+}
+
+func (s *state) entryCommand(name, usage string, k entryKind) *ucli.Command {
+	listFlags := append([]ucli.Flag{dbFlag(), orgFlag()}, k.extra...)
+	listFlags = append(listFlags, pageFlags()...)
+	listFlags = append(listFlags, jsonFlag())
+	return group(name, usage,
+		leaf("add", "add a "+k.noun, "",
+			[]ucli.Flag{dbFlag(), orgFlag(), stringFlag("code", "`CODE` (required)"), stringFlag("name", k.nameHelp), jsonFlag()},
+			func(c *ucli.Context) error { return s.entryAdd(c, k) }),
+		leaf("list", "list the "+k.noun+"s of an organisation", "",
+			listFlags,
+			func(c *ucli.Context) error { return s.entryList(c, k) }),
+	)
+}
+
+func (s *state) entryAdd(c *ucli.Context, k entryKind) error {
+	if _, err := args(c); err != nil {
+		return err
+	}
+	names := []string{"org", "code"}
+	if k.nameReq {
+		names = append(names, "name")
+	}
+	v, err := required(c, names...)
+	if err != nil {
+		return err
+	}
+	return s.withOrg(c, v[0], func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
+		e, err := k.add(ctx, svc, org.ID, v[1], c.String("name"))
+		if err != nil {
+			return err
+		}
+		if c.Bool("json") {
+			return writeJSON(c.App.Writer, e)
+		}
+		return printf(c, "added %s %s (%s)\n", k.noun, e.Code, e.Name)
+	})
+}
+
+func (s *state) entryList(c *ucli.Context, k entryKind) error {
+	if _, err := args(c); err != nil {
+		return err
+	}
+	code, err := orgCode(c)
+	if err != nil {
+		return err
+	}
+	q, err := page(c)
+	if err != nil {
+		return err
+	}
+	return s.withOrg(c, code, func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
+		es, err := k.list(ctx, svc, org.ID, c, q)
+		if err != nil {
+			return err
+		}
+		if c.Bool("json") {
+			return writeJSON(c.App.Writer, es)
+		}
+		t := newTable(c.App.Writer, "CODE", "NAME", "CREATED")
+		for _, e := range es {
+			t.row(e.Code, e.Name, e.CreatedAt)
+		}
+		return t.flush()
+	})
+}
+
+func (s *state) customerCommand() *ucli.Command {
+	return s.entryCommand("customer", "manage the customers (clients) of an organisation", entryKind{
+		noun:     "customer",
+		nameReq:  true,
+		nameHelp: "display `NAME` (required)",
+		extra:    []ucli.Flag{stringFlag("search", "only customers whose code or name contains `TEXT` (case-insensitive)")},
+		add: func(ctx context.Context, svc ports.Services, org tenant.OrgID, code, name string) (entryJSON, error) {
+			x, err := svc.Customers.Add(ctx, org, code, name)
+			return entryJSON{Code: x.Code, Name: x.Name, CreatedAt: timestamp(x.CreatedAt)}, err
+		},
+		list: func(ctx context.Context, svc ports.Services, org tenant.OrgID, c *ucli.Context, q ports.Query) ([]entryJSON, error) {
+			xs, err := svc.Customers.List(ctx, org, ports.CustomerQuery{Query: q, Search: c.String("search")})
+			out := make([]entryJSON, 0, len(xs))
+			for _, x := range xs {
+				out = append(out, entryJSON{Code: x.Code, Name: x.Name, CreatedAt: timestamp(x.CreatedAt)})
+			}
+			return out, err
+		},
+	})
+}
+
+func (s *state) hubCommand() *ucli.Command {
+	return s.entryCommand("hub", "manage the hubs of an organisation", entryKind{
+		noun:     "hub",
+		nameReq:  true,
+		nameHelp: "display `NAME` (required)",
+		add: func(ctx context.Context, svc ports.Services, org tenant.OrgID, code, name string) (entryJSON, error) {
+			x, err := svc.Hubs.Add(ctx, org, code, name)
+			return entryJSON{Code: x.Code, Name: x.Name, CreatedAt: timestamp(x.CreatedAt)}, err
+		},
+		list: func(ctx context.Context, svc ports.Services, org tenant.OrgID, _ *ucli.Context, q ports.Query) ([]entryJSON, error) {
+			xs, err := svc.Hubs.List(ctx, org, q)
+			out := make([]entryJSON, 0, len(xs))
+			for _, x := range xs {
+				out = append(out, entryJSON{Code: x.Code, Name: x.Name, CreatedAt: timestamp(x.CreatedAt)})
+			}
+			return out, err
+		},
+	})
+}
+
+func (s *state) serviceTypeCommand() *ucli.Command {
+	return s.entryCommand("servicetype", "manage the service-type catalogue of an organisation", entryKind{
+		noun:     "service type",
+		nameHelp: "display `NAME` (default: the code)",
+		add: func(ctx context.Context, svc ports.Services, org tenant.OrgID, code, name string) (entryJSON, error) {
+			x, err := svc.ServiceTypes.Add(ctx, org, code, name)
+			return entryJSON{Code: x.Code, Name: x.Name, CreatedAt: timestamp(x.CreatedAt)}, err
+		},
+		list: func(ctx context.Context, svc ports.Services, org tenant.OrgID, _ *ucli.Context, q ports.Query) ([]entryJSON, error) {
+			xs, err := svc.ServiceTypes.List(ctx, org, q)
+			out := make([]entryJSON, 0, len(xs))
+			for _, x := range xs {
+				out = append(out, entryJSON{Code: x.Code, Name: x.Name, CreatedAt: timestamp(x.CreatedAt)})
+			}
+			return out, err
+		},
+	})
+}

@@ -1,0 +1,33 @@
+// Package httpapi is Allot's HTTP adapter: a gin engine that serves the
+// series API of the vendor contract, health probes and JSON error envelopes,
+// plus Serve, which runs any handler with sane timeouts and a graceful
+// shutdown.
+//
+// Routes (SeriesPath is /api/client/integration/virtualseries; every series
+// route is authenticated by "Authorization: Basic <API KEY>"):
+//
+//	POST   SeriesPath/create   allot a series (the contract's endpoint)
+//	GET    SeriesPath          list series (client_code, hub_code, item_code, type, limit, offset)
+//	GET    SeriesPath/lookup   the series holding ?number=
+//	POST   SeriesPath/next     draw the next numbers of an owner and item code
+//	POST   SeriesPath/delete   delete several series, all or none
+//	DELETE SeriesPath/:id      delete one series
+//	GET    /healthz            liveness, always 200
+//	GET    /readyz             readiness, 200 or 503
+//
+// Every error, including unknown routes (404), wrong methods (405), bodies
+// over the limit (413) and panics (500), is the contract's envelope
+//
+//	{"error":{"message":"...","statusCode":400,"reason":"...","code":"WRONG_INPUT"}}
+//
+// built from a fault.Error through the single code-to-status table in
+// errors.go (the 405 and the readiness 503, which are not faults, use the
+// same shape). Only errors about the request's content carry "code".
+//
+// The package imports only ports, domain, gin and the standard library. An
+// *API is an http.Handler, so the composition root can mount it beside other
+// handlers (for example the dashboard under /dashboard/ on an
+// http.ServeMux); further route groups, such as the enrollment API, are added
+// as another file of this package registering on the same engine, or from
+// outside through Engine.
+package httpapi

@@ -1,0 +1,200 @@
+package httpapi
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/tenant"
+	"github.com/allot-io/allot/ports"
+)
+
+// Keys of values this package stores on a gin.Context.
+const (
+	ctxRequestID = "httpapi.request_id"
+	ctxPrincipal = "httpapi.principal"
+	ctxReason    = "httpapi.reason"
+	ctxBody      = "httpapi.body"
+)
+
+const (
+	headerRequestID    = "X-Request-ID"
+	maxRequestIDLength = 128
+	wwwAuthenticate    = `Basic realm="allot"`
+)
+
+// logRequests gives every request an id and writes one structured line
+// when it completes. It never logs headers or bodies: they carry API keys
+// and customer data.
+func (a *API) logRequests(c *gin.Context) {
+	start := time.Now()
+	id := requestID(c.GetHeader(headerRequestID))
+	c.Set(ctxRequestID, id)
+	c.Header(headerRequestID, id)
+
+	c.Next()
+
+	status := c.Writer.Status()
+	attrs := []slog.Attr{
+		slog.String("request_id", id),
+		slog.String("method", c.Request.Method),
+		slog.String("path", c.Request.URL.Path),
+		slog.Int("status", status),
+		slog.Duration("duration", time.Since(start)),
+		slog.Int("bytes", max(c.Writer.Size(), 0)),
+		slog.String("client_ip", c.ClientIP()),
+	}
+	if q := c.Request.URL.RawQuery; q != "" {
+		attrs = append(attrs, slog.String("query", q))
+	}
+	if p, ok := principalOf(c); ok {
+		attrs = append(attrs, slog.String("org", p.Org.Code))
+	}
+	if r := c.GetString(ctxReason); r != "" {
+		attrs = append(attrs, slog.String("reason", r))
+	}
+	level := slog.LevelInfo
+	if status >= http.StatusInternalServerError {
+		level = slog.LevelError
+	}
+	a.log.LogAttrs(c.Request.Context(), level, "http request", attrs...)
+}
+
+// requestID returns the client's X-Request-ID when it is a short token of
+// safe characters, so that it can be correlated across services without
+// letting a client inject text into our logs; otherwise a fresh random id.
+func requestID(h string) string {
+	if h != "" && len(h) <= maxRequestIDLength {
+		ok := true
+		for i := 0; i < len(h) && ok; i++ {
+			c := h[i]
+			ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+				c == '-' || c == '_' || c == '.' || c == ':'
+		}
+		if ok {
+			return h
+		}
+	}
+	return rand.Text()
+}
+
+// recovered answers a panic with the generic 500 envelope and logs the panic
+// value and stack through slog; the stack never reaches the client.
+func (a *API) recovered(c *gin.Context, rec any) {
+	a.log.LogAttrs(c.Request.Context(), slog.LevelError, "panic serving request",
+		slog.String("request_id", c.GetString(ctxRequestID)),
+		slog.String("method", c.Request.Method),
+		slog.String("path", c.Request.URL.Path),
+		slog.String("panic", fmt.Sprint(rec)),
+		slog.String("stack", string(debug.Stack())),
+	)
+	_, env := render(fault.New(fault.Internal, "", ""))
+	a.respondError(c, env)
+}
+
+// limitBody caps every request body, so that no handler can be made to read
+// an unbounded body; reading past the cap fails with *http.MaxBytesError.
+func (a *API) limitBody(c *gin.Context) {
+	if c.Request.Body != nil && c.Request.Body != http.NoBody {
+		// Given net/http's own writer, MaxBytesReader also makes the server
+		// close the connection after the reply instead of draining the rest
+		// of an oversized body; gin's wrapper would hide that.
+		var w http.ResponseWriter = c.Writer
+		if u, ok := w.(interface{ Unwrap() http.ResponseWriter }); ok {
+			w = u.Unwrap()
+		}
+		c.Request.Body = http.MaxBytesReader(w, c.Request.Body, a.cfg.MaxBodyBytes)
+	}
+	c.Next()
+}
+
+// noRoute answers unknown paths with the JSON envelope.
+func (a *API) noRoute(c *gin.Context) {
+	a.fail(c, fault.Errorf(fault.NotFound, reasonNotFound, "no such endpoint: %s %s", c.Request.Method, c.Request.URL.Path))
+}
+
+// noMethod answers a known path with a wrong method. gin has already set the
+// Allow header; the message repeats it for people reading the body.
+func (a *API) noMethod(c *gin.Context) {
+	msg := fmt.Sprintf("method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path)
+	if allow := c.Writer.Header().Get("Allow"); allow != "" {
+		msg += "; allowed: " + allow
+	}
+	a.respondError(c, envelope{Error: errorBody{
+		Message:    msg,
+		StatusCode: http.StatusMethodNotAllowed,
+		Reason:     reasonMethodNotAllowed,
+	}})
+}
+
+// authenticate resolves the API key of the Authorization header to a
+// principal. The organisation of every series request comes from here and
+// from nowhere else.
+func (a *API) authenticate(c *gin.Context) {
+	raw, ok := apiKey(c.GetHeader("Authorization"))
+	if !ok {
+		a.fail(c, fault.New(fault.Unauthorized, tenant.ReasonWrongAPIKey, messageWrongAPIKey))
+		return
+	}
+	if raw == "" {
+		a.fail(c, fault.New(fault.Unauthorized, tenant.ReasonNoAPIKey, messageNoAPIKey))
+		return
+	}
+	p, err := a.svc.Auth.APIKey(c.Request.Context(), raw)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Set(ctxPrincipal, p)
+	c.Next()
+}
+
+// apiKey extracts the API key from an Authorization header. The contract
+// sends "Basic <API KEY>", but generic HTTP clients send the standard Basic
+// form base64("KEY:") or base64("KEY:anything"), so a token that decodes as
+// standard base64 into text containing ':' yields its user part (or, when
+// that is empty, its password part, where some clients put a lone key);
+// any other token is the raw key. A header without a scheme is taken as the
+// raw key. ok is false for a scheme other than Basic: such a credential is
+// wrong, not missing.
+func apiKey(h string) (key string, ok bool) {
+	h = strings.TrimSpace(h)
+	if h == "" || strings.EqualFold(h, "basic") {
+		return "", true
+	}
+	scheme, token, found := strings.Cut(h, " ")
+	if !found {
+		return h, true
+	}
+	if !strings.EqualFold(scheme, "basic") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	if dec, err := base64.StdEncoding.DecodeString(token); err == nil {
+		if user, pass, found := strings.Cut(string(dec), ":"); found {
+			if user != "" {
+				return user, true
+			}
+			return pass, true
+		}
+	}
+	return token, true
+}
+
+// principalOf returns the principal authenticate stored on c.
+func principalOf(c *gin.Context) (ports.Principal, bool) {
+	v, ok := c.Get(ctxPrincipal)
+	if !ok {
+		return ports.Principal{}, false
+	}
+	p, ok := v.(ports.Principal)
+	return p, ok
+}

@@ -1,0 +1,351 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/series"
+	"github.com/allot-io/allot/ports"
+)
+
+// Paging bounds of the list, mirroring ports.Query: the stores default to 50
+// and cap at 1000. The API rejects a larger limit instead of silently
+// returning fewer rows than asked.
+const (
+	defaultListLimit = 50
+	maxListLimit     = 1000
+)
+
+// okBody is the contract's success envelope with the extra "data" object
+// the specification allows.
+type okBody struct {
+	Status string `json:"status"`
+	Data   any    `json:"data"`
+}
+
+func ok(c *gin.Context, data any) {
+	c.JSON(http.StatusOK, okBody{Status: "OK", Data: data})
+}
+
+// createRequest is the contract's request body.
+type createRequest struct {
+	ClientCode   string   `json:"client_code"`
+	HubCode      string   `json:"hub_code"`
+	Type         string   `json:"type"`
+	Start        string   `json:"start"`
+	End          string   `json:"end"`
+	ItemCode     string   `json:"item_code"`
+	CreatorHub   string   `json:"creator_hub"`
+	ServiceTypes []string `json:"service_types"`
+}
+
+// seriesJSON is a series as the API shows it. Exactly one of client_code
+// and hub_code is present, naming the owner.
+type seriesJSON struct {
+	ID            int64    `json:"id"`
+	ClientCode    string   `json:"client_code,omitempty"`
+	HubCode       string   `json:"hub_code,omitempty"`
+	Type          string   `json:"type"`
+	Start         string   `json:"start"`
+	End           string   `json:"end"`
+	Count         uint64   `json:"count"`
+	ItemCode      string   `json:"item_code"`
+	ServiceTypes  []string `json:"service_types"`
+	CreatorHub    *string  `json:"creator_hub"`
+	NextAvailable *string  `json:"next_available"`
+	Drawn         uint64   `json:"drawn"`
+	Remaining     uint64   `json:"remaining"`
+	CreatedAt     string   `json:"created_at"`
+}
+
+func toSeriesJSON(s series.Series) seriesJSON {
+	out := seriesJSON{
+		ID:           s.ID,
+		Type:         string(s.Type),
+		Start:        s.Range.First().String(),
+		End:          s.Range.Last().String(),
+		Count:        s.Size(),
+		ItemCode:     s.ItemCode,
+		ServiceTypes: s.ServiceTypes,
+		Drawn:        s.Drawn,
+		CreatedAt:    s.CreatedAt.UTC().Format(time.RFC3339),
+	}
+	if out.ServiceTypes == nil {
+		// Clients iterate the array; null would make them special-case it.
+		out.ServiceTypes = []string{}
+	}
+	switch s.Owner.Kind {
+	case series.Hub:
+		out.HubCode = s.Owner.Code
+	default:
+		out.ClientCode = s.Owner.Code
+	}
+	if s.CreatorHub != "" {
+		hub := s.CreatorHub
+		out.CreatorHub = &hub
+	}
+	if s.Drawn < out.Count {
+		out.Remaining = out.Count - s.Drawn
+	}
+	if next, ok := s.Next(); ok {
+		n := next.String()
+		out.NextAvailable = &n
+	}
+	return out
+}
+
+// principal returns the caller authenticated by the group's middleware.
+func principal(c *gin.Context) ports.Principal {
+	p, _ := principalOf(c)
+	return p
+}
+
+// createSeries is the contract's POST /create.
+func (a *API) createSeries(c *gin.Context) {
+	var req createRequest
+	if err := a.decodeJSON(c, &req); err != nil {
+		a.fail(c, err)
+		return
+	}
+	spec := series.Spec{
+		Start:        req.Start,
+		End:          req.End,
+		ClientCode:   req.ClientCode,
+		HubCode:      req.HubCode,
+		Type:         req.Type,
+		ItemCode:     req.ItemCode,
+		CreatorHub:   req.CreatorHub,
+		ServiceTypes: req.ServiceTypes,
+	}
+	s, err := a.svc.Series.Create(c.Request.Context(), principal(c).Org.ID, spec)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	ok(c, toSeriesJSON(s))
+}
+
+type listJSON struct {
+	Series []seriesJSON `json:"series"`
+	Total  int          `json:"total"`
+	Limit  int          `json:"limit"`
+	Offset int          `json:"offset"`
+}
+
+// listSeries lists the organisation's series, filtered and paged by the
+// query string. Every bad parameter is reported, not just the first.
+func (a *API) listSeries(c *gin.Context) {
+	var vs fault.Violations
+	q := ports.SeriesQuery{
+		Query:      ports.Query{Limit: defaultListLimit},
+		ClientCode: strings.TrimSpace(c.Query("client_code")),
+		HubCode:    strings.TrimSpace(c.Query("hub_code")),
+		ItemCode:   strings.TrimSpace(c.Query("item_code")),
+	}
+	if raw := strings.TrimSpace(c.Query("type")); raw != "" {
+		// ParseType maps "" to virtual, which as a filter would hide
+		// physical series; an absent type must not filter at all.
+		t, ok := series.ParseType(raw)
+		if !ok {
+			vs.Add(fault.Violation{Field: "type", Rule: "enum", Reason: series.ReasonInvalidType,
+				Message: fmt.Sprintf("type %q is not allowed; allowed values are physical, virtual", raw)})
+		}
+		q.Type = t
+	}
+	if raw, given := c.GetQuery("limit"); given {
+		n, err := strconv.Atoi(strings.TrimSpace(raw))
+		if err != nil || n < 1 || n > maxListLimit {
+			vs.Add(fault.Violation{Field: "limit", Rule: "range", Reason: reasonInvalidLimit,
+				Message: fmt.Sprintf("limit must be an integer between 1 and %d", maxListLimit)})
+		}
+		q.Limit = n
+	}
+	if raw, given := c.GetQuery("offset"); given {
+		n, err := strconv.Atoi(strings.TrimSpace(raw))
+		if err != nil || n < 0 {
+			vs.Add(fault.Violation{Field: "offset", Rule: "range", Reason: reasonInvalidOffset,
+				Message: "offset must be an integer of 0 or more"})
+		}
+		q.Offset = n
+	}
+	if err := vs.Err(); err != nil {
+		a.fail(c, err)
+		return
+	}
+	page, err := a.svc.Series.List(c.Request.Context(), principal(c).Org.ID, q)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	out := listJSON{Series: make([]seriesJSON, 0, len(page.Items)), Total: page.Total, Limit: q.Limit, Offset: q.Offset}
+	for _, s := range page.Items {
+		out.Series = append(out.Series, toSeriesJSON(s))
+	}
+	ok(c, out)
+}
+
+type ownerJSON struct {
+	Kind string `json:"kind"`
+	Code string `json:"code"`
+}
+
+type lookupJSON struct {
+	Number string     `json:"number"`
+	Owner  ownerJSON  `json:"owner"`
+	Series seriesJSON `json:"series"`
+}
+
+// lookupSeries tells which series, and so which owner, holds a number.
+func (a *API) lookupSeries(c *gin.Context) {
+	number := strings.TrimSpace(c.Query("number"))
+	if number == "" {
+		a.fail(c, fault.InvalidField("number", "required", series.ReasonInvalidNumber,
+			"the number query parameter should be present, for example ?number=V10000075"))
+		return
+	}
+	s, err := a.svc.Series.Lookup(c.Request.Context(), principal(c).Org.ID, number)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	if n, err := series.ParseNumber(number); err == nil {
+		number = n.String()
+	}
+	ok(c, lookupJSON{
+		Number: number,
+		Owner:  ownerJSON{Kind: string(s.Owner.Kind), Code: s.Owner.Code},
+		Series: toSeriesJSON(s),
+	})
+}
+
+// nextRequest asks for the next numbers of an owner; count defaults to 1.
+type nextRequest struct {
+	ClientCode  string `json:"client_code"`
+	HubCode     string `json:"hub_code"`
+	ItemCode    string `json:"item_code"`
+	ServiceType string `json:"service_type"`
+	Count       *int64 `json:"count"`
+}
+
+type runJSON struct {
+	SeriesID int64  `json:"series_id"`
+	Start    string `json:"start"`
+	End      string `json:"end"`
+	Count    uint64 `json:"count"`
+}
+
+type nextJSON struct {
+	Numbers []string  `json:"numbers"`
+	Runs    []runJSON `json:"runs"`
+}
+
+// nextNumbers draws numbers and lists them one by one as well as by run
+// (one run per series drawn from).
+func (a *API) nextNumbers(c *gin.Context) {
+	var req nextRequest
+	if err := a.decodeJSON(c, &req); err != nil {
+		a.fail(c, err)
+		return
+	}
+	count := int64(1)
+	if req.Count != nil {
+		count = *req.Count
+	}
+	drawn, err := a.svc.Series.Next(c.Request.Context(), principal(c).Org.ID, ports.NextRequest{
+		ClientCode:  req.ClientCode,
+		HubCode:     req.HubCode,
+		ItemCode:    req.ItemCode,
+		ServiceType: req.ServiceType,
+		Count:       count,
+	})
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	out, err := expandRuns(drawn)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	ok(c, out)
+}
+
+// expandRuns lists every drawn number. The service bounds a draw to
+// series.MaxDraw numbers; the check here keeps a broken service from making
+// the adapter allocate without bound.
+func expandRuns(drawn []series.Drawn) (nextJSON, error) {
+	out := nextJSON{Numbers: []string{}, Runs: make([]runJSON, 0, len(drawn))}
+	var total uint64
+	for _, d := range drawn {
+		n, fits := d.Range.Count().Uint64()
+		total += n
+		if !fits || total > series.MaxDraw {
+			return nextJSON{}, fault.Wrap(errors.New("service drew more than series.MaxDraw numbers"), "expand drawn runs")
+		}
+		out.Runs = append(out.Runs, runJSON{
+			SeriesID: d.SeriesID,
+			Start:    d.Range.First().String(),
+			End:      d.Range.Last().String(),
+			Count:    n,
+		})
+		first := d.Range.First()
+		for i := range n {
+			num, _ := first.Add(i)
+			out.Numbers = append(out.Numbers, num.String())
+		}
+	}
+	return out, nil
+}
+
+type deleteRequest struct {
+	IDs []int64 `json:"ids"`
+}
+
+type deletedJSON struct {
+	Deleted []int64 `json:"deleted"`
+}
+
+// deleteSeriesBulk deletes every listed series or none.
+func (a *API) deleteSeriesBulk(c *gin.Context) {
+	var req deleteRequest
+	if err := a.decodeJSON(c, &req); err != nil {
+		a.fail(c, err)
+		return
+	}
+	// Duplicates are harmless to the client's intent; the service and the
+	// response see each id once.
+	ids := make([]int64, 0, len(req.IDs))
+	seen := make(map[int64]bool, len(req.IDs))
+	for _, id := range req.IDs {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	a.deleteIDs(c, ids)
+}
+
+// deleteSeries deletes the series named in the path.
+func (a *API) deleteSeries(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id < 1 {
+		a.fail(c, fault.InvalidField("id", "pattern", reasonInvalidID, "the series id in the path must be a positive integer"))
+		return
+	}
+	a.deleteIDs(c, []int64{id})
+}
+
+func (a *API) deleteIDs(c *gin.Context, ids []int64) {
+	if err := a.svc.Series.Delete(c.Request.Context(), principal(c).Org.ID, ids); err != nil {
+		a.fail(c, err)
+		return
+	}
+	ok(c, deletedJSON{Deleted: ids})
+}

@@ -1,0 +1,165 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/series"
+	"github.com/allot-io/allot/domain/tenant"
+	"github.com/allot-io/allot/ports"
+)
+
+// Series implements ports.SeriesService.
+type Series struct {
+	store  ports.Store
+	clock  ports.Clock
+	limits series.Limits
+}
+
+var _ ports.SeriesService = (*Series)(nil)
+
+// Create implements ports.SeriesService.
+func (s *Series) Create(ctx context.Context, org tenant.OrgID, spec series.Spec) (series.Series, error) {
+	d, err := series.Validate(spec, s.limits)
+	if err != nil {
+		return series.Series{}, err
+	}
+	if err := s.checkReferences(ctx, org, d); err != nil {
+		return series.Series{}, err
+	}
+	return s.store.InsertSeries(ctx, org, series.Series{
+		Owner:        d.Owner,
+		Type:         d.Type,
+		Range:        d.Range,
+		ItemCode:     d.ItemCode,
+		ServiceTypes: d.ServiceTypes,
+		CreatorHub:   d.CreatorHub,
+	})
+}
+
+// checkReferences reports, all at once, every code in d that names nothing
+// in the organisation: owner, creator hub, service types.
+func (s *Series) checkReferences(ctx context.Context, org tenant.OrgID, d series.Draft) error {
+	var vs fault.Violations
+	missing := func(err error, field, reason, msg string) error {
+		switch fault.CodeOf(err) {
+		case "":
+			return nil
+		case fault.NotFound:
+			vs.Add(fault.Violation{Field: field, Rule: "exists", Reason: reason, Message: msg})
+			return nil
+		}
+		return err
+	}
+	var err error
+	if d.Owner.Kind == series.Customer {
+		_, err = s.store.Customer(ctx, org, d.Owner.Code)
+		err = missing(err, "client_code", series.ReasonClientNotFound, fmt.Sprintf("client code %s does not exist", d.Owner.Code))
+	} else {
+		_, err = s.store.Hub(ctx, org, d.Owner.Code)
+		err = missing(err, "hub_code", series.ReasonHubNotFound, fmt.Sprintf("hub code %s does not exist", d.Owner.Code))
+	}
+	if err != nil {
+		return err
+	}
+	if d.CreatorHub != "" {
+		_, err = s.store.Hub(ctx, org, d.CreatorHub)
+		if err = missing(err, "creator_hub", series.ReasonCreatorHubNotFound, fmt.Sprintf("creator hub %s does not exist", d.CreatorHub)); err != nil {
+			return err
+		}
+	}
+	for i, st := range d.ServiceTypes {
+		_, err = s.store.ServiceType(ctx, org, st)
+		if err = missing(err, fmt.Sprintf("service_types[%d]", i), series.ReasonServiceTypeUnknown, fmt.Sprintf("service type %s is not in the catalogue", st)); err != nil {
+			return err
+		}
+	}
+	return vs.Err()
+}
+
+// List implements ports.SeriesService.
+func (s *Series) List(ctx context.Context, org tenant.OrgID, q ports.SeriesQuery) (ports.SeriesPage, error) {
+	if err := checkQuery(q.Query); err != nil {
+		return ports.SeriesPage{}, err
+	}
+	if q.Type != "" {
+		t, ok := series.ParseType(string(q.Type))
+		if !ok {
+			return ports.SeriesPage{}, fault.InvalidField("type", "enum", series.ReasonInvalidType, fmt.Sprintf("type %q is not allowed; allowed values are physical, virtual", q.Type))
+		}
+		q.Type = t
+	}
+	q.ClientCode = strings.TrimSpace(q.ClientCode)
+	q.HubCode = strings.TrimSpace(q.HubCode)
+	q.ItemCode = strings.TrimSpace(q.ItemCode)
+	items, total, err := s.store.ListSeries(ctx, org, q)
+	if err != nil {
+		return ports.SeriesPage{}, err
+	}
+	return ports.SeriesPage{Items: items, Total: total}, nil
+}
+
+// Lookup implements ports.SeriesService.
+func (s *Series) Lookup(ctx context.Context, org tenant.OrgID, number string) (series.Series, error) {
+	n, err := series.ParseNumber(strings.TrimSpace(number))
+	if err != nil {
+		return series.Series{}, fault.InvalidField("number", "pattern", series.ReasonInvalidNumber, fmt.Sprintf("%q is not a series number: %v", number, err))
+	}
+	return s.store.SeriesHolding(ctx, org, n)
+}
+
+// Next implements ports.SeriesService.
+func (s *Series) Next(ctx context.Context, org tenant.OrgID, r ports.NextRequest) ([]series.Drawn, error) {
+	var vs fault.Violations
+	owner, ok := series.ResolveOwner(r.ClientCode, r.HubCode)
+	if !ok {
+		vs.Add(fault.Violation{Field: "client_code", Rule: "required", Reason: series.ReasonOwnerMissing, Message: series.OwnerMissingMessage})
+	}
+	item := strings.TrimSpace(r.ItemCode)
+	if item == "" {
+		vs.Add(fault.Violation{Field: "item_code", Rule: "required", Reason: series.ReasonItemCodeMissing, Message: "item_code should be present"})
+	}
+	if r.Count == 0 {
+		r.Count = 1
+	}
+	if err := series.ValidateDrawCount(r.Count); err != nil {
+		fe, _ := fault.As(err)
+		vs = append(vs, fe.Violations...)
+	}
+	if err := vs.Err(); err != nil {
+		return nil, err
+	}
+	return s.store.DrawNext(ctx, org, ports.DrawQuery{
+		Owner:       owner,
+		ItemCode:    item,
+		ServiceType: strings.TrimSpace(r.ServiceType),
+		Count:       uint64(r.Count),
+	})
+}
+
+// MaxDelete is the most series one bulk delete may name.
+const MaxDelete = 1000
+
+// Delete implements ports.SeriesService.
+func (s *Series) Delete(ctx context.Context, org tenant.OrgID, ids []int64) error {
+	if len(ids) == 0 {
+		return fault.InvalidField("ids", "required", "IDS_NOT_PRESENT", "ids should name at least one series")
+	}
+	if len(ids) > MaxDelete {
+		return fault.InvalidField("ids", "max_items", "TOO_MANY_IDS", fmt.Sprintf("at most %d series can be deleted at once", MaxDelete))
+	}
+	seen := make(map[int64]bool, len(ids))
+	uniq := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if id <= 0 {
+			return fault.InvalidField("ids", "positive", "INVALID_ID", fmt.Sprintf("series id %d is not valid", id))
+		}
+		if !seen[id] {
+			seen[id] = true
+			uniq = append(uniq, id)
+		}
+	}
+	return s.store.DeleteSeries(ctx, org, uniq, s.clock.Now())
+}

@@ -1,0 +1,20 @@
+// Command allot is the Allot server and operator CLI. See the README for
+// its commands and configuration.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/allot-io/allot/adapters/cli"
+	"github.com/allot-io/allot/app/wire"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := cli.Run(ctx, wire.Deps(wire.Config{}), os.Args)
+	stop()
+	os.Exit(code)
+}

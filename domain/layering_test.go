@@ -1,0 +1,84 @@
+package domain_test
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/allot-io/allot"
+
+type pkg struct {
+	ImportPath string
+	Deps       []string
+	Standard   bool
+}
+
+// listPackages runs `go list -deps -json` on patterns and returns the
+// packages of this module found there, with their dependencies.
+func listPackages(t *testing.T, patterns ...string) []pkg {
+	t.Helper()
+	args := append([]string{"list", "-json=ImportPath,Deps,Standard"}, patterns...)
+	cmd := exec.Command("go", args...)
+	cmd.Dir = ".."
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(out)
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	return pkgs
+}
+
+// TestDomainAndPortsImportOnlyStdlib keeps the core embeddable: domain/ and
+// ports/ may import the standard library and each other, nothing else.
+func TestDomainAndPortsImportOnlyStdlib(t *testing.T) {
+	pkgs := listPackages(t, "./domain/...", "./ports/...")
+	if len(pkgs) < 4 {
+		t.Fatalf("go list found only %d packages", len(pkgs))
+	}
+	for _, p := range pkgs {
+		for _, d := range p.Deps {
+			if !strings.Contains(strings.SplitN(d, "/", 2)[0], ".") {
+				continue // standard library
+			}
+			if !strings.HasPrefix(d, module+"/domain") && !strings.HasPrefix(d, module+"/ports") {
+				t.Errorf("%s depends on %s", p.ImportPath, d)
+			}
+		}
+	}
+}
+
+// TestAdaptersImportNoAppNorOtherAdapters keeps adapters swappable: an
+// adapter reaches use cases only through ports.
+func TestAdaptersImportNoAppNorOtherAdapters(t *testing.T) {
+	for _, p := range listPackages(t, "./adapters/...") {
+		own := strings.TrimPrefix(p.ImportPath, module+"/adapters/")
+		own = strings.SplitN(own, "/", 2)[0]
+		for _, d := range p.Deps {
+			if strings.HasPrefix(d, module+"/app") {
+				t.Errorf("%s imports %s", p.ImportPath, d)
+			}
+			if rest, ok := strings.CutPrefix(d, module+"/adapters/"); ok && strings.SplitN(rest, "/", 2)[0] != own {
+				t.Errorf("%s imports another adapter %s", p.ImportPath, d)
+			}
+		}
+	}
+}

@@ -1,0 +1,290 @@
+package series
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/allot-io/allot/domain/fault"
+)
+
+// Type tells physical series (pre-printed labels) from virtual ones.
+type Type string
+
+// The series types.
+const (
+	Physical Type = "physical"
+	Virtual  Type = "virtual"
+)
+
+// ParseType parses a series type; the empty string means Virtual, as the
+// contract says.
+func ParseType(s string) (Type, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", string(Virtual):
+		return Virtual, true
+	case string(Physical):
+		return Physical, true
+	}
+	return "", false
+}
+
+// OwnerKind tells whether a series is allotted to a customer or a hub.
+type OwnerKind string
+
+// The owner kinds.
+const (
+	Customer OwnerKind = "customer"
+	Hub      OwnerKind = "hub"
+)
+
+// Owner is the customer or hub a series is allotted to.
+type Owner struct {
+	Kind OwnerKind
+	Code string
+}
+
+// String returns "customer SL1981" or "hub BF074".
+func (o Owner) String() string { return string(o.Kind) + " " + o.Code }
+
+// ResolveOwner picks the owner from a request's client and hub codes: the
+// client code wins when both are given. ok is false when neither is.
+func ResolveOwner(clientCode, hubCode string) (Owner, bool) {
+	if c := strings.TrimSpace(clientCode); c != "" {
+		return Owner{Kind: Customer, Code: c}, true
+	}
+	if h := strings.TrimSpace(hubCode); h != "" {
+		return Owner{Kind: Hub, Code: h}, true
+	}
+	return Owner{}, false
+}
+
+// DefaultMaxSize is the default largest series, in numbers.
+const DefaultMaxSize = 1_000_000
+
+// MaxItemCode is the longest item code accepted.
+const MaxItemCode = 64
+
+// Limits are an organisation's configurable bounds on series.
+type Limits struct {
+	// MaxSize is the most numbers one series may hold; 0 means DefaultMaxSize.
+	MaxSize uint64
+}
+
+func (l Limits) maxSize() uint64 {
+	if l.MaxSize == 0 {
+		return DefaultMaxSize
+	}
+	return l.MaxSize
+}
+
+// Spec is a request to allot a series, as a client sends it.
+type Spec struct {
+	Start, End   string
+	ClientCode   string
+	HubCode      string
+	Type         string
+	ItemCode     string
+	CreatorHub   string
+	ServiceTypes []string
+}
+
+// Draft is a validated Spec: every field parsed, ready for the checks that
+// need the store (owner and catalogue existence, overlap).
+type Draft struct {
+	Owner        Owner
+	Type         Type
+	Range        Range
+	ItemCode     string
+	CreatorHub   string
+	ServiceTypes []string
+}
+
+// Reasons reported by Validate and by the series use cases.
+const (
+	ReasonOwnerMissing       = "CLIENT_HUB_CODE_NOT_PRESENT"
+	ReasonStartMissing       = "START_NOT_PRESENT"
+	ReasonEndMissing         = "END_NOT_PRESENT"
+	ReasonInvalidStart       = "INVALID_START"
+	ReasonInvalidEnd         = "INVALID_END"
+	ReasonPrefixMismatch     = "PREFIX_MISMATCH"
+	ReasonWidthMismatch      = "WIDTH_MISMATCH"
+	ReasonStartAfterEnd      = "START_GREATER_THAN_END"
+	ReasonTooLarge           = "SERIES_TOO_LARGE"
+	ReasonItemCodeMissing    = "ITEM_CODE_NOT_PRESENT"
+	ReasonInvalidItemCode    = "INVALID_ITEM_CODE"
+	ReasonInvalidType        = "INVALID_TYPE"
+	ReasonInvalidServiceType = "INVALID_SERVICE_TYPE"
+	ReasonClientNotFound     = "CLIENT_NOT_FOUND"
+	ReasonHubNotFound        = "HUB_NOT_FOUND"
+	ReasonCreatorHubNotFound = "CREATOR_HUB_NOT_FOUND"
+	ReasonServiceTypeUnknown = "SERVICE_TYPE_NOT_FOUND"
+	ReasonOverlap            = "SERIES_OVERLAP"
+	ReasonNotFound           = "SERIES_NOT_FOUND"
+	ReasonNumberFree         = "NUMBER_NOT_ALLOTTED"
+	ReasonHasDrawn           = "SERIES_HAS_DRAWN_NUMBERS"
+	ReasonExhausted          = "SERIES_EXHAUSTED"
+	ReasonInvalidCount       = "INVALID_COUNT"
+	ReasonInvalidNumber      = "INVALID_NUMBER"
+)
+
+// OwnerMissingMessage is the contract's exact message for a request with
+// neither client_code nor hub_code.
+const OwnerMissingMessage = "Either client code or hubCode should be present"
+
+// Validate checks every field of spec and returns a Draft, or an Invalid
+// fault.Error carrying every violation (the first decides its reason).
+func Validate(spec Spec, lim Limits) (Draft, error) {
+	var vs fault.Violations
+	bad := func(field, rule, reason, msg string) {
+		vs.Add(fault.Violation{Field: field, Rule: rule, Reason: reason, Message: msg})
+	}
+	var d Draft
+
+	owner, ok := ResolveOwner(spec.ClientCode, spec.HubCode)
+	if !ok {
+		bad("client_code", "required", ReasonOwnerMissing, OwnerMissingMessage)
+	}
+	d.Owner = owner
+
+	start, startOK := parseField("start", spec.Start, ReasonStartMissing, ReasonInvalidStart, bad)
+	end, endOK := parseField("end", spec.End, ReasonEndMissing, ReasonInvalidEnd, bad)
+	if startOK && endOK {
+		r, err := NewRange(start, end)
+		if err != nil {
+			switch err.(*RangeError).Rule {
+			case "prefix":
+				bad("end", "same_prefix", ReasonPrefixMismatch, fmt.Sprintf("start %s and end %s must have the same prefix", start, end))
+			case "width":
+				bad("end", "same_width", ReasonWidthMismatch, fmt.Sprintf("start %s and end %s must have the same number of digits", start, end))
+			default:
+				bad("end", "order", ReasonStartAfterEnd, fmt.Sprintf("start %s must not be greater than end %s", start, end))
+			}
+		} else if c := r.Count(); c.Exceeds(lim.maxSize()) {
+			bad("end", "max_size", ReasonTooLarge, fmt.Sprintf("series %s holds %s numbers; at most %d are allowed", r, c, lim.maxSize()))
+		} else {
+			d.Range = r
+		}
+	}
+
+	d.ItemCode = strings.TrimSpace(spec.ItemCode)
+	switch {
+	case d.ItemCode == "":
+		bad("item_code", "required", ReasonItemCodeMissing, "item_code should be present")
+	case !validCode(d.ItemCode, MaxItemCode):
+		bad("item_code", "pattern", ReasonInvalidItemCode, fmt.Sprintf("item_code must be 1 to %d letters, digits, '-', '_' or '.'", MaxItemCode))
+	}
+
+	t, ok := ParseType(spec.Type)
+	if !ok {
+		bad("type", "enum", ReasonInvalidType, fmt.Sprintf("type %q is not allowed; allowed values are physical, virtual", spec.Type))
+	}
+	d.Type = t
+
+	d.CreatorHub = strings.TrimSpace(spec.CreatorHub)
+	seen := map[string]bool{}
+	for i, st := range spec.ServiceTypes {
+		st = strings.TrimSpace(st)
+		if st == "" {
+			bad(fmt.Sprintf("service_types[%d]", i), "required", ReasonInvalidServiceType, "service_types must not contain empty values")
+			continue
+		}
+		if !seen[st] {
+			seen[st] = true
+			d.ServiceTypes = append(d.ServiceTypes, st)
+		}
+	}
+	if err := vs.Err(); err != nil {
+		return Draft{}, err
+	}
+	return d, nil
+}
+
+func parseField(field, s, missing, invalid string, bad func(field, rule, reason, msg string)) (Number, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		bad(field, "required", missing, field+" should be present")
+		return Number{}, false
+	}
+	n, err := ParseNumber(s)
+	if err != nil {
+		bad(field, "pattern", invalid, fmt.Sprintf("%s %q is not a series number: %v (for example V10000051)", field, s, err))
+		return Number{}, false
+	}
+	return n, true
+}
+
+// validCode reports whether s is 1..max letters, digits, '-', '_' or '.'.
+func validCode(s string, max int) bool {
+	if len(s) == 0 || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(isLetter(c) || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// Series is a range allotted to an owner, from which numbers are drawn in
+// order. Drawn counts the numbers already drawn, so the next available
+// number is First + Drawn.
+type Series struct {
+	ID           int64
+	Owner        Owner
+	Type         Type
+	Range        Range
+	ItemCode     string
+	ServiceTypes []string
+	CreatorHub   string
+	Drawn        uint64
+	CreatedAt    time.Time
+}
+
+// Size returns how many numbers the series holds. Stored series never exceed
+// the size limit, so the count fits in a uint64.
+func (s Series) Size() uint64 {
+	c, _ := s.Range.Count().Uint64()
+	return c
+}
+
+// Remaining returns how many numbers are still available.
+func (s Series) Remaining() uint64 { return s.Size() - s.Drawn }
+
+// Next returns the next available number, and false when the series is
+// exhausted.
+func (s Series) Next() (Number, bool) {
+	if s.Drawn >= s.Size() {
+		return Number{}, false
+	}
+	return s.Range.First().Add(s.Drawn)
+}
+
+// Drawn is a run of numbers drawn from one series.
+type Drawn struct {
+	SeriesID int64
+	Range    Range
+}
+
+// MaxDraw is the most numbers one draw may return.
+const MaxDraw = 10_000
+
+// ValidateDrawCount checks the N of a "draw the next N numbers" request.
+func ValidateDrawCount(n int64) error {
+	if n < 1 || n > MaxDraw {
+		return fault.InvalidField("count", "range", ReasonInvalidCount, fmt.Sprintf("count must be between 1 and %d", MaxDraw))
+	}
+	return nil
+}
+
+// OverlapError builds the conflict reported when r overlaps existing, a
+// series of the same organisation.
+func OverlapError(r, existing Range) error {
+	return &fault.Error{
+		Code:    fault.Conflict,
+		Reason:  ReasonOverlap,
+		Message: fmt.Sprintf("series %s overlaps existing series %s", r, existing),
+	}
+}
