@@ -118,34 +118,42 @@ func (s *Store) InsertSeries(ctx context.Context, org tenant.OrgID, sr series.Se
 		CreatorHub:  sr.CreatorHub,
 		CreatedAt:   sr.CreatedAt,
 	}
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if !s.skipPrecheck {
-			got, ok, err := overlapping(ctx, tx, org, sr.Range)
-			if err != nil {
-				return err
-			}
-			if ok {
-				return series.OverlapError(sr.Range, got)
-			}
-		}
-		err := tx.NewRaw(`INSERT INTO series (org_id, prefix, width, first_digits, last_digits, size, drawn,
+	insert := func(ctx context.Context, db bun.IDB) error {
+		return db.NewRaw(`INSERT INTO series (org_id, prefix, width, first_digits, last_digits, size, drawn,
 			owner_kind, owner_code, type, item_code, creator_hub, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			row.OrgID, row.Prefix, row.Width, row.FirstDigits, row.LastDigits, row.Size, row.Drawn,
 			row.OwnerKind, row.OwnerCode, row.Type, row.ItemCode, row.CreatorHub, row.CreatedAt).Scan(ctx, &sr.ID)
-		if err != nil {
+	}
+	var err error
+	if s.skipPrecheck && len(sr.ServiceTypes) == 0 {
+		// One statement is atomic by itself: no transaction round trips.
+		err = insert(ctx, s.db)
+	} else {
+		err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			if !s.skipPrecheck {
+				got, ok, err := overlapping(ctx, tx, org, sr.Range)
+				if err != nil {
+					return err
+				}
+				if ok {
+					return series.OverlapError(sr.Range, got)
+				}
+			}
+			if err := insert(ctx, tx); err != nil {
+				return err
+			}
+			if len(sr.ServiceTypes) == 0 {
+				return nil
+			}
+			sts := make([]seriesServiceTypeRow, len(sr.ServiceTypes))
+			for i, code := range sr.ServiceTypes {
+				sts[i] = seriesServiceTypeRow{SeriesID: sr.ID, Code: code, Pos: i}
+			}
+			_, err := tx.NewInsert().Model(&sts).Exec(ctx)
 			return err
-		}
-		if len(sr.ServiceTypes) == 0 {
-			return nil
-		}
-		sts := make([]seriesServiceTypeRow, len(sr.ServiceTypes))
-		for i, code := range sr.ServiceTypes {
-			sts[i] = seriesServiceTypeRow{SeriesID: sr.ID, Code: code, Pos: i}
-		}
-		_, err = tx.NewInsert().Model(&sts).Exec(ctx)
-		return err
-	})
+		})
+	}
 	switch classify(err) {
 	case kindOverlap:
 		return series.Series{}, s.overlapAfterConstraint(ctx, org, sr.Range, err)
