@@ -170,6 +170,7 @@ type Store interface {
 	ServiceTypeStore
 	SeriesStore
 	IdempotencyStore
+	EnrollmentStores
 	// Ping reports whether the database answers. Unavailable when not.
 	Ping(ctx context.Context) error
 	// Close releases the database.

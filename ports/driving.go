@@ -148,4 +148,5 @@ type Services struct {
 	Series       SeriesService
 	Idempotency  IdempotencyService
 	Health       HealthService
+	Enrollment   EnrollmentService
 }

@@ -11,4 +11,12 @@
 // extended result code, never by message text: unique violations become
 // Conflict ALREADY_EXISTS, exclusion violations Conflict SERIES_OVERLAP, and
 // lost or refused connections Unavailable.
+//
+// The enrollment API's one-use rules are decided by the database, not by a
+// read followed by a write: a token is consumed, and an enrollment id claimed
+// for a line, by one conditional UPDATE each, so that of concurrent callers
+// exactly one changes the row; a unique (organisation, enrollment id) on
+// lines backs the claim. Line secrets reach the store already hashed or
+// sealed and are kept in columns of their own, never in a line's JSON
+// details.
 package bunstore

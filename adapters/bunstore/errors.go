@@ -155,3 +155,10 @@ func (s *Store) dbError(err error, what string) error {
 	}
 	return fault.Wrap(err, what)
 }
+
+// retryable reports whether err is a transaction conflict (serialization
+// failure or deadlock) that a fresh attempt may not meet again.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}

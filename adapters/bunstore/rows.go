@@ -78,3 +78,88 @@ type idempotencyRow struct {
 	Body        []byte    `bun:"body"`
 	CreatedAt   time.Time `bun:"created_at,notnull"`
 }
+
+type vendorRow struct {
+	bun.BaseModel `bun:"table:vendors,alias:v"`
+
+	VendorID     string    `bun:"vendor_id,pk"`
+	OrgID        int64     `bun:"org_id,notnull"`
+	Username     string    `bun:"username,notnull"`
+	PasswordHash string    `bun:"password_hash,notnull"`
+	PinHash      string    `bun:"pin_hash,notnull"`
+	CreatedAt    time.Time `bun:"created_at,notnull"`
+}
+
+type agentRow struct {
+	bun.BaseModel `bun:"table:agents,alias:a"`
+
+	OrgID        int64     `bun:"org_id,pk"`
+	ID           string    `bun:"id,pk"`
+	PasswordHash string    `bun:"password_hash,notnull"`
+	Actions      string    `bun:"actions,notnull"` // a JSON array
+	CreatedAt    time.Time `bun:"created_at,notnull"`
+}
+
+type planRow struct {
+	bun.BaseModel `bun:"table:plans,alias:p"`
+
+	OrgID     int64     `bun:"org_id,pk"`
+	PlanID    string    `bun:"plan_id,pk"`
+	Name      string    `bun:"name,notnull"`
+	Price     string    `bun:"price,notnull"`
+	Active    bool      `bun:"active,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+}
+
+type enrollmentIDRow struct {
+	bun.BaseModel `bun:"table:enrollment_ids,alias:e"`
+
+	ID       string     `bun:"id,pk"`
+	OrgID    int64      `bun:"org_id,notnull"`
+	Zip      string     `bun:"zip,notnull"`
+	AgentID  string     `bun:"agent_id,notnull"`
+	IssuedAt time.Time  `bun:"issued_at,notnull"`
+	UsedAt   *time.Time `bun:"used_at"`
+}
+
+type accountRow struct {
+	bun.BaseModel `bun:"table:accounts,alias:ac"`
+
+	ID                 int64     `bun:"id,pk,autoincrement"`
+	OrgID              int64     `bun:"org_id,notnull"`
+	ParentEnrollmentID string    `bun:"parent_enrollment_id,notnull"`
+	AgentID            string    `bun:"agent_id,notnull"`
+	Source             string    `bun:"source,notnull"`
+	SubSource          string    `bun:"sub_source,notnull"`
+	InvoiceNumber      string    `bun:"invoice_number,notnull"`
+	CreatedAt          time.Time `bun:"created_at,notnull"`
+}
+
+// lineRow is the listed part of a line: never its details nor its secrets.
+type lineRow struct {
+	bun.BaseModel `bun:"table:lines,alias:l"`
+
+	CustomerID      int64     `bun:"customer_id,pk,autoincrement"`
+	AccountID       int64     `bun:"account_id,notnull"`
+	EnrollmentID    string    `bun:"enrollment_id,notnull"`
+	EnrollmentType  string    `bun:"enrollment_type,notnull"`
+	ActivationType  string    `bun:"activation_type,notnull"`
+	PlanID          string    `bun:"plan_id,notnull"`
+	FirstName       string    `bun:"first_name,notnull"`
+	LastName        string    `bun:"last_name,notnull"`
+	Status          string    `bun:"status,notnull"`
+	InvoiceNumber   string    `bun:"invoice_number,notnull"`
+	ActivationLater bool      `bun:"activation_later,notnull"`
+	CreatedAt       time.Time `bun:"created_at,notnull"`
+}
+
+type tokenRow struct {
+	bun.BaseModel `bun:"table:tokens,alias:t"`
+
+	Digest     []byte     `bun:"digest,pk"`
+	OrgID      int64      `bun:"org_id,notnull"`
+	VendorID   string     `bun:"vendor_id,notnull"`
+	IssuedAt   time.Time  `bun:"issued_at,notnull"`
+	ExpiresAt  time.Time  `bun:"expires_at,notnull"`
+	ConsumedAt *time.Time `bun:"consumed_at"`
+}

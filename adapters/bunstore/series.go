@@ -83,10 +83,10 @@ func overlapping(ctx context.Context, db bun.IDB, org tenant.OrgID, r series.Ran
 // from the store's clock unless sr has one; an empty Type means virtual.
 // Invalid SERIES_TOO_LARGE when the range holds more than an int64 counts.
 //
-// A query finds the common overlap first, for a precise message; the
-// guarantee under concurrent writers is the database's: the exclusion
-// constraint on PostgreSQL, the serialised transaction and trigger on
-// SQLite.
+// On SQLite a query finds the overlap first, inside the serialised write
+// transaction, and a trigger backs it; on PostgreSQL the exclusion
+// constraint alone decides, and its violation is turned into the same
+// error naming the existing range.
 func (s *Store) InsertSeries(ctx context.Context, org tenant.OrgID, sr series.Series) (series.Series, error) {
 	if sr.Range.IsZero() {
 		return series.Series{}, fault.New(fault.Invalid, series.ReasonInvalidStart, "a series needs a start and an end")
@@ -126,33 +126,15 @@ func (s *Store) InsertSeries(ctx context.Context, org tenant.OrgID, sr series.Se
 			row.OwnerKind, row.OwnerCode, row.Type, row.ItemCode, row.CreatorHub, row.CreatedAt).Scan(ctx, &sr.ID)
 	}
 	var err error
-	if s.skipPrecheck && len(sr.ServiceTypes) == 0 {
-		// One statement is atomic by itself: no transaction round trips.
-		err = insert(ctx, s.db)
-	} else {
-		err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-			if !s.skipPrecheck {
-				got, ok, err := overlapping(ctx, tx, org, sr.Range)
-				if err != nil {
-					return err
-				}
-				if ok {
-					return series.OverlapError(sr.Range, got)
-				}
-			}
-			if err := insert(ctx, tx); err != nil {
-				return err
-			}
-			if len(sr.ServiceTypes) == 0 {
-				return nil
-			}
-			sts := make([]seriesServiceTypeRow, len(sr.ServiceTypes))
-			for i, code := range sr.ServiceTypes {
-				sts[i] = seriesServiceTypeRow{SeriesID: sr.ID, Code: code, Pos: i}
-			}
-			_, err := tx.NewInsert().Model(&sts).Exec(ctx)
-			return err
-		})
+	// Two inserts that conflict under the exclusion constraint can each wait
+	// for the other and be broken up as a deadlock (40P01). By the time the
+	// victim retries, the winner has committed, so the retry reports the
+	// overlap the client should see instead of a 503.
+	for attempt := 1; ; attempt++ {
+		err = s.insertSeries(ctx, org, &sr, insert)
+		if !retryable(err) || attempt == 3 {
+			break
+		}
 	}
 	switch classify(err) {
 	case kindOverlap:
@@ -166,6 +148,39 @@ func (s *Store) InsertSeries(ctx context.Context, org tenant.OrgID, sr series.Se
 		return series.Series{}, s.dbError(err, "insert series")
 	}
 	return sr, nil
+}
+
+// insertSeries runs one attempt of InsertSeries: a single statement when
+// the database alone guards overlaps and there are no service types, a
+// transaction otherwise.
+func (s *Store) insertSeries(ctx context.Context, org tenant.OrgID, sr *series.Series, insert func(context.Context, bun.IDB) error) error {
+	if s.skipPrecheck && len(sr.ServiceTypes) == 0 {
+		// One statement is atomic by itself: no transaction round trips.
+		return insert(ctx, s.db)
+	}
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if !s.skipPrecheck {
+			got, ok, err := overlapping(ctx, tx, org, sr.Range)
+			if err != nil {
+				return err
+			}
+			if ok {
+				return series.OverlapError(sr.Range, got)
+			}
+		}
+		if err := insert(ctx, tx); err != nil {
+			return err
+		}
+		if len(sr.ServiceTypes) == 0 {
+			return nil
+		}
+		sts := make([]seriesServiceTypeRow, len(sr.ServiceTypes))
+		for i, code := range sr.ServiceTypes {
+			sts[i] = seriesServiceTypeRow{SeriesID: sr.ID, Code: code, Pos: i}
+		}
+		_, err := tx.NewInsert().Model(&sts).Exec(ctx)
+		return err
+	})
 }
 
 // overlapAfterConstraint builds the overlap error after the database itself

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -22,9 +23,10 @@ const (
 	// nothing to the network.
 	DefaultAddr = "127.0.0.1:8080"
 
-	envDB      = "ALLOT_DB"
-	envAddr    = "ALLOT_ADDR"
-	envMigrate = "ALLOT_MIGRATE"
+	envDB       = "ALLOT_DB"
+	envAddr     = "ALLOT_ADDR"
+	envMigrate  = "ALLOT_MIGRATE"
+	envTokenTTL = "ALLOT_TOKEN_TTL"
 )
 
 // Backend is an opened store with its services.
@@ -44,6 +46,10 @@ type ServeConfig struct {
 	// is true by default on a sqlite: DSN; --migrate (or ALLOT_MIGRATE)
 	// forces it either way, for example on PostgreSQL.
 	Migrate bool
+	// TokenTTL is how long an enrollment API token stays valid: --token-ttl
+	// (or ALLOT_TOKEN_TTL), token.DefaultTTL when neither is given, always
+	// within [token.MinTTL, token.MaxTTL].
+	TokenTTL time.Duration
 	// Ready is called with the bound address once the server listens. It
 	// may be nil.
 	Ready func(addr string)
@@ -109,6 +115,12 @@ func newApp(deps Deps) (*ucli.App, *state) {
 			s.hubCommand(),
 			s.serviceTypeCommand(),
 			s.seriesCommand(),
+			s.vendorCommand(),
+			s.agentCommand(),
+			s.planCommand(),
+			s.zipCommand(),
+			s.sourceCommand(),
+			s.enrollmentCommand(),
 		},
 	}
 	return app, s

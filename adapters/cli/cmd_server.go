@@ -7,10 +7,12 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/token"
 )
 
 func (s *state) serveCommand() *ucli.Command {
@@ -29,6 +31,13 @@ func (s *state) serveCommand() *ucli.Command {
 				DefaultText: "true on a sqlite: DSN, false otherwise",
 				EnvVars:     []string{envMigrate},
 			},
+			&ucli.StringFlag{
+				Name: "token-ttl",
+				Usage: "enrollment API tokens stay valid for `DURATION` (Go syntax: 90s, 15m, 1h30m; " +
+					shortDuration(token.MinTTL) + " to " + shortDuration(token.MaxTTL) + ")",
+				Value:   shortDuration(token.DefaultTTL),
+				EnvVars: []string{envTokenTTL},
+			},
 		},
 		s.serve)
 }
@@ -45,6 +54,10 @@ func (s *state) serve(c *ucli.Context) error {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return usagef(c, "--addr %q is not HOST:PORT", addr)
 	}
+	ttl, err := tokenTTL(c)
+	if err != nil {
+		return err
+	}
 	// A fresh SQLite file is useless until migrated, so that is the
 	// default there; a shared PostgreSQL is migrated deliberately.
 	migrate := isSQLite(dsn)
@@ -56,9 +69,10 @@ func (s *state) serve(c *ucli.Context) error {
 	}
 	var once sync.Once
 	cfg := ServeConfig{
-		DSN:     dsn,
-		Addr:    addr,
-		Migrate: migrate,
+		DSN:      dsn,
+		Addr:     addr,
+		Migrate:  migrate,
+		TokenTTL: ttl,
 		Ready: func(bound string) {
 			once.Do(func() { fmt.Fprintf(c.App.ErrWriter, "allot: serving on http://%s\n", bound) })
 		},
@@ -69,6 +83,33 @@ func (s *state) serve(c *ucli.Context) error {
 		return nil
 	}
 	return err
+}
+
+// tokenTTL reads --token-ttl (or ALLOT_TOKEN_TTL): a Go duration within
+// [token.MinTTL, token.MaxTTL].
+func tokenTTL(c *ucli.Context) (time.Duration, error) {
+	v := strings.TrimSpace(c.String("token-ttl"))
+	ttl, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, usagef(c, "--token-ttl (or %s) %q is not a duration; use Go duration syntax, e.g. 90s, 15m or 1h30m", envTokenTTL, v)
+	}
+	if ttl < token.MinTTL || ttl > token.MaxTTL {
+		return 0, usagef(c, "--token-ttl (or %s) %s is out of bounds; it must be between %s and %s",
+			envTokenTTL, v, shortDuration(token.MinTTL), shortDuration(token.MaxTTL))
+	}
+	return ttl, nil
+}
+
+// shortDuration renders d without trailing zero units: "15m", not "15m0s".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func (s *state) migrateCommand() *ucli.Command {

@@ -10,5 +10,11 @@
 // Output is written for people and for scripts alike: list commands print
 // an aligned table with a header row, or with --json an array of objects
 // with snake_case keys; dates are RFC 3339 in UTC; `apikey create` prints
-// only the key so that KEY=$(allot apikey create --org ACME) works.
+// only the key so that KEY=$(allot apikey create --org ACME) works, and
+// `vendor add` prints a generated password or pin on its own "password: "
+// or "pin: " line, only that once, and never one the operator gave.
+//
+// `zip import` checks a whole CSV file (header zip,city,state) before it
+// opens the database and reports every bad row as FILE:LINE: message;
+// one bad row and nothing is imported.
 package cli

@@ -26,6 +26,7 @@ type world struct {
 	hubs      map[tenant.OrgID][]tenant.Hub
 	types     map[tenant.OrgID][]tenant.ServiceType
 	series    map[tenant.OrgID][]series.Series
+	enroll    *enrollWorld
 	fail      map[string]error
 
 	// What the last calls received, for the tests to check.
@@ -43,6 +44,7 @@ func newWorld() *world {
 		hubs:      map[tenant.OrgID][]tenant.Hub{},
 		types:     map[tenant.OrgID][]tenant.ServiceType{},
 		series:    map[tenant.OrgID][]series.Series{},
+		enroll:    newEnrollWorld(),
 		fail:      map[string]error{},
 	}
 }
@@ -55,6 +57,7 @@ func (w *world) services() ports.Services {
 		Hubs:         fakeHubs{w},
 		ServiceTypes: fakeTypes{w},
 		Series:       fakeSeries{w},
+		Enrollment:   fakeEnrollment{w},
 	}
 }
 
@@ -73,6 +76,7 @@ func (w *world) seed() {
 			Range: series.MustParseRange("V10000071", "V10000080"), ItemCode: "P7WJEJANkt",
 			Drawn: 3, CreatedAt: epoch},
 	}
+	w.seedEnrollment()
 }
 
 func (w *world) failed(method string) error { return w.fail[method] }

@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/series"
 	"github.com/allot-io/allot/domain/tenant"
 )
@@ -175,4 +177,140 @@ func seriesRow(t *table, s series.Series) {
 // item P7WJEJANkt, virtual)".
 func describeSeries(s series.Series) string {
 	return fmt.Sprintf("series %d %s (%s, item %s, %s)", s.ID, s.Range, s.Owner, s.ItemCode, s.Type)
+}
+
+// vendorJSON is what `vendor add --json` prints: the generated secrets
+// only, never one the operator gave.
+type vendorJSON struct {
+	VendorID string `json:"vendor_id"`
+	Username string `json:"username"`
+	Password string `json:"password,omitempty"`
+	Pin      string `json:"pin,omitempty"`
+}
+
+// agentJSON is an agent as --json prints it: never its password hash.
+// Actions lists what the agent may call, every action when it is not
+// restricted.
+type agentJSON struct {
+	ID               string   `json:"id"`
+	PasswordRequired bool     `json:"password_required"`
+	Actions          []string `json:"actions"`
+	CreatedAt        string   `json:"created_at"`
+}
+
+func toAgentJSON(a enrollment.Agent) agentJSON {
+	actions := a.Actions
+	if len(actions) == 0 {
+		actions = enrollment.Actions
+	}
+	return agentJSON{ID: a.ID, PasswordRequired: a.NeedsPassword(), Actions: append([]string{}, actions...), CreatedAt: timestamp(a.CreatedAt)}
+}
+
+// agentActions is the ACTIONS cell of an agent: "all" when unrestricted.
+func agentActions(a enrollment.Agent) string {
+	if len(a.Actions) == 0 {
+		return "all"
+	}
+	return strings.Join(a.Actions, ",")
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// planJSON is a plan as --json prints it; the price stays a decimal string.
+type planJSON struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Price     string `json:"price"`
+	Active    bool   `json:"active"`
+	CreatedAt string `json:"created_at"`
+}
+
+func toPlanJSON(p enrollment.Plan) planJSON {
+	return planJSON{ID: p.ID, Name: p.Name, Price: p.Price, Active: p.Active, CreatedAt: timestamp(p.CreatedAt)}
+}
+
+// zipJSON is a service-area zip as --json prints it.
+type zipJSON struct {
+	Zip   string `json:"zip"`
+	City  string `json:"city"`
+	State string `json:"state"`
+}
+
+// accountJSON is an account as `enrollment list --json` prints it: with
+// its lines, never a secret.
+type accountJSON struct {
+	ID                 int64      `json:"id"`
+	ParentEnrollmentID string     `json:"parent_enrollment_id"`
+	AgentID            string     `json:"agent_id"`
+	Source             string     `json:"source"`
+	CreatedAt          string     `json:"created_at"`
+	Lines              []lineJSON `json:"lines"`
+}
+
+// lineJSON is a line of an account as --json prints it. LineRecord holds no
+// secret; the fields are still copied one by one so that one added there
+// later is not printed unseen.
+type lineJSON struct {
+	CustomerID      int64  `json:"customer_id"`
+	EnrollmentID    string `json:"enrollment_id"`
+	EnrollmentType  string `json:"enrollment_type"`
+	ActivationType  string `json:"activation_type"`
+	PlanID          string `json:"plan_id"`
+	FirstName       string `json:"first_name"`
+	LastName        string `json:"last_name"`
+	Status          string `json:"status"`
+	InvoiceNumber   string `json:"invoice_number"`
+	ActivationLater bool   `json:"activation_later"`
+	CreatedAt       string `json:"created_at"`
+}
+
+func toAccountJSON(a enrollment.Account) accountJSON {
+	j := accountJSON{
+		ID:                 a.ID,
+		ParentEnrollmentID: a.ParentEnrollmentID,
+		AgentID:            a.AgentID,
+		Source:             a.Source,
+		CreatedAt:          timestamp(a.CreatedAt),
+		Lines:              make([]lineJSON, 0, len(a.Lines)),
+	}
+	for _, l := range a.Lines {
+		j.Lines = append(j.Lines, lineJSON{
+			CustomerID:      l.CustomerID,
+			EnrollmentID:    l.EnrollmentID,
+			EnrollmentType:  string(l.EnrollmentType),
+			ActivationType:  string(l.ActivationType),
+			PlanID:          l.PlanID,
+			FirstName:       l.FirstName,
+			LastName:        l.LastName,
+			Status:          string(l.Status),
+			InvoiceNumber:   l.InvoiceNumber,
+			ActivationLater: l.ActivationLater,
+			CreatedAt:       timestamp(l.CreatedAt),
+		})
+	}
+	return j
+}
+
+var accountHeader = []string{"ACCOUNT", "PARENT-ENROLLMENT-ID", "AGENT", "SOURCE", "CREATED",
+	"CUSTOMER-ID", "ENROLLMENT-ID", "ENROLLMENT-TYPE", "ACTIVATION-TYPE", "PLAN", "FIRST-NAME", "LAST-NAME", "STATUS"}
+
+// accountRows writes one row per line of a, each repeating the account's
+// columns so that every row stands alone for grep and awk; an account
+// without lines gets one row with "-" for the line's columns.
+func accountRows(t *table, a enrollment.Account) {
+	acct := []string{fmt.Sprint(a.ID), a.ParentEnrollmentID, a.AgentID, a.Source, timestamp(a.CreatedAt)}
+	if len(a.Lines) == 0 {
+		t.row(append(acct, "", "", "", "", "", "", "", "")...)
+		return
+	}
+	for _, l := range a.Lines {
+		t.row(append(slices.Clone(acct),
+			fmt.Sprint(l.CustomerID), l.EnrollmentID, string(l.EnrollmentType), string(l.ActivationType),
+			l.PlanID, l.FirstName, l.LastName, string(l.Status))...)
+	}
 }

@@ -40,9 +40,9 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// API is the HTTP API: a gin engine with the series routes, health probes
-// and the shared middleware (request log, panic recovery, body limit). It
-// is an http.Handler.
+// API is the HTTP API: a gin engine with the series routes, the BSS
+// enrollment routes, health probes and the shared middleware (request log,
+// panic recovery, body limit). It is an http.Handler.
 type API struct {
 	cfg    Config
 	svc    ports.Services
@@ -53,8 +53,9 @@ type API struct {
 var _ http.Handler = (*API)(nil)
 
 // New builds the API over svc. svc.Auth and svc.Series are required;
-// svc.Idempotency may be nil (the Idempotency-Key header is then ignored)
-// and so may svc.Health (the service is then always ready). A nil log
+// svc.Idempotency may be nil (the Idempotency-Key header is then ignored),
+// so may svc.Health (the service is then always ready) and so may
+// svc.Enrollment (the BSS enrollment API is then not served). A nil log
 // discards log output.
 //
 // New puts gin in release mode, which is process-wide: gin's debug mode
@@ -95,6 +96,9 @@ func New(cfg Config, svc ports.Services, log *slog.Logger) *API {
 	e.GET("/healthz", a.healthz)
 	e.GET("/readyz", a.readyz)
 	a.seriesRoutes(e.Group(SeriesPath))
+	if a.servesBSS() {
+		a.enrollmentRoutes(e)
+	}
 
 	a.engine = e
 	return a

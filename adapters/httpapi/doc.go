@@ -1,7 +1,7 @@
 // Package httpapi is Allot's HTTP adapter: a gin engine that serves the
-// series API of the vendor contract, health probes and JSON error envelopes,
-// plus Serve, which runs any handler with sane timeouts and a graceful
-// shutdown.
+// series API of the vendor contract, the BSS prepaid-enrollment API, health
+// probes and JSON error envelopes, plus Serve, which runs any handler with
+// sane timeouts and a graceful shutdown.
 //
 // Routes (SeriesPath is /api/client/integration/virtualseries; every series
 // route is authenticated by "Authorization: Basic <API KEY>"):
@@ -23,6 +23,30 @@
 // built from a fault.Error through the single code-to-status table in
 // errors.go (the 405 and the readiness 503, which are not faults, use the
 // same shape). Only errors about the request's content carry "code".
+//
+// The BSS enrollment API (SPEC §2; served when ports.Services.Enrollment is
+// set) has its own conventions: every call is a POST of a JSON object to a
+// module path, named by its "action", and every outcome but a body over the
+// limit (413) and a server error (503, 500) is HTTP 200 with
+//
+//	{"errors":[...],"msg":"...","msg_code":"RESTAPI...","data":...,"token":"...","external_transaction_id":"..."}
+//
+// where errors, data and external_transaction_id appear only when there is
+// one. The token travels in a request header named "token"; each call
+// consumes it, and every response to a call that presented a valid token
+// carries its successor, success or failure alike.
+//
+//	POST /authenticate  vendor_id, username, password, pin -> token
+//	POST /enrollment    check_service_availability
+//	POST /plan          plan_list
+//	POST /customer      create_customer_prepaid_multiline (alias add_line_nonlifeline_customer)
+//	POST /              RESTAPI101 Module required
+//	POST /<other>       RESTAPI105 Module does not exist
+//	other methods on /, /authenticate, /enrollment, /plan, /customer: RESTAPI001 Invalid Access!!
+//
+// Failures go through the BSS table in errors.go (bssReasonTable,
+// bssCodeTable), the one place that maps reasons and codes to msg_code and
+// msg.
 //
 // The package imports only ports, domain, gin and the standard library. An
 // *API is an http.Handler, so the composition root can mount it beside other

@@ -6,9 +6,11 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/series"
 	"github.com/allot-io/allot/domain/tenant"
+	"github.com/allot-io/allot/domain/token"
 )
 
 // codeWrongInput is the envelope "code" of every error caused by what the
@@ -152,16 +154,22 @@ func render(err error) (int, envelope) {
 // errors are logged with their cause, which the client never sees.
 func (a *API) fail(c *gin.Context, err error) {
 	status, env := render(err)
-	if status >= http.StatusInternalServerError {
-		a.log.LogAttrs(c.Request.Context(), slog.LevelError, "request failed",
-			slog.String("request_id", c.GetString(ctxRequestID)),
-			slog.String("method", c.Request.Method),
-			slog.String("path", c.Request.URL.Path),
-			slog.Int("status", status),
-			slog.String("error", errorText(err)),
-		)
-	}
+	a.logServerError(c, status, err)
 	a.respondError(c, env)
+}
+
+// logServerError logs err with its cause when status is a server error.
+func (a *API) logServerError(c *gin.Context, status int, err error) {
+	if status < http.StatusInternalServerError {
+		return
+	}
+	a.log.LogAttrs(c.Request.Context(), slog.LevelError, "request failed",
+		slog.String("request_id", c.GetString(ctxRequestID)),
+		slog.String("method", c.Request.Method),
+		slog.String("path", c.Request.URL.Path),
+		slog.Int("status", status),
+		slog.String("error", errorText(err)),
+	)
 }
 
 // respondError writes env with its status, unless a response has already
@@ -186,4 +194,197 @@ func errorText(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// The BSS enrollment API (enrollment.go) answers in the vendor's envelope,
+// {"errors":[...],"msg":"...","msg_code":"RESTAPI...","token":"..."}, and
+// maps errors through the table below, as the series API does through
+// codeTable: every msg_code and msg it writes for a failure comes from
+// bssReasonTable or bssCodeTable, nowhere else.
+
+// Reasons the BSS adapter produces itself, for failures that are the
+// adapter's own (dispatch and decoding), so that they go through the table
+// like the service's.
+const (
+	reasonModuleRequired = "MODULE_REQUIRED"
+	reasonModuleUnknown  = "MODULE_NOT_FOUND"
+	reasonActionRequired = "ACTION_REQUIRED"
+	reasonActionUnknown  = "ACTION_NOT_FOUND"
+	reasonNotText        = "NOT_TEXT"
+	reasonInvalidLines   = "INVALID_LINES"
+)
+
+// The vendor's msg_codes (SPEC §2).
+const (
+	msgCodeSuccess       = "RESTAPI000"
+	msgCodeAccess        = "RESTAPI001"
+	msgCodeNoModule      = "RESTAPI101"
+	msgCodeNoAction      = "RESTAPI102"
+	msgCodeSource        = "RESTAPI103"
+	msgCodeAgent         = "RESTAPI104"
+	msgCodeUnknownModule = "RESTAPI105"
+	msgCodeUnknownAction = "RESTAPI106"
+	msgCodeCompany       = "RESTAPI107"
+	msgCodeMethod        = "RESTAPI108"
+	msgCodeUnauthorized  = "RESTAPI109"
+	msgCodeError         = "RESTAPI110"
+	msgCodeErrors        = "RESTAPI010"
+)
+
+// The vendor's fixed msg texts that the domain does not define.
+const (
+	msgSuccess        = "Success"
+	msgAuthenticated  = "Successfully Authenticate"
+	msgInvalidAccess  = "Invalid Access!!"
+	msgModuleRequired = "Module required"
+	msgModuleUnknown  = "Module does not exist"
+	msgActionRequired = "Action required"
+	msgActionUnknown  = "Action does not exist"
+	msgInvalidCompany = "Invalid company"
+	msgInvalidMethod  = "Invalid method"
+	msgErrorOccurred  = "Error occurred"
+)
+
+// bssErrors tells what the "errors" array of a BSS failure holds.
+type bssErrors uint8
+
+const (
+	// errorsNone: no "errors" (RESTAPI001, as the document's samples 1, 2,
+	// 6 and 7; 101, 102, 105 to 108).
+	errorsNone bssErrors = iota
+	// errorsMsg: the msg again, as the document's samples 3 to 5
+	// (RESTAPI103, 104, 109).
+	errorsMsg
+	// errorsFault: every message of the fault, its violations' or its own;
+	// the msg_code is then RESTAPI110 for one and RESTAPI010 for several.
+	errorsFault
+	// errorsGeneric: the one generic message of a server error (see
+	// bssCodeTable).
+	errorsGeneric
+)
+
+// bssMapping is how one class of error is written in the BSS envelope: its
+// HTTP status, msg_code, msg ("" keeps the fault's own message) and what
+// "errors" lists.
+type bssMapping struct {
+	status  int
+	msgCode string
+	msg     string
+	errors  bssErrors
+	// generic is the errors entry of errorsGeneric.
+	generic string
+}
+
+// bssCodeTable maps fault codes for the BSS API. Every business outcome is
+// HTTP 200, because the vendor's clients branch on msg_code alone. Invalid,
+// NotFound and Conflict are "Error occurred" with every message; an
+// Unauthorized reason the reason table does not know keeps its message
+// under RESTAPI001, and an unknown Forbidden is an agent's missing
+// permission (RESTAPI109).
+//
+// Server errors are the exception: Unavailable is a 503 and Internal a 500,
+// so that load balancers, retries and monitoring see them, with the
+// envelope a client can still parse (msg "Error occurred", RESTAPI110, and
+// one generic message under errors). The vendor documents no code for them;
+// RESTAPI110 is its generic failure. The cause is logged, never sent.
+var bssCodeTable = map[fault.Code]bssMapping{
+	fault.Invalid:      {status: http.StatusOK, msg: msgErrorOccurred, errors: errorsFault},
+	fault.NotFound:     {status: http.StatusOK, msg: msgErrorOccurred, errors: errorsFault},
+	fault.Conflict:     {status: http.StatusOK, msg: msgErrorOccurred, errors: errorsFault},
+	fault.Unauthorized: {status: http.StatusOK, msgCode: msgCodeAccess},
+	fault.Forbidden:    {status: http.StatusOK, msgCode: msgCodeUnauthorized, msg: enrollment.MsgUnauthorizedAccess, errors: errorsMsg},
+	fault.Unavailable:  {status: http.StatusServiceUnavailable, msgCode: msgCodeError, msg: msgErrorOccurred, errors: errorsGeneric, generic: messageUnavailable},
+	fault.Internal:     {status: http.StatusInternalServerError, msgCode: msgCodeError, msg: msgErrorOccurred, errors: errorsGeneric, generic: messageInternal},
+}
+
+// bssReasonTable overrides bssCodeTable by reason, whatever the code (an
+// agent error is Invalid from enrollment.ParseAgentID and Unauthorized from
+// the service), except for server errors, which are never overridden. The
+// messages are pinned to the vendor's wording: clients compare them.
+var bssReasonTable = map[string]bssMapping{
+	reasonMethodNotAllowed:            {status: http.StatusOK, msgCode: msgCodeAccess, msg: msgInvalidAccess},
+	token.ReasonInvalid:               {status: http.StatusOK, msgCode: msgCodeAccess, msg: token.MsgInvalid},
+	token.ReasonUsed:                  {status: http.StatusOK, msgCode: msgCodeAccess, msg: token.MsgUsed},
+	token.ReasonExpired:               {status: http.StatusOK, msgCode: msgCodeAccess, msg: token.MsgExpired},
+	enrollment.ReasonCredentials:      {status: http.StatusOK, msgCode: msgCodeAccess, msg: enrollment.MsgInvalidCredentials},
+	enrollment.ReasonCredentialsMiss:  {status: http.StatusOK, msgCode: msgCodeAccess, msg: enrollment.MsgCredentialsMissing},
+	reasonModuleRequired:              {status: http.StatusOK, msgCode: msgCodeNoModule, msg: msgModuleRequired},
+	reasonActionRequired:              {status: http.StatusOK, msgCode: msgCodeNoAction, msg: msgActionRequired},
+	enrollment.ReasonSourceNotAllow:   {status: http.StatusOK, msgCode: msgCodeSource, msg: enrollment.MsgSourceNotAllowed, errors: errorsMsg},
+	enrollment.ReasonAgentIDMissing:   {status: http.StatusOK, msgCode: msgCodeAgent, msg: enrollment.MsgAgentIDBlank, errors: errorsMsg},
+	enrollment.ReasonAgentIDInvalid:   {status: http.StatusOK, msgCode: msgCodeAgent, msg: enrollment.MsgInvalidAgentID, errors: errorsMsg},
+	enrollment.ReasonAgentCredentials: {status: http.StatusOK, msgCode: msgCodeAgent, msg: enrollment.MsgInvalidAgentCredentials, errors: errorsMsg},
+	reasonModuleUnknown:               {status: http.StatusOK, msgCode: msgCodeUnknownModule, msg: msgModuleUnknown},
+	reasonActionUnknown:               {status: http.StatusOK, msgCode: msgCodeUnknownAction, msg: msgActionUnknown},
+	tenant.ReasonOrgDisabled:          {status: http.StatusOK, msgCode: msgCodeCompany, msg: msgInvalidCompany},
+	reasonInvalidJSON:                 {status: http.StatusOK, msgCode: msgCodeMethod, msg: msgInvalidMethod},
+	reasonPayloadTooLarge:             {status: http.StatusRequestEntityTooLarge, msgCode: msgCodeMethod},
+	enrollment.ReasonUnauthorized:     {status: http.StatusOK, msgCode: msgCodeUnauthorized, msg: enrollment.MsgUnauthorizedAccess, errors: errorsMsg},
+}
+
+// renderBSS turns any error into its HTTP status and the failure fields of
+// the BSS envelope (errors, msg, msg_code), through the tables. An error
+// that is not a *fault.Error is Internal. It also returns the reason, for
+// the request log.
+func renderBSS(err error) (status int, env bssEnvelope, reason string) {
+	fe, ok := fault.As(err)
+	if !ok {
+		fe = &fault.Error{Code: fault.Internal}
+	}
+	m, known := bssCodeTable[fe.Code]
+	if !known {
+		fe = &fault.Error{Code: fault.Internal}
+		m = bssCodeTable[fault.Internal]
+	}
+	reason = fe.Reason
+	if m.status >= http.StatusInternalServerError {
+		// A server error's own reason may describe internals.
+		reason = codeTable[fe.Code].reason
+	} else if o, ok := bssReasonTable[fe.Reason]; ok {
+		m = o
+	}
+
+	env.Msg = m.msg
+	if env.Msg == "" {
+		env.Msg = fe.Message
+	}
+	env.MsgCode = m.msgCode
+	switch m.errors {
+	case errorsMsg:
+		env.Errors = []string{env.Msg}
+	case errorsGeneric:
+		env.Errors = []string{m.generic}
+	case errorsFault:
+		env.Errors = faultMessages(fe)
+		if env.MsgCode == "" {
+			env.MsgCode = msgCodeError
+			if len(env.Errors) > 1 {
+				env.MsgCode = msgCodeErrors
+			}
+		}
+	}
+	if env.Msg == "" {
+		// A fault without a message; the client still gets a text.
+		env.Msg = msgErrorOccurred
+	}
+	return m.status, env, reason
+}
+
+// faultMessages returns every message of fe: its violations', or its own
+// when it has none.
+func faultMessages(fe *fault.Error) []string {
+	var out []string
+	for _, v := range fe.Violations {
+		if v.Message != "" {
+			out = append(out, v.Message)
+		}
+	}
+	if len(out) == 0 {
+		msg := fe.Message
+		if msg == "" {
+			msg = msgErrorOccurred
+		}
+		out = []string{msg}
+	}
+	return out
 }

@@ -218,6 +218,7 @@ type harness struct {
 	auth   *fakeAuth
 	series *fakeSeries
 	idem   *fakeIdempotency
+	enr    *fakeEnrollment
 	logs   *syncBuffer
 }
 
@@ -241,8 +242,8 @@ func (s *syncBuffer) String() string {
 
 func newHarness(t *testing.T, opts ...func(*Config, *ports.Services)) *harness {
 	t.Helper()
-	h := &harness{t: t, auth: &fakeAuth{}, series: &fakeSeries{}, idem: &fakeIdempotency{}, logs: &syncBuffer{}}
-	svc := ports.Services{Auth: h.auth, Series: h.series, Idempotency: h.idem, Health: fakeHealth{}}
+	h := &harness{t: t, auth: &fakeAuth{}, series: &fakeSeries{}, idem: &fakeIdempotency{}, enr: &fakeEnrollment{}, logs: &syncBuffer{}}
+	svc := ports.Services{Auth: h.auth, Series: h.series, Idempotency: h.idem, Health: fakeHealth{}, Enrollment: h.enr}
 	var cfg Config
 	for _, o := range opts {
 		o(&cfg, &svc)

@@ -23,6 +23,12 @@ const (
 	ctxPrincipal = "httpapi.principal"
 	ctxReason    = "httpapi.reason"
 	ctxBody      = "httpapi.body"
+	// ctxBSS holds the *bssCall of a BSS enrollment request.
+	ctxBSS = "httpapi.bss"
+	// ctxMsgCode is the msg_code a BSS response carried, for the log.
+	ctxMsgCode = "httpapi.msg_code"
+	// ctxOrgCode is the organisation of a BSS call's token, for the log.
+	ctxOrgCode = "httpapi.org_code"
 )
 
 const (
@@ -32,8 +38,9 @@ const (
 )
 
 // logRequests gives every request an id and writes one structured line
-// when it completes. It never logs headers or bodies: they carry API keys
-// and customer data.
+// when it completes. It never logs headers or bodies: they carry API keys,
+// BSS tokens, passwords and customer data. Nor does it log the query string
+// of a BSS request, where a client might misplace its token.
 func (a *API) logRequests(c *gin.Context) {
 	start := time.Now()
 	id := requestID(c.GetHeader(headerRequestID))
@@ -52,11 +59,17 @@ func (a *API) logRequests(c *gin.Context) {
 		slog.Int("bytes", max(c.Writer.Size(), 0)),
 		slog.String("client_ip", c.ClientIP()),
 	}
-	if q := c.Request.URL.RawQuery; q != "" {
+	msgCode := c.GetString(ctxMsgCode)
+	if q := c.Request.URL.RawQuery; q != "" && msgCode == "" {
 		attrs = append(attrs, slog.String("query", q))
 	}
 	if p, ok := principalOf(c); ok {
 		attrs = append(attrs, slog.String("org", p.Org.Code))
+	} else if org := c.GetString(ctxOrgCode); org != "" {
+		attrs = append(attrs, slog.String("org", org))
+	}
+	if msgCode != "" {
+		attrs = append(attrs, slog.String("msg_code", msgCode))
 	}
 	if r := c.GetString(ctxReason); r != "" {
 		attrs = append(attrs, slog.String("reason", r))
@@ -96,6 +109,14 @@ func (a *API) recovered(c *gin.Context, rec any) {
 		slog.String("panic", fmt.Sprint(rec)),
 		slog.String("stack", string(debug.Stack())),
 	)
+	if _, bss := c.Get(ctxBSS); bss {
+		// A BSS client gets its own envelope, with the fresh token when the
+		// presented one was already consumed.
+		status, env, reason := renderBSS(fault.New(fault.Internal, "", ""))
+		c.Set(ctxReason, reason)
+		a.bssWrite(c, status, &env, &env)
+		return
+	}
 	_, env := render(fault.New(fault.Internal, "", ""))
 	a.respondError(c, env)
 }
@@ -116,14 +137,25 @@ func (a *API) limitBody(c *gin.Context) {
 	c.Next()
 }
 
-// noRoute answers unknown paths with the JSON envelope.
+// noRoute answers unknown paths with the JSON envelope; a POST to an
+// unknown single-segment path is a call to a BSS module that does not exist
+// (RESTAPI105), since BSS clients branch on msg_code.
 func (a *API) noRoute(c *gin.Context) {
+	if a.servesBSS() && c.Request.Method == http.MethodPost && isSingleSegment(c.Request.URL.Path) {
+		a.bssDispatchFail(c, reasonModuleUnknown)
+		return
+	}
 	a.fail(c, fault.Errorf(fault.NotFound, reasonNotFound, "no such endpoint: %s %s", c.Request.Method, c.Request.URL.Path))
 }
 
 // noMethod answers a known path with a wrong method. gin has already set the
-// Allow header; the message repeats it for people reading the body.
+// Allow header; the message repeats it for people reading the body. On a
+// BSS path the vendor's answer is HTTP 200 "Invalid Access!!" (RESTAPI001).
 func (a *API) noMethod(c *gin.Context) {
+	if a.servesBSS() && isBSSPath(c.Request.URL.Path) {
+		a.bssDispatchFail(c, reasonMethodNotAllowed)
+		return
+	}
 	msg := fmt.Sprintf("method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path)
 	if allow := c.Writer.Header().Get("Allow"); allow != "" {
 		msg += "; allowed: " + allow

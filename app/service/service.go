@@ -9,7 +9,9 @@ import (
 	"io"
 	"time"
 
+	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/series"
+	"github.com/allot-io/allot/domain/token"
 	"github.com/allot-io/allot/ports"
 )
 
@@ -19,6 +21,10 @@ type Config struct {
 	Series series.Limits
 	// IdempotencyTTL is how long a response is kept for replay; default 24h.
 	IdempotencyTTL time.Duration
+	// TokenTTL is how long an enrollment API token lives; default 15m.
+	TokenTTL time.Duration
+	// Enrollment bounds enrollment requests.
+	Enrollment enrollment.Limits
 }
 
 // Deps are the driven ports the use cases need.
@@ -28,6 +34,13 @@ type Deps struct {
 	Clock ports.Clock
 	// Random is the source of key material; defaults to crypto/rand.
 	Random io.Reader
+	// Hasher hashes passwords and pins.
+	Hasher ports.PasswordHasher
+	// Sealer encrypts secrets kept for carriers; without it (and TokenKey)
+	// the enrollment API answers Unavailable, which suits CLI-only use.
+	Sealer ports.Sealer
+	// TokenKey keys the digests under which tokens are stored.
+	TokenKey []byte
 }
 
 // New returns every service over deps.
@@ -41,7 +54,19 @@ func New(deps Deps, cfg Config) ports.Services {
 	if cfg.IdempotencyTTL <= 0 {
 		cfg.IdempotencyTTL = 24 * time.Hour
 	}
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = token.DefaultTTL
+	}
 	orgs := &Orgs{store: deps.Store, clock: deps.Clock}
+	enr := &Enrollment{
+		store: deps.Store, clock: deps.Clock, random: deps.Random,
+		hasher: deps.Hasher, sealer: deps.Sealer, tokenKey: deps.TokenKey,
+		ttl: cfg.TokenTTL, limits: cfg.Enrollment,
+	}
+	if deps.Hasher != nil {
+		// Any valid hash serves; its secret is never checked for a match.
+		enr.dummyHash, _ = deps.Hasher.Hash("allot-dummy")
+	}
 	return ports.Services{
 		Auth:         &Auth{store: deps.Store},
 		Orgs:         orgs,
@@ -52,5 +77,6 @@ func New(deps Deps, cfg Config) ports.Services {
 		Series:       &Series{store: deps.Store, clock: deps.Clock, limits: cfg.Series},
 		Idempotency:  &Idempotency{store: deps.Store, clock: deps.Clock, ttl: cfg.IdempotencyTTL},
 		Health:       &Health{store: deps.Store},
+		Enrollment:   enr,
 	}
 }

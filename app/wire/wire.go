@@ -11,12 +11,16 @@ import (
 	"net"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/allot-io/allot/adapters/bunstore"
 	"github.com/allot-io/allot/adapters/cli"
 	"github.com/allot-io/allot/adapters/httpapi"
+	"github.com/allot-io/allot/adapters/secret"
 	"github.com/allot-io/allot/app/service"
+	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/series"
+	"github.com/allot-io/allot/ports"
 )
 
 // Config is what the composition root needs beyond a DSN.
@@ -25,6 +29,10 @@ type Config struct {
 	MaxSeriesSize uint64
 	// Log receives structured logs; nil means JSON on stderr.
 	Log *slog.Logger
+	// TokenTTL is the enrollment token lifetime; 0 means 15 minutes.
+	TokenTTL time.Duration
+	// Hasher overrides the password hasher (tests use a cheap one).
+	Hasher ports.PasswordHasher
 }
 
 // Deps returns the CLI's dependencies wired to the real store and server.
@@ -55,16 +63,79 @@ func NewLogger(w *os.File, level string) *slog.Logger {
 // Open opens the store named by dsn and builds the services on it. It does
 // not migrate; Backend.Migrate does.
 func Open(ctx context.Context, dsn string, cfg Config) (*cli.Backend, error) {
+	b, _, err := open(ctx, dsn, cfg, false)
+	return b, err
+}
+
+// open opens the store and the services; with needKey it fails when no
+// secret key can be had, as serving the enrollment API requires one.
+func open(ctx context.Context, dsn string, cfg Config, needKey bool) (*cli.Backend, bool, error) {
+	master, keyErr := masterKey(dsn)
+	if keyErr != nil && needKey {
+		return nil, false, keyErr
+	}
 	store, err := bunstore.Open(ctx, dsn)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	svc := service.New(service.Deps{Store: store}, service.Config{Series: series.Limits{MaxSize: cfg.MaxSeriesSize}})
+	deps := service.Deps{Store: store, Hasher: cfg.hasher()}
+	if master != nil {
+		keys := secret.Derive(master)
+		sealer, err := secret.NewGCM(keys.Seal)
+		if err != nil {
+			store.Close()
+			return nil, false, err
+		}
+		deps.Sealer, deps.TokenKey = sealer, keys.Token
+	}
+	svc := service.New(deps, service.Config{
+		Series:   series.Limits{MaxSize: cfg.MaxSeriesSize},
+		TokenTTL: cfg.TokenTTL,
+	})
 	return &cli.Backend{
 		Services: svc,
 		Migrate:  store.Migrate,
 		Close:    store.Close,
-	}, nil
+	}, master != nil, nil
+}
+
+func (cfg Config) hasher() ports.PasswordHasher {
+	if cfg.Hasher != nil {
+		return cfg.Hasher
+	}
+	return secret.NewHasher()
+}
+
+// masterKey returns the key secrets and tokens derive from:
+// ALLOT_SECRET_KEY when set; otherwise, on the embedded SQLite default, a
+// key generated once into a 0600 file beside the database. A PostgreSQL
+// deployment must provide ALLOT_SECRET_KEY, because a key kept with the
+// data would not protect the data.
+func masterKey(dsn string) ([]byte, error) {
+	if v := os.Getenv(secret.EnvKey); v != "" {
+		key, err := secret.ParseKey(v)
+		if err != nil {
+			return nil, keyError(err.Error())
+		}
+		return key, nil
+	}
+	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
+		path = strings.TrimPrefix(path, "//")
+		if path == "" || strings.HasPrefix(path, ":memory:") {
+			return nil, keyError("set " + secret.EnvKey + ": an in-memory database has no place to keep a key file")
+		}
+		key, _, err := secret.LoadOrCreateKeyFile(path + ".key")
+		if err != nil {
+			return nil, keyError(err.Error())
+		}
+		return key, nil
+	}
+	return nil, keyError(secret.EnvKey + " is required to serve on PostgreSQL (32 random bytes, hex or base64: e.g. `openssl rand -hex 32`)")
+}
+
+// keyError is a configuration error: the operator must fix the key.
+func keyError(msg string) error {
+	return fault.InvalidField(secret.EnvKey, "required", "SECRET_KEY", msg)
 }
 
 // Serve opens the store, migrates it when asked, and serves the HTTP API on
@@ -74,7 +145,10 @@ func Serve(ctx context.Context, sc cli.ServeConfig, cfg Config) error {
 	if log == nil {
 		log = slog.Default()
 	}
-	b, err := Open(ctx, sc.DSN, cfg)
+	if sc.TokenTTL > 0 {
+		cfg.TokenTTL = sc.TokenTTL
+	}
+	b, _, err := open(ctx, sc.DSN, cfg, true)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,9 @@ import (
 	"github.com/allot-io/allot/adapters/bunstore"
 	"github.com/allot-io/allot/adapters/httpapi"
 	"github.com/allot-io/allot/app/service"
+	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/series"
+	"github.com/allot-io/allot/domain/tenant"
 	"github.com/allot-io/allot/integration/pgtest"
 	"github.com/allot-io/allot/ports"
 	"github.com/allot-io/allot/ports/porttest"
@@ -131,4 +133,48 @@ func TestHTTPCreateRaceOnPostgres(t *testing.T) {
 		t.Fatalf("rows %d, acknowledged %d (%v)", rows, ok, err)
 	}
 	t.Logf("http race on postgres: %d created, %d rejected as overlaps, 0 overlapping pairs", ok, rejected)
+}
+
+// TestSimultaneousOverlappingPairs starts pairs of overlapping inserts at
+// the same instant. Under an exclusion constraint such a pair can deadlock
+// (40P01); the store must still answer one success and one SERIES_OVERLAP,
+// never an unavailable error.
+func TestSimultaneousOverlappingPairs(t *testing.T) {
+	st := openStore(t)
+	ctx := t.Context()
+	org, err := st.CreateOrg(ctx, tenant.Organisation{Code: "ACME", Name: "Acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pairs = 150
+	for p := 0; p < pairs; p++ {
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		errs := make([]error, 2)
+		for k := 0; k < 2; k++ {
+			wg.Add(1)
+			go func(k int) {
+				defer wg.Done()
+				first := 100000 + p*20 + k*5
+				r := series.MustParseRange(fmt.Sprintf("V%08d", first), fmt.Sprintf("V%08d", first+9))
+				<-start
+				_, errs[k] = st.InsertSeries(ctx, org.ID, series.Series{Owner: series.Owner{Kind: series.Customer, Code: "C"}, Range: r, ItemCode: "I"})
+			}(k)
+		}
+		close(start)
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case fault.ReasonOf(err) == series.ReasonOverlap:
+			default:
+				t.Fatalf("pair %d: %v", p, err)
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("pair %d: %d successes (%v)", p, ok, errs)
+		}
+	}
 }

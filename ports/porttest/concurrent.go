@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/series"
+	"github.com/allot-io/allot/domain/token"
 	"github.com/allot-io/allot/ports"
 )
 
@@ -150,6 +153,78 @@ func (h harness) concurrent(t *testing.T) {
 		}
 		if won != 1 {
 			t.Fatalf("%d concurrent reservations of one key won, want exactly 1", won)
+		}
+	})
+
+	h.run(t, "ConsumeTokenOnce", func(t *testing.T, s ports.Store) {
+		racers := h.opts.tokenRacers()
+		org := mkOrg(t, s, "acme")
+		d := saveToken(t, s, org, "contended", base)
+		errs := make([]error, racers)
+		together(racers, func(i int) {
+			_, errs[i] = s.ConsumeToken(ctx(t), d, base.Add(time.Minute))
+		})
+		won := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				won++
+			case fault.CodeOf(err) != fault.Unauthorized || fault.ReasonOf(err) != token.ReasonUsed:
+				t.Errorf("goroutine %d: got %v, want success or Unauthorized %s", i, err, token.ReasonUsed)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("%d of %d concurrent consumptions of one token succeeded, want exactly 1", won, racers)
+		}
+	})
+
+	// Goroutine i opens account Pi with lines Pi and SHARED: exactly one
+	// request gets SHARED, and the others write nothing, not even their
+	// own, uncontended account and line.
+	h.run(t, "CreateEnrollmentOnce", func(t *testing.T, s ports.Store) {
+		org := mkOrg(t, s, "acme")
+		issue(t, s, org, "SHARED")
+		es := make([]ports.NewEnrollment, n)
+		parents := make([]string, n)
+		for i := range n {
+			parents[i] = fmt.Sprintf("P%d", i)
+			issue(t, s, org, parents[i])
+			es[i] = newEnrollment(t, parents[i], attached(parents[i]), queued("SHARED"))
+		}
+		errs := make([]error, n)
+		together(n, func(i int) {
+			_, _, errs[i] = s.CreateEnrollment(ctx(t), org, es[i])
+		})
+		winner := -1
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				if winner >= 0 {
+					t.Fatalf("goroutines %d and %d both created a line for SHARED", winner, i)
+				}
+				winner = i
+			case fault.CodeOf(err) != fault.Conflict || fault.ReasonOf(err) != enrollment.ReasonEnrollmentIDUsed:
+				t.Errorf("goroutine %d: got %v, want success or Conflict %s", i, err, enrollment.ReasonEnrollmentIDUsed)
+			}
+		}
+		if winner < 0 {
+			t.Fatal("no request created a line for SHARED")
+		}
+		list, err := s.ListAccounts(ctx(t), org, ports.Query{Limit: 1000})
+		must(t, err, "ListAccounts")
+		if len(list) != 1 || list[0].ParentEnrollmentID != parents[winner] || len(list[0].Lines) != 2 {
+			t.Fatalf("stored accounts %+v, want only the winner's %s with its 2 lines", list, parents[winner])
+		}
+		u := used(t, s, org, parents...)
+		for i, p := range parents {
+			if u[p] != (i == winner) {
+				t.Fatalf("enrollment id %s used = %v; only the winner's %s may be", p, u[p], parents[winner])
+			}
+		}
+		q, err := s.ProvisioningQueue(ctx(t), org)
+		must(t, err, "ProvisioningQueue")
+		if len(q) != 1 || q[0] != list[0].Lines[1].CustomerID {
+			t.Fatalf("ProvisioningQueue = %v, want only the winner's SHARED line", q)
 		}
 	})
 }

@@ -21,21 +21,27 @@ import (
 // Options tunes RunStoreWith to what an adapter can do.
 type Options struct {
 	// Concurrency is how many goroutines the concurrent cases start: 0
-	// means 32; a negative value skips those cases, for an adapter that
-	// is not safe for concurrent use.
+	// means 32 (and 100 for the race to consume one token); a negative
+	// value skips those cases, for an adapter that is not safe for
+	// concurrent use.
 	Concurrency int
 	// Parallel runs the subtests in parallel with each other (each still
 	// gets its own store). Leave it off when newStore shares one database.
 	Parallel bool
-
-	// Capability flags for the token store tests go here, once ports
-	// declares a token store (for example Tokens bool: "the adapter
-	// implements TokenStore"); see the marked place in RunStoreWith.
 }
 
 func (o Options) concurrency() int {
 	if o.Concurrency == 0 {
 		return 32
+	}
+	return o.Concurrency
+}
+
+// tokenRacers is how many goroutines race to consume one token: 100 by
+// default, Concurrency when it is set.
+func (o Options) tokenRacers() int {
+	if o.Concurrency == 0 {
+		return 100
 	}
 	return o.Concurrency
 }
@@ -61,16 +67,19 @@ func RunStoreWith(t *testing.T, newStore func(t *testing.T) ports.Store, opts Op
 	t.Run("Series", h.series)
 	t.Run("Draw", h.draw)
 	t.Run("Idempotency", h.idempotency)
+	// The enrollment stores are part of every ports.Store, so they need no
+	// capability flag.
+	t.Run("Vendors", h.vendors)
+	t.Run("Agents", h.agents)
+	t.Run("Sources", h.sources)
+	t.Run("Zips", h.zips)
+	t.Run("Plans", h.plans)
+	t.Run("EnrollmentIDs", h.enrollmentIDs)
+	t.Run("Enrollments", h.enrollments)
+	t.Run("Tokens", h.tokens)
 	if opts.concurrency() > 0 {
 		t.Run("Concurrent", h.concurrent)
 	}
-
-	// ---------------------------------------------------------------
-	// Token store tests go here. When ports gains a token store (issue,
-	// consume exactly once, expiry), add t.Run("Tokens", h.tokens) guarded
-	// by a capability flag in Options, with a concurrent "two consumers,
-	// exactly one wins" case like those in concurrent.go.
-	// ---------------------------------------------------------------
 }
 
 // harness carries newStore and the options to every case.

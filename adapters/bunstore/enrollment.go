@@ -1,0 +1,482 @@
+package bunstore
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/allot-io/allot/domain/enrollment"
+	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/tenant"
+	"github.com/allot-io/allot/ports"
+)
+
+// Enrollment ids are stored upper-case and compared after upper-casing what
+// callers pass, since the API compares them case-insensitively; the
+// schema's CHECK keeps any other writer to the same rule.
+
+// IssueEnrollmentID stores id, upper-cased, unused (IssuedAt from the
+// store's clock unless id has one). Conflict ALREADY_EXISTS when the id
+// exists in any organisation; NotFound ORG_NOT_FOUND when org does not
+// exist.
+func (s *Store) IssueEnrollmentID(ctx context.Context, org tenant.OrgID, id ports.IssuedEnrollmentID) error {
+	up := strings.ToUpper(id.ID)
+	_, err := s.db.NewRaw(`INSERT INTO enrollment_ids (id, org_id, zip, agent_id, issued_at) VALUES (?, ?, ?, ?, ?)`,
+		up, int64(org), id.Zip, id.AgentID, s.timeOr(id.IssuedAt)).Exec(ctx)
+	return s.insertError(err, "enrollment id "+up)
+}
+
+func issuedFromRow(r enrollmentIDRow) ports.IssuedEnrollmentID {
+	return ports.IssuedEnrollmentID{ID: r.ID, Zip: r.Zip, AgentID: r.AgentID, IssuedAt: r.IssuedAt.UTC(), Used: r.UsedAt != nil}
+}
+
+// EnrollmentIDs returns the ids among ids that were issued to org, keyed by
+// their upper-case form, whatever the case of ids; ids never issued to org
+// are absent.
+func (s *Store) EnrollmentIDs(ctx context.Context, org tenant.OrgID, ids []string) (map[string]ports.IssuedEnrollmentID, error) {
+	up := make([]string, len(ids))
+	for i, id := range ids {
+		up[i] = strings.ToUpper(id)
+	}
+	up = dedup(up)
+	out := make(map[string]ports.IssuedEnrollmentID, len(up))
+	if len(up) == 0 {
+		return out, nil
+	}
+	var rows []enrollmentIDRow
+	err := s.db.NewRaw("SELECT id, org_id, zip, agent_id, issued_at, used_at FROM enrollment_ids WHERE org_id = ? AND id IN (?)",
+		int64(org), bun.In(up)).Scan(ctx, &rows)
+	if err != nil && !errNoRows(err) {
+		return nil, s.dbError(err, "get enrollment ids")
+	}
+	for _, r := range rows {
+		out[r.ID] = issuedFromRow(r)
+	}
+	return out, nil
+}
+
+const accountColumns = "id, org_id, parent_enrollment_id, agent_id, source, sub_source, invoice_number, created_at"
+
+const lineColumns = `customer_id, account_id, enrollment_id, enrollment_type, activation_type, plan_id,
+	first_name, last_name, status, invoice_number, activation_later, created_at`
+
+func accountFromRow(r accountRow) enrollment.Account {
+	return enrollment.Account{
+		ID:                 r.ID,
+		ParentEnrollmentID: r.ParentEnrollmentID,
+		AgentID:            r.AgentID,
+		Source:             r.Source,
+		CreatedAt:          r.CreatedAt.UTC(),
+	}
+}
+
+func lineFromRow(r lineRow) enrollment.LineRecord {
+	return enrollment.LineRecord{
+		CustomerID:      r.CustomerID,
+		EnrollmentID:    r.EnrollmentID,
+		EnrollmentType:  enrollment.EnrollmentType(r.EnrollmentType),
+		ActivationType:  enrollment.ActivationType(r.ActivationType),
+		PlanID:          r.PlanID,
+		FirstName:       r.FirstName,
+		LastName:        r.LastName,
+		Status:          enrollment.LineStatus(r.Status),
+		InvoiceNumber:   r.InvoiceNumber,
+		ActivationLater: r.ActivationLater,
+		CreatedAt:       r.CreatedAt.UTC(),
+	}
+}
+
+// withLines turns rows into accounts with their lines, read in one query
+// and ordered by customer id, which is creation order.
+func withLines(ctx context.Context, db bun.IDB, org tenant.OrgID, rows []accountRow) ([]enrollment.Account, error) {
+	out := make([]enrollment.Account, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, len(rows))
+	at := make(map[int64]int, len(rows))
+	for i, r := range rows {
+		out[i] = accountFromRow(r)
+		ids[i] = r.ID
+		at[r.ID] = i
+	}
+	var lines []lineRow
+	err := db.NewRaw("SELECT "+lineColumns+" FROM lines WHERE org_id = ? AND account_id IN (?) ORDER BY customer_id",
+		int64(org), bun.In(ids)).Scan(ctx, &lines)
+	if err != nil && !errNoRows(err) {
+		return nil, err
+	}
+	for _, l := range lines {
+		i := at[l.AccountID]
+		out[i].Lines = append(out[i].Lines, lineFromRow(l))
+	}
+	return out, nil
+}
+
+// AccountByEnrollmentID returns the account whose parent enrollment id is
+// id (in any case), with its lines. NotFound NOT_FOUND.
+func (s *Store) AccountByEnrollmentID(ctx context.Context, org tenant.OrgID, id string) (enrollment.Account, error) {
+	up := strings.ToUpper(id)
+	var out []enrollment.Account
+	err := s.db.RunInTx(ctx, s.readTx(), func(ctx context.Context, tx bun.Tx) error {
+		var rows []accountRow
+		err := tx.NewRaw("SELECT "+accountColumns+" FROM accounts WHERE org_id = ? AND parent_enrollment_id = ?",
+			int64(org), up).Scan(ctx, &rows)
+		if err != nil && !errNoRows(err) {
+			return err
+		}
+		out, err = withLines(ctx, tx, org, rows)
+		return err
+	})
+	if err != nil {
+		return enrollment.Account{}, s.dbError(err, "get account")
+	}
+	if len(out) == 0 {
+		return enrollment.Account{}, notFound("account " + up)
+	}
+	return out[0], nil
+}
+
+// ListAccounts returns org's accounts with their lines, newest first, paged
+// by q.
+func (s *Store) ListAccounts(ctx context.Context, org tenant.OrgID, q ports.Query) ([]enrollment.Account, error) {
+	limit, offset := page(q)
+	var out []enrollment.Account
+	err := s.db.RunInTx(ctx, s.readTx(), func(ctx context.Context, tx bun.Tx) error {
+		var rows []accountRow
+		err := tx.NewRaw("SELECT "+accountColumns+" FROM accounts WHERE org_id = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+			int64(org), limit, offset).Scan(ctx, &rows)
+		if err != nil && !errNoRows(err) {
+			return err
+		}
+		out, err = withLines(ctx, tx, org, rows)
+		return err
+	})
+	if err != nil {
+		return nil, s.dbError(err, "list accounts")
+	}
+	return out, nil
+}
+
+// ProvisioningQueue returns the customer ids of org queued for the carrier,
+// in queue order.
+func (s *Store) ProvisioningQueue(ctx context.Context, org tenant.OrgID) ([]int64, error) {
+	var out []int64
+	err := s.db.NewRaw("SELECT customer_id FROM provisioning_queue WHERE org_id = ? ORDER BY id", int64(org)).Scan(ctx, &out)
+	if err != nil && !errNoRows(err) {
+		return nil, s.dbError(err, "list provisioning queue")
+	}
+	return out, nil
+}
+
+// lineDetails is a line's details column: every field that has no column of
+// its own and is not a secret, under the vendor's JSON names. The secrets
+// (the customer password, the port-out account password and SSN) are left
+// out by construction; they are stored hashed or sealed in columns of their
+// own.
+type lineDetails struct {
+	MiddleInitial        string `json:"middle_initial,omitempty"`
+	Email                string `json:"email,omitempty"`
+	AlternatePhoneNumber string `json:"alternate_phone_number,omitempty"`
+
+	ServiceAddressOne string `json:"service_address_one,omitempty"`
+	ServiceAddressTwo string `json:"service_address_two,omitempty"`
+	ServiceCity       string `json:"service_city,omitempty"`
+	ServiceState      string `json:"service_state,omitempty"`
+	ServiceZip        string `json:"service_zip,omitempty"`
+
+	BillingAddressOne string `json:"billing_address_one,omitempty"`
+	BillingAddressTwo string `json:"billing_address_two,omitempty"`
+	BillingCity       string `json:"billing_city,omitempty"`
+	BillingState      string `json:"billing_state,omitempty"`
+	BillingZip        string `json:"billing_zip,omitempty"`
+
+	NotifyBillViaText  bool `json:"notify_bill_via_text,omitempty"`
+	NotifyBillViaEmail bool `json:"notify_bill_via_email,omitempty"`
+
+	PhoneType        string `json:"phone_type,omitempty"`
+	DeviceType       string `json:"device_type,omitempty"`
+	UICCID           string `json:"uiccid,omitempty"`
+	ESN              string `json:"esn,omitempty"`
+	Carrier          string `json:"carrier,omitempty"`
+	ModelID          string `json:"model_id,omitempty"`
+	DeviceID         string `json:"device_id,omitempty"`
+	PartNumber       string `json:"part_number,omitempty"`
+	EquipmentID      string `json:"equipment_id,omitempty"`
+	EquipmentChildID string `json:"equipment_child_id,omitempty"`
+	BrandCode        string `json:"brand_code,omitempty"`
+	SKUType          string `json:"sku_type,omitempty"`
+
+	HandoverType string `json:"handover_type,omitempty"`
+
+	PortNumber         string `json:"port_number,omitempty"`
+	PortCurrentCarrier string `json:"port_current_carrier,omitempty"`
+	PortFirstName      string `json:"port_first_name,omitempty"`
+	PortLastName       string `json:"port_last_name,omitempty"`
+	PortAddressOne     string `json:"port_address_one,omitempty"`
+	PortAddressTwo     string `json:"port_address_two,omitempty"`
+	PortCity           string `json:"port_city,omitempty"`
+	PortState          string `json:"port_state,omitempty"`
+	PortZipCode        string `json:"port_zip_code,omitempty"`
+	PortAccountNumber  string `json:"port_account_number,omitempty"`
+
+	CouponCode          string `json:"coupon_code,omitempty"`
+	CouponTransactionID string `json:"coupon_transaction_id,omitempty"`
+}
+
+// detailsOf returns the details column of l, as JSON text.
+func detailsOf(l enrollment.Line) (string, error) {
+	c, sa, ba, d, p := l.Customer(), l.ServiceAddress(), l.BillingAddress(), l.Device(), l.Port()
+	js, err := json.Marshal(lineDetails{
+		MiddleInitial:        c.MiddleInitial,
+		Email:                c.Email,
+		AlternatePhoneNumber: c.AlternatePhoneNumber,
+		ServiceAddressOne:    sa.One,
+		ServiceAddressTwo:    sa.Two,
+		ServiceCity:          sa.City,
+		ServiceState:         sa.State,
+		ServiceZip:           sa.Zip,
+		BillingAddressOne:    ba.One,
+		BillingAddressTwo:    ba.Two,
+		BillingCity:          ba.City,
+		BillingState:         ba.State,
+		BillingZip:           ba.Zip,
+		NotifyBillViaText:    l.NotifyBillViaText(),
+		NotifyBillViaEmail:   l.NotifyBillViaEmail(),
+		PhoneType:            string(d.PhoneType),
+		DeviceType:           string(d.DeviceType),
+		UICCID:               d.UICCID,
+		ESN:                  d.ESN,
+		Carrier:              d.Carrier,
+		ModelID:              d.ModelID,
+		DeviceID:             d.DeviceID,
+		PartNumber:           d.PartNumber,
+		EquipmentID:          d.EquipmentID,
+		EquipmentChildID:     d.EquipmentChildID,
+		BrandCode:            string(d.BrandCode),
+		SKUType:              string(d.SKUType),
+		HandoverType:         string(l.HandoverType()),
+		PortNumber:           p.Number,
+		PortCurrentCarrier:   p.CurrentCarrier,
+		PortFirstName:        p.FirstName,
+		PortLastName:         p.LastName,
+		PortAddressOne:       p.Address.One,
+		PortAddressTwo:       p.Address.Two,
+		PortCity:             p.Address.City,
+		PortState:            p.Address.State,
+		PortZipCode:          p.Address.Zip,
+		PortAccountNumber:    p.AccountNumber,
+		CouponCode:           l.CouponCode(),
+		CouponTransactionID:  l.CouponTransactionID(),
+	})
+	if err != nil {
+		return "", fault.Wrap(err, "encode line details")
+	}
+	return string(js), nil
+}
+
+// orNull returns nil, which the database stores as NULL, for an empty
+// value, so that "not sent" is not confused with a stored secret.
+func orNull[T string | []byte](v T) any {
+	if len(v) == 0 {
+		return nil
+	}
+	return v
+}
+
+// enrollmentIDUsed is the Conflict of a line whose enrollment id already
+// has a customer. It carries the vendor's message and, as a violation, the
+// line (1-based) whose id it is; the id itself is named in the cause, which
+// is logged.
+func enrollmentIDUsed(line, lines int, id string) error {
+	msg := enrollment.MsgEnrollmentIDUsed
+	if lines > 1 {
+		msg = fmt.Sprintf("Line %d: %s", line, msg)
+	}
+	return &fault.Error{
+		Code:    fault.Conflict,
+		Reason:  enrollment.ReasonEnrollmentIDUsed,
+		Message: enrollment.MsgEnrollmentIDUsed,
+		Violations: []fault.Violation{{
+			Line: line, Field: "enrollment_id", Rule: enrollment.RuleIssued,
+			Reason: enrollment.ReasonEnrollmentIDUsed, Message: msg,
+		}},
+		Err: fmt.Errorf("enrollment id %s is already used", id),
+	}
+}
+
+// CreateEnrollment writes e in one transaction, or nothing:
+//
+//  1. it claims every line's enrollment id with a conditional update that
+//     only an unused id issued to org passes, so that of concurrent requests
+//     naming one id exactly one gets it (on PostgreSQL the losers wait for
+//     the winner's row lock, then see the id used); ids are claimed in
+//     sorted order, so that two requests sharing several ids cannot
+//     deadlock;
+//  2. it attaches the lines to the account whose parent enrollment id is
+//     e.ParentEnrollmentID, or opens that account when a line carries the
+//     id and no account has it;
+//  3. it inserts the lines in request order, each with a unique (org,
+//     enrollment id), the second guard of "one customer per id";
+//  4. it queues each line with activation_later N for the carrier.
+//
+// It returns the account with all its lines and the stored lines in request
+// order. Conflict ENROLLMENT_ID_ALREADY_USED when an id already has a
+// customer (the violation names the line); NotFound ENROLLMENT_ID_NOT_FOUND
+// when an id was never issued to org, PARENT_ENROLLMENT_ID_NOT_FOUND when
+// the parent is neither a line nor an account, ORG_NOT_FOUND when org does
+// not exist; Invalid LINES_NOT_PRESENT when e has no line.
+func (s *Store) CreateEnrollment(ctx context.Context, org tenant.OrgID, e ports.NewEnrollment) (enrollment.Account, []enrollment.LineRecord, error) {
+	if len(e.Lines) == 0 {
+		return enrollment.Account{}, nil, fault.New(fault.Invalid, enrollment.ReasonLinesMissing, enrollment.MsgLinesMissing)
+	}
+	at := s.timeOr(e.CreatedAt)
+	parent := strings.ToUpper(e.ParentEnrollmentID)
+	n := len(e.Lines)
+	ids := make([]string, n)
+	details := make([]string, n)
+	parentLine := -1
+	for i, nl := range e.Lines {
+		ids[i] = strings.ToUpper(nl.Line.EnrollmentID())
+		if ids[i] == parent && parentLine < 0 {
+			parentLine = i
+		}
+		var err error
+		if details[i], err = detailsOf(nl.Line); err != nil {
+			return enrollment.Account{}, nil, err
+		}
+	}
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(ids[a], ids[b]) })
+
+	var acct enrollment.Account
+	var recs []enrollment.LineRecord
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		for _, i := range order {
+			if err := claimEnrollmentID(ctx, tx, org, ids[i], i+1, n, at); err != nil {
+				return err
+			}
+		}
+		a, err := openAccount(ctx, tx, org, e, parent, parentLine, at)
+		if err != nil {
+			return err
+		}
+		recs = make([]enrollment.LineRecord, n)
+		for i, nl := range e.Lines {
+			l := nl.Line
+			rec := enrollment.LineRecord{
+				EnrollmentID:    ids[i],
+				EnrollmentType:  l.EnrollmentType(),
+				ActivationType:  l.ActivationType(),
+				PlanID:          l.PlanID(),
+				FirstName:       l.Customer().FirstName,
+				LastName:        l.Customer().LastName,
+				Status:          enrollment.StatusOf(l),
+				InvoiceNumber:   e.InvoiceNumber,
+				ActivationLater: l.ActivationLater(),
+				CreatedAt:       at,
+			}
+			err := tx.NewRaw(`INSERT INTO lines (org_id, account_id, enrollment_id, enrollment_type, activation_type, plan_id,
+				first_name, last_name, status, invoice_number, activation_later, details,
+				password_hash, port_account_password_sealed, port_ssn_sealed, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING customer_id`,
+				int64(org), a.ID, rec.EnrollmentID, string(rec.EnrollmentType), string(rec.ActivationType), rec.PlanID,
+				rec.FirstName, rec.LastName, string(rec.Status), rec.InvoiceNumber, rec.ActivationLater, details[i],
+				orNull(nl.PasswordHash), orNull(nl.SealedPortPassword), orNull(nl.SealedPortSSN), at).Scan(ctx, &rec.CustomerID)
+			if classify(err) == kindUnique {
+				return enrollmentIDUsed(i+1, n, ids[i])
+			}
+			if err != nil {
+				return err
+			}
+			if !rec.ActivationLater {
+				_, err := tx.NewRaw("INSERT INTO provisioning_queue (org_id, customer_id, queued_at) VALUES (?, ?, ?)",
+					int64(org), rec.CustomerID, at).Exec(ctx)
+				if err != nil {
+					return err
+				}
+			}
+			recs[i] = rec
+		}
+		accts, err := withLines(ctx, tx, org, []accountRow{a})
+		if err != nil {
+			return err
+		}
+		acct = accts[0]
+		return nil
+	})
+	if err != nil {
+		return enrollment.Account{}, nil, s.dbError(err, "create enrollment")
+	}
+	return acct, recs, nil
+}
+
+// claimEnrollmentID marks id, the enrollment id of line (1-based) of lines,
+// used at at, when it is an unused id issued to org. The update is the
+// claim: its WHERE clause is the check, so no reader can slip in between.
+func claimEnrollmentID(ctx context.Context, tx bun.Tx, org tenant.OrgID, id string, line, lines int, at time.Time) error {
+	res, err := tx.NewRaw("UPDATE enrollment_ids SET used_at = ? WHERE org_id = ? AND id = ? AND used_at IS NULL",
+		at, int64(org), id).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 1 {
+		return nil
+	}
+	// Nothing claimed: tell a used id from one never issued to org.
+	var r enrollmentIDRow
+	err = tx.NewRaw("SELECT id, org_id, zip, agent_id, issued_at, used_at FROM enrollment_ids WHERE org_id = ? AND id = ?",
+		int64(org), id).Scan(ctx, &r)
+	switch {
+	case err == nil:
+		return enrollmentIDUsed(line, lines, id)
+	case !errNoRows(err):
+		return err
+	}
+	var orgs int
+	if err := tx.NewRaw("SELECT COUNT(*) FROM organisations WHERE id = ?", int64(org)).Scan(ctx, &orgs); err != nil {
+		return err
+	}
+	if orgs == 0 {
+		return orgNotFound()
+	}
+	return fault.Errorf(fault.NotFound, enrollment.ReasonEnrollmentIDNotIssued, "enrollment id %s was not issued", id)
+}
+
+// openAccount returns the account of org whose parent enrollment id is
+// parent, creating it when there is none and line parentLine (0-based, -1
+// for none) of e carries parent.
+func openAccount(ctx context.Context, tx bun.Tx, org tenant.OrgID, e ports.NewEnrollment, parent string, parentLine int, at time.Time) (accountRow, error) {
+	var a accountRow
+	err := tx.NewRaw("SELECT "+accountColumns+" FROM accounts WHERE org_id = ? AND parent_enrollment_id = ?",
+		int64(org), parent).Scan(ctx, &a)
+	switch {
+	case err == nil:
+		return a, nil
+	case !errNoRows(err):
+		return accountRow{}, err
+	case parentLine < 0:
+		return accountRow{}, fault.Errorf(fault.NotFound, enrollment.ReasonParentNotFound,
+			"parent enrollment id %s is neither a line of the request nor an account", parent)
+	}
+	err = tx.NewRaw(`INSERT INTO accounts (org_id, parent_enrollment_id, agent_id, source, sub_source, invoice_number, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING `+accountColumns,
+		int64(org), parent, e.AgentID, e.Source, e.SubSource, e.InvoiceNumber, at).Scan(ctx, &a)
+	if classify(err) == kindUnique {
+		// Unreachable while the parent line's id is claimed above, but
+		// the constraint, not this code, is the guarantee.
+		return accountRow{}, enrollmentIDUsed(parentLine+1, len(e.Lines), parent)
+	}
+	return a, err
+}

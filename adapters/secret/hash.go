@@ -1,0 +1,82 @@
+package secret
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"strings"
+
+	"golang.org/x/crypto/argon2"
+
+	"github.com/allot-io/allot/ports"
+)
+
+// Argon2id parameters: OWASP's minimum recommendation (19 MiB, 2 passes,
+// 1 lane). Passwords and pins here are short, so the memory-hard cost is
+// what protects them if the table leaks; the parameters are encoded in
+// every hash so they can be raised later without breaking old hashes.
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+	saltLen      = 16
+)
+
+// Hasher is an argon2id ports.PasswordHasher producing PHC strings
+// ($argon2id$v=19$m=...,t=...,p=...$salt$hash).
+type Hasher struct {
+	time, memory uint32
+	threads      uint8
+}
+
+var _ ports.PasswordHasher = (*Hasher)(nil)
+
+// NewHasher returns a Hasher with the default parameters.
+func NewHasher() *Hasher {
+	return &Hasher{time: argonTime, memory: argonMemory, threads: argonThreads}
+}
+
+// NewTestHasher returns a Hasher with minimal parameters, for tests that
+// hash many secrets; never use it in production.
+func NewTestHasher() *Hasher { return &Hasher{time: 1, memory: 64, threads: 1} }
+
+var b64 = base64.RawStdEncoding
+
+// Hash implements ports.PasswordHasher.
+func (h *Hasher) Hash(secret string) (string, error) {
+	salt := make([]byte, saltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", fmt.Errorf("read salt: %w", err)
+	}
+	key := argon2.IDKey([]byte(secret), salt, h.time, h.memory, h.threads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, h.memory, h.time, h.threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// Verify implements ports.PasswordHasher.
+func (h *Hasher) Verify(encoded, secret string) (bool, error) {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false, fmt.Errorf("not an argon2id hash")
+	}
+	var version int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return false, fmt.Errorf("unsupported argon2 version %q", parts[2])
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || t == 0 || p == 0 {
+		return false, fmt.Errorf("bad argon2 parameters %q", parts[3])
+	}
+	salt, err := b64.DecodeString(parts[4])
+	if err != nil {
+		return false, fmt.Errorf("bad salt: %w", err)
+	}
+	want, err := b64.DecodeString(parts[5])
+	if err != nil || len(want) == 0 {
+		return false, fmt.Errorf("bad hash")
+	}
+	got := argon2.IDKey([]byte(secret), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}

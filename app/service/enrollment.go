@@ -1,0 +1,583 @@
+package service
+
+import (
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/allot-io/allot/domain/enrollment"
+	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/tenant"
+	"github.com/allot-io/allot/domain/token"
+	"github.com/allot-io/allot/ports"
+)
+
+// Enrollment implements ports.EnrollmentService.
+type Enrollment struct {
+	store    ports.Store
+	clock    ports.Clock
+	random   io.Reader
+	hasher   ports.PasswordHasher
+	sealer   ports.Sealer
+	tokenKey []byte
+	ttl      time.Duration
+	limits   enrollment.Limits
+	// dummyHash is verified against when a vendor is unknown, so that a
+	// wrong vendor_id costs as much time as a wrong password.
+	dummyHash string
+}
+
+var _ ports.EnrollmentService = (*Enrollment)(nil)
+
+// errNoKey is returned by the calls that need the secret key when the
+// server was started without one.
+var errNoKey = fault.New(fault.Unavailable, "SECRET_KEY_MISSING", "the enrollment API needs a secret key (ALLOT_SECRET_KEY)")
+
+func (s *Enrollment) randomBytes(n int) ([]byte, error) {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(s.random, b); err != nil {
+		return nil, fault.Wrap(err, "read random")
+	}
+	return b, nil
+}
+
+// Authenticate implements ports.EnrollmentService.
+func (s *Enrollment) Authenticate(ctx context.Context, c ports.Credentials) (string, error) {
+	c = ports.Credentials{VendorID: strings.TrimSpace(c.VendorID), Username: strings.TrimSpace(c.Username), Password: c.Password, Pin: strings.TrimSpace(c.Pin)}
+	if c.VendorID == "" || c.Username == "" || c.Password == "" || c.Pin == "" {
+		return "", fault.New(fault.Unauthorized, enrollment.ReasonCredentialsMiss, enrollment.MsgCredentialsMissing)
+	}
+	if s.tokenKey == nil {
+		return "", errNoKey
+	}
+	bad := fault.New(fault.Unauthorized, enrollment.ReasonCredentials, enrollment.MsgInvalidCredentials)
+	org, v, err := s.store.VendorByID(ctx, c.VendorID)
+	if fault.CodeOf(err) == fault.NotFound {
+		_, _ = s.hasher.Verify(s.dummyHash, c.Password)
+		return "", bad
+	}
+	if err != nil {
+		return "", err
+	}
+	userOK := subtle.ConstantTimeCompare([]byte(v.Username), []byte(c.Username)) == 1
+	passOK, err := s.hasher.Verify(v.PasswordHash, c.Password)
+	if err != nil {
+		return "", fault.Wrap(err, "verify vendor password")
+	}
+	pinOK, err := s.hasher.Verify(v.PinHash, c.Pin)
+	if err != nil {
+		return "", fault.Wrap(err, "verify vendor pin")
+	}
+	if !userOK || !passOK || !pinOK {
+		return "", bad
+	}
+	if org.Disabled {
+		return "", orgDisabled(org)
+	}
+	return s.issue(ctx, org.ID, v.VendorID)
+}
+
+func orgDisabled(org tenant.Organisation) error {
+	return fault.Errorf(fault.Forbidden, tenant.ReasonOrgDisabled, "organisation %s is disabled", org.Code)
+}
+
+// issue creates, stores and returns a fresh token for vendorID.
+func (s *Enrollment) issue(ctx context.Context, org tenant.OrgID, vendorID string) (string, error) {
+	b, err := s.randomBytes(token.MinRandomBytes)
+	if err != nil {
+		return "", err
+	}
+	raw, err := token.Generate(b)
+	if err != nil {
+		return "", fault.Wrap(err, "generate token")
+	}
+	t := token.Issue(token.Digest(s.tokenKey, raw), int64(org), vendorID, s.clock.Now(), s.ttl)
+	if err := s.store.SaveToken(ctx, t); err != nil {
+		return "", err
+	}
+	return raw, nil
+}
+
+// Consume implements ports.EnrollmentService.
+func (s *Enrollment) Consume(ctx context.Context, raw string) (ports.Session, error) {
+	if s.tokenKey == nil {
+		return ports.Session{}, errNoKey
+	}
+	raw = strings.TrimSpace(raw)
+	if !token.WellFormed(raw) {
+		return ports.Session{}, token.InvalidError()
+	}
+	t, err := s.store.ConsumeToken(ctx, token.Digest(s.tokenKey, raw), s.clock.Now())
+	if err != nil {
+		return ports.Session{}, err
+	}
+	org, err := s.store.OrgByID(ctx, tenant.OrgID(t.OrgID()))
+	if err != nil {
+		return ports.Session{}, err
+	}
+	if org.Disabled {
+		return ports.Session{}, orgDisabled(org)
+	}
+	next, err := s.issue(ctx, org.ID, t.VendorID())
+	if err != nil {
+		return ports.Session{}, err
+	}
+	return ports.Session{Org: org, VendorID: t.VendorID(), NextToken: next}, nil
+}
+
+// checkCall applies the checks every BSS action shares, in the order the
+// vendor reports them: source, then agent, then the agent's permission.
+func (s *Enrollment) checkCall(ctx context.Context, org tenant.OrgID, cc ports.CallContext) error {
+	src, err := enrollment.ParseSource(cc.Source)
+	if err != nil {
+		return enrollment.SourceNotAllowedError()
+	}
+	allowed, err := s.store.AllowedSources(ctx, org)
+	if err != nil {
+		return err
+	}
+	if !contains(allowed, src) {
+		return enrollment.SourceNotAllowedError()
+	}
+	id, err := enrollment.ParseAgentID(cc.AgentID)
+	if err != nil {
+		return unauthorized(err)
+	}
+	agent, err := s.store.Agent(ctx, org, id)
+	if fault.CodeOf(err) == fault.NotFound {
+		return enrollment.UnknownAgentError()
+	}
+	if err != nil {
+		return err
+	}
+	if agent.NeedsPassword() {
+		if cc.AgentPassword == "" {
+			return enrollment.AgentCredentialsError()
+		}
+		ok, err := s.hasher.Verify(agent.PasswordHash, cc.AgentPassword)
+		if err != nil {
+			return fault.Wrap(err, "verify agent password")
+		}
+		if !ok {
+			return enrollment.AgentCredentialsError()
+		}
+	}
+	if !agent.May(strings.ToLower(strings.TrimSpace(cc.Action))) {
+		return enrollment.UnauthorizedActionError()
+	}
+	return nil
+}
+
+// unauthorized turns ParseAgentID's field error into the agent error the
+// API reports (RESTAPI104), keeping its reason and message.
+func unauthorized(err error) error {
+	fe, ok := fault.As(err)
+	if !ok {
+		return err
+	}
+	return &fault.Error{Code: fault.Unauthorized, Reason: fe.Reason, Message: fe.Message}
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Enrollment-type and availability rules of check_service_availability.
+const (
+	enrollmentTypeNonLifeline = "NON_LIFELINE"
+	reasonInvalidZipCode      = "INVALID_ZIP_CODE"
+	reasonInvalidEnrollType   = "INVALID_ENROLLMENT_TYPE"
+	reasonInvalidIsEnrollment = "INVALID_IS_ENROLLMENT"
+	reasonPlanNotFound        = "PLAN_NOT_FOUND"
+	reasonInvalidPlanID       = "INVALID_PLAN_ID"
+)
+
+// CheckAvailability implements ports.EnrollmentService.
+func (s *Enrollment) CheckAvailability(ctx context.Context, org tenant.OrgID, r ports.AvailabilityRequest) (ports.Availability, error) {
+	if err := s.checkCall(ctx, org, r.CallContext); err != nil {
+		return ports.Availability{}, err
+	}
+	zip := strings.TrimSpace(r.ZipCode)
+	et := strings.ToUpper(strings.TrimSpace(r.EnrollmentType))
+	isEnr := strings.ToUpper(strings.TrimSpace(r.IsEnrollment))
+	var vs fault.Violations
+	if zip == "" {
+		vs.Add(fault.Violation{Field: "zip_code", Rule: enrollment.RuleRequired, Reason: reasonInvalidZipCode, Message: "Zip code is required"})
+	} else if len(zip) != 5 || strings.Trim(zip, "0123456789") != "" {
+		vs.Add(fault.Violation{Field: "zip_code", Rule: enrollment.RulePattern, Reason: reasonInvalidZipCode, Message: "Zip code should be exactly 5 digits"})
+	}
+	if et != enrollmentTypeNonLifeline {
+		vs.Add(fault.Violation{Field: "enrollment_type", Rule: enrollment.RuleEnum, Reason: reasonInvalidEnrollType, Message: "Enrollment type should be NON_LIFELINE"})
+	}
+	if isEnr == "" {
+		isEnr = "N"
+	}
+	if isEnr != "Y" && isEnr != "N" {
+		vs.Add(fault.Violation{Field: "is_enrollment", Rule: enrollment.RuleEnum, Reason: reasonInvalidIsEnrollment, Message: "Is enrollment should be Y or N"})
+	}
+	if err := vs.Err(); err != nil {
+		return ports.Availability{}, err
+	}
+	z, err := s.store.Zip(ctx, org, zip)
+	if fault.CodeOf(err) == fault.NotFound {
+		return ports.Availability{}, fault.Errorf(fault.NotFound, enrollment.ReasonZipNotServed, "Service is not available in zip code %s", zip)
+	}
+	if err != nil {
+		return ports.Availability{}, err
+	}
+	a := ports.Availability{ZipCode: z.Zip, City: z.City, State: z.State, EnrollmentType: et}
+	if isEnr == "Y" {
+		id, err := s.issueEnrollmentID(ctx, org, z.Zip, strings.TrimSpace(r.AgentID))
+		if err != nil {
+			return ports.Availability{}, err
+		}
+		a.EnrollmentID = id
+	}
+	return a, nil
+}
+
+// enrollmentIDAlphabet avoids letters easily misread for digits.
+const enrollmentIDAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// issueEnrollmentID draws a random id ("EN" + 8 characters, 40 bits) and
+// stores it, drawing again on the rare collision.
+func (s *Enrollment) issueEnrollmentID(ctx context.Context, org tenant.OrgID, zip, agent string) (string, error) {
+	for attempt := 0; attempt < 5; attempt++ {
+		b, err := s.randomBytes(8)
+		if err != nil {
+			return "", err
+		}
+		id := []byte("EN")
+		for _, x := range b {
+			id = append(id, enrollmentIDAlphabet[int(x)%len(enrollmentIDAlphabet)])
+		}
+		err = s.store.IssueEnrollmentID(ctx, org, ports.IssuedEnrollmentID{ID: string(id), Zip: zip, AgentID: agent, IssuedAt: s.clock.Now()})
+		if fault.CodeOf(err) == fault.Conflict {
+			continue
+		}
+		return string(id), err
+	}
+	return "", fault.New(fault.Internal, "INTERNAL", "could not draw a free enrollment id")
+}
+
+// ListPlans implements ports.EnrollmentService.
+func (s *Enrollment) ListPlans(ctx context.Context, org tenant.OrgID, cc ports.CallContext, planID string) ([]enrollment.Plan, error) {
+	if err := s.checkCall(ctx, org, cc); err != nil {
+		return nil, err
+	}
+	planID = strings.TrimSpace(planID)
+	if planID == "" {
+		return s.store.ListPlans(ctx, org, true)
+	}
+	if strings.Trim(planID, "0123456789") != "" || len(planID) > 20 {
+		return nil, fault.InvalidField("plan_id", enrollment.RulePattern, reasonInvalidPlanID, "Plan Id should contain only digits")
+	}
+	p, err := s.store.Plan(ctx, org, planID)
+	if fault.CodeOf(err) == fault.NotFound || (err == nil && !p.Active) {
+		return nil, fault.Errorf(fault.NotFound, reasonPlanNotFound, "Plan Id %s is not an active plan", planID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []enrollment.Plan{p}, nil
+}
+
+// CreateCustomer implements ports.EnrollmentService.
+func (s *Enrollment) CreateCustomer(ctx context.Context, org tenant.OrgID, in enrollment.RequestInput) ([]ports.CreatedLine, error) {
+	cc := ports.CallContext{Action: in.Action, AgentID: in.AgentID, AgentPassword: in.AgentPassword, Source: in.Source}
+	if err := s.checkCall(ctx, org, cc); err != nil {
+		return nil, err
+	}
+	req, err := enrollment.Validate(in, s.limits)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkReferences(ctx, org, req); err != nil {
+		return nil, err
+	}
+	if s.sealer == nil {
+		return nil, errNoKey
+	}
+	lines := req.Lines()
+	e := ports.NewEnrollment{
+		ParentEnrollmentID: req.ParentEnrollmentID(),
+		AgentID:            req.AgentID(),
+		Source:             req.Source(),
+		SubSource:          req.SubSource(),
+		InvoiceNumber:      req.InvoiceNumber(),
+		CreatedAt:          s.clock.Now(),
+	}
+	for _, l := range lines {
+		nl := ports.NewLine{Line: l}
+		if pw := l.Customer().Password; !pw.IsZero() {
+			if nl.PasswordHash, err = s.hasher.Hash(pw.Reveal()); err != nil {
+				return nil, fault.Wrap(err, "hash customer password")
+			}
+		}
+		port := l.Port()
+		if nl.SealedPortPassword, err = s.seal(port.AccountPassword); err != nil {
+			return nil, err
+		}
+		if nl.SealedPortSSN, err = s.seal(port.SSN); err != nil {
+			return nil, err
+		}
+		e.Lines = append(e.Lines, nl)
+	}
+	_, recs, err := s.store.CreateEnrollment(ctx, org, e)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ports.CreatedLine, len(recs))
+	for i, r := range recs {
+		out[i] = ports.CreatedLine{CustomerID: r.CustomerID, EnrollmentID: r.EnrollmentID, EnrollmentType: r.EnrollmentType, InvoiceNumber: r.InvoiceNumber}
+	}
+	return out, nil
+}
+
+func (s *Enrollment) seal(v enrollment.Secret) ([]byte, error) {
+	if v.IsZero() {
+		return nil, nil
+	}
+	b, err := s.sealer.Seal([]byte(v.Reveal()))
+	if err != nil {
+		return nil, fault.Wrap(err, "seal secret")
+	}
+	return b, nil
+}
+
+// checkReferences reports, all at once, what only the store can tell:
+// plans that are not active, enrollment ids not issued to the organisation
+// or already used, and a parent that is neither a line nor an account.
+func (s *Enrollment) checkReferences(ctx context.Context, org tenant.OrgID, req enrollment.Request) error {
+	lines := req.Lines()
+	ids := make([]string, len(lines))
+	for i, l := range lines {
+		ids[i] = l.EnrollmentID()
+	}
+	issued, err := s.store.EnrollmentIDs(ctx, org, ids)
+	if err != nil {
+		return err
+	}
+	plans := map[string]bool{}
+	var vs fault.Violations
+	for i, l := range lines {
+		n := i + 1
+		switch got, ok := issued[l.EnrollmentID()]; {
+		case !ok:
+			vs.Add(req.EnrollmentIDNotIssued(n))
+		case got.Used:
+			vs.Add(req.EnrollmentIDUsed(n))
+		}
+		active, seen := plans[l.PlanID()]
+		if !seen {
+			p, err := s.store.Plan(ctx, org, l.PlanID())
+			switch {
+			case fault.CodeOf(err) == fault.NotFound:
+			case err != nil:
+				return err
+			default:
+				active = p.Active
+			}
+			plans[l.PlanID()] = active
+		}
+		if !active {
+			vs.Add(req.PlanNotActive(n))
+		}
+	}
+	if !req.ParentIsNew() {
+		_, err := s.store.AccountByEnrollmentID(ctx, org, req.ParentEnrollmentID())
+		switch {
+		case fault.CodeOf(err) == fault.NotFound:
+			vs.Add(req.ParentNotFound())
+		case err != nil:
+			return err
+		}
+	}
+	enrollment.SortViolations(vs)
+	return vs.Err()
+}
+
+// Vendor and agent identifiers: printable, no spaces in vendor ids and
+// usernames, because clients send them in JSON and operators type them.
+const maxCredential = 64
+
+func checkCredentialField(field, v string) error {
+	if v == "" || len(v) > maxCredential || strings.ContainsAny(v, " \t\r\n") {
+		return fault.InvalidField(field, enrollment.RulePattern, enrollment.ReasonInvalidVendor, fmt.Sprintf("%s must be 1 to %d characters without spaces", field, maxCredential))
+	}
+	return nil
+}
+
+// generated secret alphabets.
+const (
+	passwordAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+	pinAlphabet      = "0123456789"
+)
+
+func (s *Enrollment) generate(alphabet string, n int) (string, error) {
+	// Rejection sampling keeps every character equally likely.
+	out := make([]byte, 0, n)
+	limit := 256 - 256%len(alphabet)
+	for len(out) < n {
+		b, err := s.randomBytes(n)
+		if err != nil {
+			return "", err
+		}
+		for _, x := range b {
+			if int(x) < limit && len(out) < n {
+				out = append(out, alphabet[int(x)%len(alphabet)])
+			}
+		}
+	}
+	return string(out), nil
+}
+
+// AddVendor implements ports.EnrollmentService.
+func (s *Enrollment) AddVendor(ctx context.Context, org tenant.OrgID, vendorID, username, password, pin string) (ports.VendorSecrets, error) {
+	vendorID, username, pin = strings.TrimSpace(vendorID), strings.TrimSpace(username), strings.TrimSpace(pin)
+	var vs fault.Violations
+	for _, f := range []struct{ name, v string }{{"vendor_id", vendorID}, {"username", username}} {
+		if err := checkCredentialField(f.name, f.v); err != nil {
+			fe, _ := fault.As(err)
+			vs = append(vs, fe.Violations...)
+		}
+	}
+	if len(password) > 128 {
+		vs.Add(fault.Violation{Field: "password", Rule: "max_length", Reason: enrollment.ReasonInvalidVendor, Message: "password must be at most 128 characters"})
+	}
+	if len(pin) > 32 {
+		vs.Add(fault.Violation{Field: "pin", Rule: "max_length", Reason: enrollment.ReasonInvalidVendor, Message: "pin must be at most 32 characters"})
+	}
+	if err := vs.Err(); err != nil {
+		return ports.VendorSecrets{}, err
+	}
+	var shown ports.VendorSecrets
+	var err error
+	if password == "" {
+		if password, err = s.generate(passwordAlphabet, 24); err != nil {
+			return shown, err
+		}
+		shown.Password = password
+	}
+	if pin == "" {
+		if pin, err = s.generate(pinAlphabet, 6); err != nil {
+			return shown, err
+		}
+		shown.Pin = pin
+	}
+	v := enrollment.Vendor{VendorID: vendorID, Username: username, CreatedAt: s.clock.Now()}
+	if v.PasswordHash, err = s.hasher.Hash(password); err != nil {
+		return ports.VendorSecrets{}, fault.Wrap(err, "hash vendor password")
+	}
+	if v.PinHash, err = s.hasher.Hash(pin); err != nil {
+		return ports.VendorSecrets{}, fault.Wrap(err, "hash vendor pin")
+	}
+	if err := s.store.AddVendor(ctx, org, v); err != nil {
+		return ports.VendorSecrets{}, err
+	}
+	return shown, nil
+}
+
+// AddAgent implements ports.EnrollmentService.
+func (s *Enrollment) AddAgent(ctx context.Context, org tenant.OrgID, id, password string, actions []string) (enrollment.Agent, error) {
+	id, err := enrollment.ParseAgentID(id)
+	if err != nil {
+		return enrollment.Agent{}, err
+	}
+	a := enrollment.Agent{ID: id, CreatedAt: s.clock.Now()}
+	for _, x := range actions {
+		act, err := enrollment.ParseAction(x)
+		if err != nil {
+			return enrollment.Agent{}, err
+		}
+		if !contains(a.Actions, act) {
+			a.Actions = append(a.Actions, act)
+		}
+	}
+	if len(password) > 128 {
+		return enrollment.Agent{}, fault.InvalidField("password", "max_length", enrollment.ReasonInvalidAgent, "password must be at most 128 characters")
+	}
+	if password != "" {
+		if a.PasswordHash, err = s.hasher.Hash(password); err != nil {
+			return enrollment.Agent{}, fault.Wrap(err, "hash agent password")
+		}
+	}
+	if err := s.store.AddAgent(ctx, org, a); err != nil {
+		return enrollment.Agent{}, err
+	}
+	return a, nil
+}
+
+// ListAgents implements ports.EnrollmentService.
+func (s *Enrollment) ListAgents(ctx context.Context, org tenant.OrgID) ([]enrollment.Agent, error) {
+	return s.store.ListAgents(ctx, org)
+}
+
+// AddPlan implements ports.EnrollmentService.
+func (s *Enrollment) AddPlan(ctx context.Context, org tenant.OrgID, id, name, price string) (enrollment.Plan, error) {
+	p, err := enrollment.NewPlan(id, name, price)
+	if err != nil {
+		return enrollment.Plan{}, err
+	}
+	p.CreatedAt = s.clock.Now()
+	if err := s.store.AddPlan(ctx, org, p); err != nil {
+		return enrollment.Plan{}, err
+	}
+	return p, nil
+}
+
+// Plans implements ports.EnrollmentService.
+func (s *Enrollment) Plans(ctx context.Context, org tenant.OrgID) ([]enrollment.Plan, error) {
+	return s.store.ListPlans(ctx, org, false)
+}
+
+// AddZips implements ports.EnrollmentService.
+func (s *Enrollment) AddZips(ctx context.Context, org tenant.OrgID, zips []enrollment.ServiceZip) error {
+	if len(zips) == 0 {
+		return fault.InvalidField("zips", enrollment.RuleRequired, enrollment.ReasonInvalidZip, "at least one zip is required")
+	}
+	clean := make([]enrollment.ServiceZip, len(zips))
+	for i, z := range zips {
+		c, err := enrollment.NewServiceZip(z.Zip, z.City, z.State)
+		if err != nil {
+			return err
+		}
+		clean[i] = c
+	}
+	return s.store.AddZips(ctx, org, clean)
+}
+
+// AllowSources implements ports.EnrollmentService.
+func (s *Enrollment) AllowSources(ctx context.Context, org tenant.OrgID, sources []string) ([]string, error) {
+	if len(sources) == 0 {
+		return nil, fault.InvalidField("sources", enrollment.RuleRequired, enrollment.ReasonInvalidSource, "name at least one source: "+strings.Join(enrollment.Sources, ", "))
+	}
+	clean := make([]string, 0, len(sources))
+	for _, x := range sources {
+		src, err := enrollment.ParseSource(x)
+		if err != nil {
+			return nil, err
+		}
+		clean = append(clean, src)
+	}
+	if err := s.store.AllowSources(ctx, org, clean); err != nil {
+		return nil, err
+	}
+	return s.store.AllowedSources(ctx, org)
+}
+
+// Accounts implements ports.EnrollmentService.
+func (s *Enrollment) Accounts(ctx context.Context, org tenant.OrgID, q ports.Query) ([]enrollment.Account, error) {
+	if err := checkQuery(q); err != nil {
+		return nil, err
+	}
+	return s.store.ListAccounts(ctx, org, q)
+}
