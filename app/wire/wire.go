@@ -60,8 +60,10 @@ func NewLogger(w *os.File, level string) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
-// Open opens the store named by dsn and builds the services on it. It does
-// not migrate; Backend.Migrate does.
+// Open opens the store named by dsn and builds the services on it. An
+// embedded SQLite file is migrated on open; a PostgreSQL database only by
+// Backend.Migrate (`allot migrate`), so that a release's schema change is
+// an operator's decision.
 func Open(ctx context.Context, dsn string, cfg Config) (*cli.Backend, error) {
 	b, _, err := open(ctx, dsn, cfg, false)
 	return b, err
@@ -77,6 +79,14 @@ func open(ctx context.Context, dsn string, cfg Config, needKey bool) (*cli.Backe
 	store, err := bunstore.Open(ctx, dsn)
 	if err != nil {
 		return nil, false, err
+	}
+	if store.Dialect() == bunstore.DialectSQLite {
+		// The embedded default needs no set-up: every command brings its
+		// file up to date, as `allot serve` does.
+		if err := store.Migrate(ctx); err != nil {
+			store.Close()
+			return nil, false, err
+		}
 	}
 	deps := service.Deps{Store: store, Hasher: cfg.hasher()}
 	if master != nil {
