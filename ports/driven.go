@@ -171,6 +171,7 @@ type Store interface {
 	SeriesStore
 	IdempotencyStore
 	EnrollmentStores
+	OperatorStore
 	// Ping reports whether the database answers. Unavailable when not.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -149,4 +149,5 @@ type Services struct {
 	Idempotency  IdempotencyService
 	Health       HealthService
 	Enrollment   EnrollmentService
+	Operators    OperatorService
 }

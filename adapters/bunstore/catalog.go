@@ -63,7 +63,7 @@ func (s *Store) VendorByID(ctx context.Context, vendorID string) (tenant.Organis
 		OrgDisabled  bool      `bun:"org_disabled"`
 		OrgCreatedAt time.Time `bun:"org_created_at"`
 	}
-	err := s.db.NewRaw(`SELECT v.vendor_id, v.org_id, v.username, v.password_hash, v.pin_hash, v.created_at,
+	err := s.ro.NewRaw(`SELECT v.vendor_id, v.org_id, v.username, v.password_hash, v.pin_hash, v.created_at,
 		o.code AS org_code, o.name AS org_name, o.disabled AS org_disabled, o.created_at AS org_created_at
 		FROM vendors AS v JOIN organisations AS o ON o.id = v.org_id
 		WHERE v.vendor_id = ?`, vendorID).Scan(ctx, &r)
@@ -116,7 +116,7 @@ const agentColumns = "org_id, id, password_hash, actions, created_at"
 // Agent returns the agent with id, matched exactly. NotFound NOT_FOUND.
 func (s *Store) Agent(ctx context.Context, org tenant.OrgID, id string) (enrollment.Agent, error) {
 	var r agentRow
-	err := s.db.NewRaw("SELECT "+agentColumns+" FROM agents WHERE org_id = ? AND id = ?", int64(org), id).Scan(ctx, &r)
+	err := s.ro.NewRaw("SELECT "+agentColumns+" FROM agents WHERE org_id = ? AND id = ?", int64(org), id).Scan(ctx, &r)
 	if err != nil {
 		if errNoRows(err) {
 			return enrollment.Agent{}, notFound("agent " + id)
@@ -164,7 +164,7 @@ func (s *Store) AllowSources(ctx context.Context, org tenant.OrgID, sources []st
 // AllowedSources returns org's allowed sources in byte order.
 func (s *Store) AllowedSources(ctx context.Context, org tenant.OrgID) ([]string, error) {
 	var out []string
-	err := s.db.NewRaw("SELECT source FROM allowed_sources WHERE org_id = ? ORDER BY source", int64(org)).Scan(ctx, &out)
+	err := s.ro.NewRaw("SELECT source FROM allowed_sources WHERE org_id = ? ORDER BY source", int64(org)).Scan(ctx, &out)
 	if err != nil && !errNoRows(err) {
 		return nil, s.dbError(err, "list allowed sources")
 	}
@@ -232,7 +232,7 @@ func (s *Store) Zip(ctx context.Context, org tenant.OrgID, zip string) (enrollme
 		City  string `bun:"city"`
 		State string `bun:"state"`
 	}
-	err := s.db.NewRaw("SELECT zip, city, state FROM service_zips WHERE org_id = ? AND zip = ?", int64(org), zip).Scan(ctx, &z)
+	err := s.ro.NewRaw("SELECT zip, city, state FROM service_zips WHERE org_id = ? AND zip = ?", int64(org), zip).Scan(ctx, &z)
 	if err != nil {
 		if errNoRows(err) {
 			return enrollment.ServiceZip{}, notFound("zip " + zip)
@@ -260,7 +260,7 @@ const planColumns = "org_id, plan_id, name, price, active, created_at"
 // Plan returns the plan with id, active or not. NotFound NOT_FOUND.
 func (s *Store) Plan(ctx context.Context, org tenant.OrgID, id string) (enrollment.Plan, error) {
 	var r planRow
-	err := s.db.NewRaw("SELECT "+planColumns+" FROM plans WHERE org_id = ? AND plan_id = ?", int64(org), id).Scan(ctx, &r)
+	err := s.ro.NewRaw("SELECT "+planColumns+" FROM plans WHERE org_id = ? AND plan_id = ?", int64(org), id).Scan(ctx, &r)
 	if err != nil {
 		if errNoRows(err) {
 			return enrollment.Plan{}, notFound("plan " + id)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -50,7 +51,7 @@ func (s *Store) EnrollmentIDs(ctx context.Context, org tenant.OrgID, ids []strin
 		return out, nil
 	}
 	var rows []enrollmentIDRow
-	err := s.db.NewRaw("SELECT id, org_id, zip, agent_id, issued_at, used_at FROM enrollment_ids WHERE org_id = ? AND id IN (?)",
+	err := s.ro.NewRaw("SELECT id, org_id, zip, agent_id, issued_at, used_at FROM enrollment_ids WHERE org_id = ? AND id IN (?)",
 		int64(org), bun.In(up)).Scan(ctx, &rows)
 	if err != nil && !errNoRows(err) {
 		return nil, s.dbError(err, "get enrollment ids")
@@ -311,20 +312,25 @@ func enrollmentIDUsed(line, lines int, id string) error {
 	}
 }
 
-// CreateEnrollment writes e in one transaction, or nothing:
+// CreateEnrollment writes e in one transaction, or nothing, in a handful
+// of statements whatever the number of lines:
 //
-//  1. it claims every line's enrollment id with a conditional update that
-//     only an unused id issued to org passes, so that of concurrent requests
+//  1. one conditional update claims every line's enrollment id, which only
+//     an unused id issued to org passes, so that of concurrent requests
 //     naming one id exactly one gets it (on PostgreSQL the losers wait for
-//     the winner's row lock, then see the id used); ids are claimed in
-//     sorted order, so that two requests sharing several ids cannot
-//     deadlock;
+//     the winner's row lock, then see the id used); when some id is not
+//     claimed, the first in sorted order is reported, as if the ids had
+//     been claimed one by one in that order;
 //  2. it attaches the lines to the account whose parent enrollment id is
 //     e.ParentEnrollmentID, or opens that account when a line carries the
 //     id and no account has it;
-//  3. it inserts the lines in request order, each with a unique (org,
-//     enrollment id), the second guard of "one customer per id";
-//  4. it queues each line with activation_later N for the carrier.
+//  3. one insert stores the lines, each with a unique (org, enrollment id),
+//     the second guard of "one customer per id";
+//  4. one insert queues every line with activation_later N for the carrier.
+//
+// Two requests sharing ids lock them in the order the database scans them,
+// the same for both, so they cannot deadlock; should the database still
+// break a deadlock, the whole transaction is tried again.
 //
 // It returns the account with all its lines and the stored lines in request
 // order. Conflict ENROLLMENT_ID_ALREADY_USED when an id already has a
@@ -360,83 +366,188 @@ func (s *Store) CreateEnrollment(ctx context.Context, org tenant.OrgID, e ports.
 
 	var acct enrollment.Account
 	var recs []enrollment.LineRecord
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		for _, i := range order {
-			if err := claimEnrollmentID(ctx, tx, org, ids[i], i+1, n, at); err != nil {
-				return err
-			}
-		}
-		a, err := openAccount(ctx, tx, org, e, parent, parentLine, at)
-		if err != nil {
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			var err error
+			acct, recs, err = s.writeEnrollment(ctx, tx, org, e, ids, details, order, parent, parentLine, at)
 			return err
+		})
+		if !retryable(err) || attempt == 3 {
+			break
 		}
-		recs = make([]enrollment.LineRecord, n)
-		for i, nl := range e.Lines {
-			l := nl.Line
-			rec := enrollment.LineRecord{
-				EnrollmentID:    ids[i],
-				EnrollmentType:  l.EnrollmentType(),
-				ActivationType:  l.ActivationType(),
-				PlanID:          l.PlanID(),
-				FirstName:       l.Customer().FirstName,
-				LastName:        l.Customer().LastName,
-				Status:          enrollment.StatusOf(l),
-				InvoiceNumber:   e.InvoiceNumber,
-				ActivationLater: l.ActivationLater(),
-				CreatedAt:       at,
-			}
-			err := tx.NewRaw(`INSERT INTO lines (org_id, account_id, enrollment_id, enrollment_type, activation_type, plan_id,
-				first_name, last_name, status, invoice_number, activation_later, details,
-				password_hash, port_account_password_sealed, port_ssn_sealed, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING customer_id`,
-				int64(org), a.ID, rec.EnrollmentID, string(rec.EnrollmentType), string(rec.ActivationType), rec.PlanID,
-				rec.FirstName, rec.LastName, string(rec.Status), rec.InvoiceNumber, rec.ActivationLater, details[i],
-				orNull(nl.PasswordHash), orNull(nl.SealedPortPassword), orNull(nl.SealedPortSSN), at).Scan(ctx, &rec.CustomerID)
-			if classify(err) == kindUnique {
-				return enrollmentIDUsed(i+1, n, ids[i])
-			}
-			if err != nil {
-				return err
-			}
-			if !rec.ActivationLater {
-				_, err := tx.NewRaw("INSERT INTO provisioning_queue (org_id, customer_id, queued_at) VALUES (?, ?, ?)",
-					int64(org), rec.CustomerID, at).Exec(ctx)
-				if err != nil {
-					return err
-				}
-			}
-			recs[i] = rec
-		}
-		accts, err := withLines(ctx, tx, org, []accountRow{a})
-		if err != nil {
-			return err
-		}
-		acct = accts[0]
-		return nil
-	})
+	}
+	if errors.Is(err, errLineExists) {
+		err = s.lineExists(ctx, org, ids)
+	}
 	if err != nil {
 		return enrollment.Account{}, nil, s.dbError(err, "create enrollment")
 	}
 	return acct, recs, nil
 }
 
-// claimEnrollmentID marks id, the enrollment id of line (1-based) of lines,
-// used at at, when it is an unused id issued to org. The update is the
-// claim: its WHERE clause is the check, so no reader can slip in between.
-func claimEnrollmentID(ctx context.Context, tx bun.Tx, org tenant.OrgID, id string, line, lines int, at time.Time) error {
-	res, err := tx.NewRaw("UPDATE enrollment_ids SET used_at = ? WHERE org_id = ? AND id = ? AND used_at IS NULL",
-		at, int64(org), id).Exec(ctx)
+// errLineExists reports that inserting the lines met the unique (org,
+// enrollment id) of an existing line; which line is read once the
+// transaction is over (on PostgreSQL it can run nothing more).
+var errLineExists = errors.New("a line of the request already exists")
+
+// writeEnrollment is CreateEnrollment's transaction.
+func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID, e ports.NewEnrollment,
+	ids, details []string, order []int, parent string, parentLine int, at time.Time) (enrollment.Account, []enrollment.LineRecord, error) {
+	n := len(ids)
+	if err := claimEnrollmentIDs(ctx, tx, org, ids, order, at); err != nil {
+		return enrollment.Account{}, nil, err
+	}
+	a, created, err := openAccount(ctx, tx, org, e, parent, parentLine, at)
 	if err != nil {
+		return enrollment.Account{}, nil, err
+	}
+	recs := make([]enrollment.LineRecord, n)
+	const lineArgs = 16
+	values := make([]string, n)
+	args := make([]any, 0, n*lineArgs)
+	for i, nl := range e.Lines {
+		l := nl.Line
+		recs[i] = enrollment.LineRecord{
+			EnrollmentID:    ids[i],
+			EnrollmentType:  l.EnrollmentType(),
+			ActivationType:  l.ActivationType(),
+			PlanID:          l.PlanID(),
+			FirstName:       l.Customer().FirstName,
+			LastName:        l.Customer().LastName,
+			Status:          enrollment.StatusOf(l),
+			InvoiceNumber:   e.InvoiceNumber,
+			ActivationLater: l.ActivationLater(),
+			CreatedAt:       at,
+		}
+		r := recs[i]
+		values[i] = placeholders(1, lineArgs)
+		args = append(args, int64(org), a.ID, r.EnrollmentID, string(r.EnrollmentType), string(r.ActivationType), r.PlanID,
+			r.FirstName, r.LastName, string(r.Status), r.InvoiceNumber, r.ActivationLater, details[i],
+			orNull(nl.PasswordHash), orNull(nl.SealedPortPassword), orNull(nl.SealedPortSSN), at)
+	}
+	var stored []struct {
+		CustomerID   int64  `bun:"customer_id"`
+		EnrollmentID string `bun:"enrollment_id"`
+	}
+	err = tx.NewRaw(`INSERT INTO lines (org_id, account_id, enrollment_id, enrollment_type, activation_type, plan_id,
+		first_name, last_name, status, invoice_number, activation_later, details,
+		password_hash, port_account_password_sealed, port_ssn_sealed, created_at)
+		VALUES `+strings.Join(values, ", ")+` RETURNING customer_id, enrollment_id`, args...).Scan(ctx, &stored)
+	if classify(err) == kindUnique {
+		return enrollment.Account{}, nil, errLineExists
+	}
+	if err != nil {
+		return enrollment.Account{}, nil, err
+	}
+	// The ids are distinct (claiming them proved it), so each row returned
+	// is known by its id, whatever the order the database returned them in.
+	customer := make(map[string]int64, len(stored))
+	for _, st := range stored {
+		customer[st.EnrollmentID] = st.CustomerID
+	}
+	var queued []any
+	for i := range recs {
+		id, ok := customer[recs[i].EnrollmentID]
+		if !ok || len(stored) != n {
+			return enrollment.Account{}, nil, fault.Wrap(fmt.Errorf("%d lines inserted, %d returned", n, len(stored)), "create enrollment")
+		}
+		recs[i].CustomerID = id
+		if !recs[i].ActivationLater {
+			queued = append(queued, int64(org), id, at)
+		}
+	}
+	if len(queued) > 0 {
+		_, err := tx.NewRaw("INSERT INTO provisioning_queue (org_id, customer_id, queued_at) VALUES "+placeholders(len(queued)/3, 3),
+			queued...).Exec(ctx)
+		if err != nil {
+			return enrollment.Account{}, nil, err
+		}
+	}
+	if created {
+		// A new account has exactly the lines just stored.
+		acct := accountFromRow(a)
+		for _, r := range recs {
+			acct.Lines = append(acct.Lines, lineRecordListed(r))
+		}
+		return acct, recs, nil
+	}
+	accts, err := withLines(ctx, tx, org, []accountRow{a})
+	if err != nil {
+		return enrollment.Account{}, nil, err
+	}
+	return accts[0], recs, nil
+}
+
+// lineRecordListed returns r as withLines reads it back: the listed fields
+// only, times as the database keeps them.
+func lineRecordListed(r enrollment.LineRecord) enrollment.LineRecord {
+	return enrollment.LineRecord{
+		CustomerID:      r.CustomerID,
+		EnrollmentID:    r.EnrollmentID,
+		EnrollmentType:  r.EnrollmentType,
+		ActivationType:  r.ActivationType,
+		PlanID:          r.PlanID,
+		FirstName:       r.FirstName,
+		LastName:        r.LastName,
+		Status:          r.Status,
+		InvoiceNumber:   r.InvoiceNumber,
+		ActivationLater: r.ActivationLater,
+		CreatedAt:       r.CreatedAt,
+	}
+}
+
+// lineExists returns the Conflict of the first of ids (in request order)
+// that already has a line in org.
+func (s *Store) lineExists(ctx context.Context, org tenant.OrgID, ids []string) error {
+	var have []string
+	err := s.db.NewRaw("SELECT enrollment_id FROM lines WHERE org_id = ? AND enrollment_id IN (?)", int64(org), bun.In(dedup(ids))).Scan(ctx, &have)
+	if err != nil && !errNoRows(err) {
 		return err
 	}
-	if n, err := res.RowsAffected(); err != nil {
+	for i, id := range ids {
+		if slices.Contains(have, id) {
+			return enrollmentIDUsed(i+1, len(ids), id)
+		}
+	}
+	// Gone again since: still, the request met an existing line.
+	return &fault.Error{Code: fault.Conflict, Reason: enrollment.ReasonEnrollmentIDUsed, Message: enrollment.MsgEnrollmentIDUsed, Err: errLineExists}
+}
+
+// claimEnrollmentIDs marks ids, the enrollment ids of the lines, used at
+// at, when each is an unused id issued to org, with one update whose WHERE
+// clause is the check, so that no reader can slip in between. When some
+// line's id is not claimed, it reports the first such line in order
+// (sorted ids), a repeated id on its second line.
+func claimEnrollmentIDs(ctx context.Context, tx bun.Tx, org tenant.OrgID, ids []string, order []int, at time.Time) error {
+	var claimed []string
+	err := tx.NewRaw("UPDATE enrollment_ids SET used_at = ? WHERE org_id = ? AND id IN (?) AND used_at IS NULL RETURNING id",
+		at, int64(org), bun.In(dedup(slices.Clone(ids)))).Scan(ctx, &claimed)
+	if err != nil && !errNoRows(err) {
 		return err
-	} else if n == 1 {
+	}
+	if len(claimed) == len(ids) {
 		return nil
 	}
-	// Nothing claimed: tell a used id from one never issued to org.
+	got := make(map[string]bool, len(claimed))
+	for _, id := range claimed {
+		got[id] = true
+	}
+	for _, i := range order {
+		if got[ids[i]] {
+			delete(got, ids[i]) // a second line with the id finds it used
+			continue
+		}
+		return unclaimedError(ctx, tx, org, ids[i], i+1, len(ids))
+	}
+	return nil
+}
+
+// unclaimedError tells why id, the enrollment id of line (1-based) of
+// lines, could not be claimed: it is used, or it was never issued to org.
+func unclaimedError(ctx context.Context, tx bun.Tx, org tenant.OrgID, id string, line, lines int) error {
 	var r enrollmentIDRow
-	err = tx.NewRaw("SELECT id, org_id, zip, agent_id, issued_at, used_at FROM enrollment_ids WHERE org_id = ? AND id = ?",
+	err := tx.NewRaw("SELECT id, org_id, zip, agent_id, issued_at, used_at FROM enrollment_ids WHERE org_id = ? AND id = ?",
 		int64(org), id).Scan(ctx, &r)
 	switch {
 	case err == nil:
@@ -455,19 +566,18 @@ func claimEnrollmentID(ctx context.Context, tx bun.Tx, org tenant.OrgID, id stri
 }
 
 // openAccount returns the account of org whose parent enrollment id is
-// parent, creating it when there is none and line parentLine (0-based, -1
-// for none) of e carries parent.
-func openAccount(ctx context.Context, tx bun.Tx, org tenant.OrgID, e ports.NewEnrollment, parent string, parentLine int, at time.Time) (accountRow, error) {
-	var a accountRow
-	err := tx.NewRaw("SELECT "+accountColumns+" FROM accounts WHERE org_id = ? AND parent_enrollment_id = ?",
+// parent, creating it (created) when there is none and line parentLine
+// (0-based, -1 for none) of e carries parent.
+func openAccount(ctx context.Context, tx bun.Tx, org tenant.OrgID, e ports.NewEnrollment, parent string, parentLine int, at time.Time) (a accountRow, created bool, err error) {
+	err = tx.NewRaw("SELECT "+accountColumns+" FROM accounts WHERE org_id = ? AND parent_enrollment_id = ?",
 		int64(org), parent).Scan(ctx, &a)
 	switch {
 	case err == nil:
-		return a, nil
+		return a, false, nil
 	case !errNoRows(err):
-		return accountRow{}, err
+		return accountRow{}, false, err
 	case parentLine < 0:
-		return accountRow{}, fault.Errorf(fault.NotFound, enrollment.ReasonParentNotFound,
+		return accountRow{}, false, fault.Errorf(fault.NotFound, enrollment.ReasonParentNotFound,
 			"parent enrollment id %s is neither a line of the request nor an account", parent)
 	}
 	err = tx.NewRaw(`INSERT INTO accounts (org_id, parent_enrollment_id, agent_id, source, sub_source, invoice_number, created_at)
@@ -476,7 +586,7 @@ func openAccount(ctx context.Context, tx bun.Tx, org tenant.OrgID, e ports.NewEn
 	if classify(err) == kindUnique {
 		// Unreachable while the parent line's id is claimed above, but
 		// the constraint, not this code, is the guarantee.
-		return accountRow{}, enrollmentIDUsed(parentLine+1, len(e.Lines), parent)
+		return accountRow{}, false, enrollmentIDUsed(parentLine+1, len(e.Lines), parent)
 	}
-	return a, err
+	return a, err == nil, err
 }

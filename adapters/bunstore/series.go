@@ -83,10 +83,11 @@ func overlapping(ctx context.Context, db bun.IDB, org tenant.OrgID, r series.Ran
 // from the store's clock unless sr has one; an empty Type means virtual.
 // Invalid SERIES_TOO_LARGE when the range holds more than an int64 counts.
 //
-// On SQLite a query finds the overlap first, inside the serialised write
-// transaction, and a trigger backs it; on PostgreSQL the exclusion
-// constraint alone decides, and its violation is turned into the same
-// error naming the existing range.
+// The database alone decides an overlap, PostgreSQL's exclusion constraint
+// or SQLite's triggers, and its refusal is turned into the error naming the
+// existing range: a check beforehand would cost a round trip per insert and
+// could only hide, never close, the race the database closes. On SQLite the
+// insert joins concurrent ones in a shared transaction (groupCommit).
 func (s *Store) InsertSeries(ctx context.Context, org tenant.OrgID, sr series.Series) (series.Series, error) {
 	if sr.Range.IsZero() {
 		return series.Series{}, fault.New(fault.Invalid, series.ReasonInvalidStart, "a series needs a start and an end")
@@ -131,7 +132,7 @@ func (s *Store) InsertSeries(ctx context.Context, org tenant.OrgID, sr series.Se
 	// victim retries, the winner has committed, so the retry reports the
 	// overlap the client should see instead of a 503.
 	for attempt := 1; ; attempt++ {
-		err = s.insertSeries(ctx, org, &sr, insert)
+		err = s.insertSeries(ctx, &sr, insert)
 		if !retryable(err) || attempt == 3 {
 			break
 		}
@@ -150,24 +151,14 @@ func (s *Store) InsertSeries(ctx context.Context, org tenant.OrgID, sr series.Se
 	return sr, nil
 }
 
-// insertSeries runs one attempt of InsertSeries: a single statement when
-// the database alone guards overlaps and there are no service types, a
-// transaction otherwise.
-func (s *Store) insertSeries(ctx context.Context, org tenant.OrgID, sr *series.Series, insert func(context.Context, bun.IDB) error) error {
-	if s.skipPrecheck && len(sr.ServiceTypes) == 0 {
+// insertSeries runs one attempt of InsertSeries: a single statement on
+// PostgreSQL when there are no service types, a transaction otherwise.
+func (s *Store) insertSeries(ctx context.Context, sr *series.Series, insert func(context.Context, bun.IDB) error) error {
+	if s.group == nil && len(sr.ServiceTypes) == 0 {
 		// One statement is atomic by itself: no transaction round trips.
 		return insert(ctx, s.db)
 	}
-	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if !s.skipPrecheck {
-			got, ok, err := overlapping(ctx, tx, org, sr.Range)
-			if err != nil {
-				return err
-			}
-			if ok {
-				return series.OverlapError(sr.Range, got)
-			}
-		}
+	write := func(ctx context.Context, tx bun.Tx) error {
 		if err := insert(ctx, tx); err != nil {
 			return err
 		}
@@ -180,7 +171,11 @@ func (s *Store) insertSeries(ctx context.Context, org tenant.OrgID, sr *series.S
 		}
 		_, err := tx.NewInsert().Model(&sts).Exec(ctx)
 		return err
-	})
+	}
+	if s.group != nil {
+		return s.group.run(ctx, write)
+	}
+	return s.inTx(ctx, write)
 }
 
 // overlapAfterConstraint builds the overlap error after the database itself
@@ -385,26 +380,67 @@ func (s *Store) drawSQL(withServiceType bool) string {
 		RETURNING id, prefix, first_digits, last_digits, drawn, last_take`
 }
 
+// drawWholeSQL takes exactly ?0 numbers from the oldest matching series
+// with stock, in one atomic statement, or nothing when that series holds
+// fewer: it is drawSQL for the common case that the oldest series can serve
+// the whole draw, which then needs no transaction around it.
+func drawWholeSQL(withServiceType bool) string {
+	return `UPDATE series SET last_take = ?0, drawn = drawn + ?0
+		WHERE id = (SELECT c.id FROM series AS c WHERE ` + stockFilter(withServiceType) + ` ORDER BY c.id LIMIT 1)
+		AND drawn + ?0 <= size AND deleted_at IS NULL
+		RETURNING id, prefix, first_digits, last_digits, drawn, last_take`
+}
+
+// drawnRun turns what a draw statement returned into the run it took.
+func drawnRun(r drawRow) (series.Drawn, error) {
+	rng, err := rangeOf(r.Prefix, r.FirstDigits, r.LastDigits)
+	if err != nil {
+		return series.Drawn{}, err
+	}
+	part, ok := rng.Slice(uint64(r.Drawn-r.LastTake), uint64(r.LastTake))
+	if !ok {
+		return series.Drawn{}, fault.Wrap(fmt.Errorf("series %d: drew %d after %d outside %s", r.ID, r.LastTake, r.Drawn-r.LastTake, rng), "draw")
+	}
+	return series.Drawn{SeriesID: r.ID, Range: part}, nil
+}
+
 // DrawNext atomically draws the next q.Count numbers from the owner's live
 // series with q.ItemCode (and q.ServiceType, when given), oldest series
 // first, never returning a number twice. When the series hold fewer than
 // q.Count numbers in all it draws nothing and returns Conflict
 // SERIES_EXHAUSTED. Invalid INVALID_COUNT when q.Count is 0.
+//
+// When the oldest series with stock holds all q.Count numbers, which is
+// nearly always the case, one statement draws them, with no transaction
+// round trips; otherwise, or when a concurrent draw took that series'
+// last numbers first, a transaction draws series after series.
 func (s *Store) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuery) ([]series.Drawn, error) {
 	if q.Count == 0 || q.Count > math.MaxInt64 {
 		return nil, fault.New(fault.Invalid, series.ReasonInvalidCount, "the count of numbers to draw must be a positive number")
 	}
 	want := int64(q.Count)
 	withST := q.ServiceType != ""
-	args := []any{nil, int64(org), string(q.Owner.Kind), q.Owner.Code, q.ItemCode, q.ServiceType}
+	args := []any{want, int64(org), string(q.Owner.Kind), q.Owner.Code, q.ItemCode, q.ServiceType}
 	if !withST {
 		args = args[:5]
+	}
+	var whole drawRow
+	err := s.db.NewRaw(drawWholeSQL(withST), args...).Scan(ctx, &whole)
+	if err == nil {
+		d, err := drawnRun(whole)
+		if err != nil {
+			return nil, s.dbError(err, "draw numbers")
+		}
+		return []series.Drawn{d}, nil
+	}
+	if !errNoRows(err) {
+		return nil, s.dbError(err, "draw numbers")
 	}
 	draw := s.drawSQL(withST)
 	left := "SELECT COUNT(*) FROM series AS c WHERE " + stockFilter(withST)
 
 	var out []series.Drawn
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		out = out[:0]
 		var taken int64
 		for misses := 0; taken < want; {
@@ -427,15 +463,11 @@ func (s *Store) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuer
 			if err != nil {
 				return err
 			}
-			rng, err := rangeOf(r.Prefix, r.FirstDigits, r.LastDigits)
+			d, err := drawnRun(r)
 			if err != nil {
 				return err
 			}
-			part, ok := rng.Slice(uint64(r.Drawn-r.LastTake), uint64(r.LastTake))
-			if !ok {
-				return fault.Wrap(fmt.Errorf("series %d: drew %d after %d outside %s", r.ID, r.LastTake, r.Drawn-r.LastTake, rng), "draw")
-			}
-			out = append(out, series.Drawn{SeriesID: r.ID, Range: part})
+			out = append(out, d)
 			taken += r.LastTake
 		}
 		return nil

@@ -48,12 +48,15 @@ type Store struct {
 	// least is the SQL name of the two-argument minimum: LEAST in
 	// PostgreSQL, the scalar MIN in SQLite.
 	least string
-	// skipPrecheck makes InsertSeries rely on the database alone to reject
-	// an overlap. It is set on PostgreSQL, whose exclusion constraint is the
-	// guarantee: a pre-check there would cost a round trip per insert and
-	// could only hide, never close, the race the constraint closes. Tests set
-	// it on SQLite to prove the triggers hold by themselves.
-	skipPrecheck bool
+	// ro runs the look-ups that need no transaction: db itself, except on
+	// a SQLite file, where it is a pool of read-only connections.
+	ro *bun.DB
+	// group runs the SQLite store's series inserts in shared
+	// transactions (see groupcommit.go); nil on PostgreSQL.
+	group *groupCommit
+	// auth caches the rows that authenticate requests, on PostgreSQL
+	// only (see authcache.go); nil caches nothing.
+	auth *authCache
 }
 
 type config struct {
@@ -139,11 +142,13 @@ func openPostgres(dsn string, cfg config) (*Store, error) {
 	sqldb.SetMaxOpenConns(cfg.poolSize)
 	sqldb.SetMaxIdleConns(cfg.poolSize)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	db := bun.NewDB(sqldb, pgdialect.New())
 	return &Store{
-		db:           bun.NewDB(sqldb, pgdialect.New()),
-		dialect:      DialectPostgres,
-		least:        "LEAST",
-		skipPrecheck: true,
+		db:      db,
+		ro:      db,
+		dialect: DialectPostgres,
+		least:   "LEAST",
+		auth:    newAuthCache(pgcfg),
 	}, nil
 }
 
@@ -176,11 +181,42 @@ func openSQLite(path string) (*Store, error) {
 	sqldb.SetMaxIdleConns(1)
 	sqldb.SetConnMaxLifetime(0)
 	sqldb.SetConnMaxIdleTime(0)
-	return &Store{
-		db:      bun.NewDB(sqldb, sqlitedialect.New()),
+	db := bun.NewDB(sqldb, sqlitedialect.New())
+	s := &Store{
+		db:      db,
+		ro:      db,
 		dialect: DialectSQLite,
 		least:   "MIN",
-	}, nil
+		group:   &groupCommit{db: db},
+	}
+	if path != ":memory:" {
+		// Look-ups need not wait behind the writer's transactions, which
+		// wait for the disk: in WAL mode readers on connections of their
+		// own see every committed write and never block the writer.
+		rodb, err := sql.Open(sqliteshim.ShimName, path+"?"+sqliteReadParams(sqliteshim.DriverName()))
+		if err != nil {
+			_ = sqldb.Close()
+			return nil, fault.Wrap(err, "open sqlite")
+		}
+		rodb.SetMaxOpenConns(sqliteReaders)
+		rodb.SetMaxIdleConns(sqliteReaders)
+		s.ro = bun.NewDB(rodb, sqlitedialect.New())
+	}
+	return s, nil
+}
+
+// sqliteReaders is the most read-only connections a SQLite store opens.
+const sqliteReaders = 4
+
+// sqliteReadParams returns the parameters of the read-only connections:
+// query_only, and the busy timeout. The journal mode is the file's, set by
+// the writer.
+func sqliteReadParams(driver string) string {
+	ms := sqliteBusyTimeout.Milliseconds()
+	if driver == "sqlite3" { // mattn/go-sqlite3
+		return fmt.Sprintf("_busy_timeout=%d&_query_only=1", ms)
+	}
+	return fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=query_only(1)", ms)
 }
 
 // sqliteParams returns the connection parameters in the syntax of the driver
@@ -192,8 +228,11 @@ func sqliteParams(driver string) string {
 	if driver == "sqlite3" { // mattn/go-sqlite3
 		return fmt.Sprintf("_busy_timeout=%d&_journal_mode=WAL&_foreign_keys=1&_txlock=immediate", ms)
 	}
-	// modernc.org/sqlite.
-	return fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate", ms)
+	// modernc.org/sqlite. temp_store(MEMORY) keeps the statement and
+	// savepoint journals of a transaction in memory instead of spilling
+	// them to a temporary file: a group commit's savepoints would otherwise
+	// cost a write system call per page.
+	return fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=temp_store(2)&_txlock=immediate", ms)
 }
 
 // Dialect returns DialectPostgres ("pg") or DialectSQLite ("sqlite").
@@ -218,6 +257,10 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the database.
 func (s *Store) Close() error {
+	s.auth.close()
+	if s.ro != s.db {
+		_ = s.ro.Close()
+	}
 	if err := s.db.Close(); err != nil {
 		return fault.Wrap(err, "close database")
 	}

@@ -171,26 +171,13 @@ func (d dialectCase) run(t *testing.T, f func(t *testing.T)) {
 }
 
 // TestConformance runs the ports conformance suite over both databases.
+// InsertSeries checks no overlap itself, so every overlap the suite makes,
+// the concurrent ones included, is rejected by the database alone:
+// PostgreSQL's exclusion constraint (SQLSTATE 23P01) and SQLite's trigger.
 func TestConformance(t *testing.T) {
 	for _, d := range dialects {
 		d.run(t, func(t *testing.T) {
 			porttest.RunStoreWith(t, func(t *testing.T) ports.Store { return d.open(t) }, porttest.Options{Parallel: true})
-		})
-	}
-}
-
-// TestConformanceConstraintOnly runs the suite again with InsertSeries'
-// overlap pre-check turned off, so that every overlap, the concurrent ones
-// included, is rejected by the database alone: PostgreSQL's exclusion
-// constraint (SQLSTATE 23P01) and SQLite's trigger.
-func TestConformanceConstraintOnly(t *testing.T) {
-	for _, d := range dialects {
-		d.run(t, func(t *testing.T) {
-			porttest.RunStoreWith(t, func(t *testing.T) ports.Store {
-				s := d.open(t)
-				s.skipPrecheck = true
-				return s
-			}, porttest.Options{Parallel: true})
 		})
 	}
 }
@@ -235,11 +222,10 @@ func TestOverlapConstraint(t *testing.T) {
 				t.Fatalf("overlapping insert: %v, want SQLSTATE 23P01", err)
 			}
 
-			s.skipPrecheck = true
 			_, err = s.InsertSeries(ctx, org.ID, series.Series{Owner: series.Owner{Kind: series.Hub, Code: "H"},
 				Range: series.MustParseRange("V019", "V019"), ItemCode: "X"})
 			if fault.CodeOf(err) != fault.Conflict || fault.ReasonOf(err) != series.ReasonOverlap {
-				t.Fatalf("InsertSeries without pre-check: %v, want Conflict %s", err, series.ReasonOverlap)
+				t.Fatalf("InsertSeries: %v, want Conflict %s", err, series.ReasonOverlap)
 			}
 			if fe, _ := fault.As(err); !strings.Contains(fe.Message, "V011-V020") {
 				t.Fatalf("message %q does not name the existing range V011-V020", fe.Message)

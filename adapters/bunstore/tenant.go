@@ -72,12 +72,20 @@ func (s *Store) OrgByCode(ctx context.Context, code string) (tenant.Organisation
 
 // OrgByID returns the organisation with id. NotFound ORG_NOT_FOUND.
 func (s *Store) OrgByID(ctx context.Context, id tenant.OrgID) (tenant.Organisation, error) {
-	return s.org(ctx, "SELECT "+orgColumns+" FROM organisations WHERE id = ?", int64(id))
+	if o, ok := s.auth.org(id); ok {
+		return o, nil
+	}
+	g := s.auth.generation()
+	o, err := s.org(ctx, "SELECT "+orgColumns+" FROM organisations WHERE id = ?", int64(id))
+	if err == nil {
+		s.auth.putOrg(g, o)
+	}
+	return o, err
 }
 
 func (s *Store) org(ctx context.Context, query string, arg any) (tenant.Organisation, error) {
 	var r orgRow
-	if err := s.db.NewRaw(query, arg).Scan(ctx, &r); err != nil {
+	if err := s.ro.NewRaw(query, arg).Scan(ctx, &r); err != nil {
 		if errNoRows(err) {
 			return tenant.Organisation{}, orgNotFound()
 		}
@@ -133,6 +141,10 @@ func keyFromRow(r apiKeyRow) tenant.APIKey {
 // APIKeyByHash returns the key whose hash is hash, revoked or not, and its
 // organisation. NotFound NOT_FOUND.
 func (s *Store) APIKeyByHash(ctx context.Context, hash []byte) (tenant.Organisation, tenant.APIKey, error) {
+	if org, k, ok := s.auth.key(hash); ok {
+		return org, k, nil
+	}
+	g := s.auth.generation()
 	var r struct {
 		apiKeyRow
 		OrgCode      string    `bun:"org_code"`
@@ -140,7 +152,7 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash []byte) (tenant.Organisat
 		OrgDisabled  bool      `bun:"org_disabled"`
 		OrgCreatedAt time.Time `bun:"org_created_at"`
 	}
-	err := s.db.NewRaw(`SELECT k.id, k.org_id, k.prefix, k.hash, k.created_at, k.revoked_at,
+	err := s.ro.NewRaw(`SELECT k.id, k.org_id, k.prefix, k.hash, k.created_at, k.revoked_at,
 		o.code AS org_code, o.name AS org_name, o.disabled AS org_disabled, o.created_at AS org_created_at
 		FROM api_keys AS k JOIN organisations AS o ON o.id = k.org_id
 		WHERE k.hash = ?`, hash).Scan(ctx, &r)
@@ -151,7 +163,9 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash []byte) (tenant.Organisat
 		return tenant.Organisation{}, tenant.APIKey{}, s.dbError(err, "get API key")
 	}
 	org := orgFromRow(orgRow{ID: r.OrgID, Code: r.OrgCode, Name: r.OrgName, Disabled: r.OrgDisabled, CreatedAt: r.OrgCreatedAt})
-	return org, keyFromRow(r.apiKeyRow), nil
+	k := keyFromRow(r.apiKeyRow)
+	s.auth.putKey(g, hash, org, k)
+	return org, k, nil
 }
 
 // ListAPIKeys returns org's keys, newest first.
@@ -176,6 +190,9 @@ func (s *Store) RevokeAPIKey(ctx context.Context, org tenant.OrgID, prefix strin
 	res, err := s.db.NewRaw(
 		"UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE org_id = ? AND prefix = ?",
 		s.timeOr(at), int64(org), prefix).Exec(ctx)
+	// The database notifies every store, this one included, but this
+	// process's next request must not wait for the notification.
+	s.auth.invalidate()
 	if err != nil {
 		return s.dbError(err, "revoke API key")
 	}
@@ -218,7 +235,7 @@ func (s *Store) addCode(ctx context.Context, t codeTable, org tenant.OrgID, code
 
 func (s *Store) getCode(ctx context.Context, t codeTable, org tenant.OrgID, code string) (codeRow, error) {
 	var r codeRow
-	err := s.db.NewRaw("SELECT id, org_id, code, name, created_at FROM ? WHERE org_id = ? AND code = ?",
+	err := s.ro.NewRaw("SELECT id, org_id, code, name, created_at FROM ? WHERE org_id = ? AND code = ?",
 		bun.Ident(t.table), int64(org), code).Scan(ctx, &r)
 	if err != nil {
 		if errNoRows(err) {

@@ -121,6 +121,7 @@ func newApp(deps Deps) (*ucli.App, *state) {
 			s.zipCommand(),
 			s.sourceCommand(),
 			s.enrollmentCommand(),
+			s.operatorCommand(),
 		},
 	}
 	return app, s

@@ -26,6 +26,9 @@ type Keys struct {
 	Seal []byte
 	// Token keys the HMAC that stores token digests.
 	Token []byte
+	// Session keys the HMAC that stores dashboard session digests and
+	// derives their CSRF tokens.
+	Session []byte
 }
 
 // Derive derives the purpose keys from master.
@@ -35,7 +38,7 @@ func Derive(master []byte) Keys {
 		m.Write([]byte("allot/" + label + "/v1"))
 		return m.Sum(nil)
 	}
-	return Keys{Seal: d("seal"), Token: d("token")}
+	return Keys{Seal: d("seal"), Token: d("token"), Session: d("session")}
 }
 
 // ParseKey decodes a master key given as hex or base64 (standard or URL,

@@ -86,6 +86,9 @@ func TestParseKeyAndDerive(t *testing.T) {
 	if len(k.Seal) != 32 || len(k.Token) != 32 || bytes.Equal(k.Seal, k.Token) || !bytes.Equal(Derive(raw).Seal, k.Seal) {
 		t.Error("derived keys must be 32 bytes, distinct and stable")
 	}
+	if len(k.Session) != 32 || bytes.Equal(k.Session, k.Seal) || bytes.Equal(k.Session, k.Token) {
+		t.Error("the session key must be 32 bytes and distinct from the others")
+	}
 }
 
 func TestKeyFile(t *testing.T) {

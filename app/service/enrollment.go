@@ -423,13 +423,19 @@ const (
 )
 
 func (s *Enrollment) generate(alphabet string, n int) (string, error) {
+	return randomText(s.random, alphabet, n)
+}
+
+// randomText returns n characters of alphabet drawn from random, every
+// character equally likely.
+func randomText(random io.Reader, alphabet string, n int) (string, error) {
 	// Rejection sampling keeps every character equally likely.
 	out := make([]byte, 0, n)
 	limit := 256 - 256%len(alphabet)
+	b := make([]byte, n)
 	for len(out) < n {
-		b, err := s.randomBytes(n)
-		if err != nil {
-			return "", err
+		if _, err := io.ReadFull(random, b); err != nil {
+			return "", fault.Wrap(err, "read random")
 		}
 		for _, x := range b {
 			if int(x) < limit && len(out) < n {

@@ -16,6 +16,8 @@ type Series struct {
 	store  ports.Store
 	clock  ports.Clock
 	limits series.Limits
+	// known spares the catalogue look-ups of codes already found.
+	known knownCodes
 }
 
 var _ ports.SeriesService = (*Series)(nil)
@@ -53,25 +55,49 @@ func (s *Series) checkReferences(ctx context.Context, org tenant.OrgID, d series
 		}
 		return err
 	}
+	// exists looks code up in its catalogue, unless it was found before;
+	// it remembers what it finds.
+	exists := func(catalogue byte, code string, get func(context.Context, tenant.OrgID, string) error) error {
+		if s.known.has(org, catalogue, code) {
+			return nil
+		}
+		err := get(ctx, org, code)
+		if err == nil {
+			s.known.add(org, catalogue, code)
+		}
+		return err
+	}
+	customer := func(ctx context.Context, org tenant.OrgID, code string) error {
+		_, err := s.store.Customer(ctx, org, code)
+		return err
+	}
+	hub := func(ctx context.Context, org tenant.OrgID, code string) error {
+		_, err := s.store.Hub(ctx, org, code)
+		return err
+	}
+	serviceType := func(ctx context.Context, org tenant.OrgID, code string) error {
+		_, err := s.store.ServiceType(ctx, org, code)
+		return err
+	}
 	var err error
 	if d.Owner.Kind == series.Customer {
-		_, err = s.store.Customer(ctx, org, d.Owner.Code)
+		err = exists(catalogueCustomer, d.Owner.Code, customer)
 		err = missing(err, "client_code", series.ReasonClientNotFound, fmt.Sprintf("client code %s does not exist", d.Owner.Code))
 	} else {
-		_, err = s.store.Hub(ctx, org, d.Owner.Code)
+		err = exists(catalogueHub, d.Owner.Code, hub)
 		err = missing(err, "hub_code", series.ReasonHubNotFound, fmt.Sprintf("hub code %s does not exist", d.Owner.Code))
 	}
 	if err != nil {
 		return err
 	}
 	if d.CreatorHub != "" {
-		_, err = s.store.Hub(ctx, org, d.CreatorHub)
+		err = exists(catalogueHub, d.CreatorHub, hub)
 		if err = missing(err, "creator_hub", series.ReasonCreatorHubNotFound, fmt.Sprintf("creator hub %s does not exist", d.CreatorHub)); err != nil {
 			return err
 		}
 	}
 	for i, st := range d.ServiceTypes {
-		_, err = s.store.ServiceType(ctx, org, st)
+		err = exists(catalogueServiceType, st, serviceType)
 		if err = missing(err, fmt.Sprintf("service_types[%d]", i), series.ReasonServiceTypeUnknown, fmt.Sprintf("service type %s is not in the catalogue", st)); err != nil {
 			return err
 		}

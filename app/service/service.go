@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/allot-io/allot/domain/enrollment"
+	"github.com/allot-io/allot/domain/operator"
 	"github.com/allot-io/allot/domain/series"
 	"github.com/allot-io/allot/domain/token"
 	"github.com/allot-io/allot/ports"
@@ -25,6 +26,15 @@ type Config struct {
 	TokenTTL time.Duration
 	// Enrollment bounds enrollment requests.
 	Enrollment enrollment.Limits
+	// SessionTTL is how long a dashboard session lasts; default
+	// operator.DefaultSessionTTL.
+	SessionTTL time.Duration
+	// SignInLockout is the dashboard's sign-in lockout; the zero Policy
+	// means operator.DefaultPolicy.
+	SignInLockout operator.Policy
+	// SignInFailureDelay is added to every failed sign-in; zero means
+	// DefaultSignInFailureDelay and a negative value none (for tests).
+	SignInFailureDelay time.Duration
 }
 
 // Deps are the driven ports the use cases need.
@@ -41,6 +51,9 @@ type Deps struct {
 	Sealer ports.Sealer
 	// TokenKey keys the digests under which tokens are stored.
 	TokenKey []byte
+	// SessionKey keys the digests under which dashboard sessions are
+	// stored and their CSRF tokens; without it sign-in answers Unavailable.
+	SessionKey []byte
 }
 
 // New returns every service over deps.
@@ -63,9 +76,26 @@ func New(deps Deps, cfg Config) ports.Services {
 		hasher: deps.Hasher, sealer: deps.Sealer, tokenKey: deps.TokenKey,
 		ttl: cfg.TokenTTL, limits: cfg.Enrollment,
 	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = operator.DefaultSessionTTL
+	}
+	if cfg.SignInLockout == (operator.Policy{}) {
+		cfg.SignInLockout = operator.DefaultPolicy
+	}
+	switch {
+	case cfg.SignInFailureDelay == 0:
+		cfg.SignInFailureDelay = DefaultSignInFailureDelay
+	case cfg.SignInFailureDelay < 0:
+		cfg.SignInFailureDelay = 0
+	}
+	ops := &Operators{
+		store: deps.Store, clock: deps.Clock, random: deps.Random, hasher: deps.Hasher,
+		key: deps.SessionKey, ttl: cfg.SessionTTL, policy: cfg.SignInLockout, delay: cfg.SignInFailureDelay,
+	}
 	if deps.Hasher != nil {
 		// Any valid hash serves; its secret is never checked for a match.
 		enr.dummyHash, _ = deps.Hasher.Hash("allot-dummy")
+		ops.dummyHash = enr.dummyHash
 	}
 	return ports.Services{
 		Auth:         &Auth{store: deps.Store},
@@ -78,5 +108,6 @@ func New(deps Deps, cfg Config) ports.Services {
 		Idempotency:  &Idempotency{store: deps.Store, clock: deps.Clock, ttl: cfg.IdempotencyTTL},
 		Health:       &Health{store: deps.Store},
 		Enrollment:   enr,
+		Operators:    ops,
 	}
 }

@@ -10,11 +10,13 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/allot-io/allot/adapters/bunstore"
 	"github.com/allot-io/allot/adapters/cli"
+	"github.com/allot-io/allot/adapters/dashboard"
 	"github.com/allot-io/allot/adapters/httpapi"
 	"github.com/allot-io/allot/adapters/secret"
 	"github.com/allot-io/allot/app/service"
@@ -96,7 +98,7 @@ func open(ctx context.Context, dsn string, cfg Config, needKey bool) (*cli.Backe
 			store.Close()
 			return nil, false, err
 		}
-		deps.Sealer, deps.TokenKey = sealer, keys.Token
+		deps.Sealer, deps.TokenKey, deps.SessionKey = sealer, keys.Token, keys.Session
 	}
 	svc := service.New(deps, service.Config{
 		Series:   series.Limits{MaxSize: cfg.MaxSeriesSize},
@@ -148,8 +150,9 @@ func keyError(msg string) error {
 	return fault.InvalidField(secret.EnvKey, "required", "SECRET_KEY", msg)
 }
 
-// Serve opens the store, migrates it when asked, and serves the HTTP API on
-// sc.Addr until ctx is cancelled, then shuts down gracefully.
+// Serve opens the store, migrates it when asked, and serves the HTTP API
+// and the dashboard (under /dashboard) on sc.Addr until ctx is cancelled,
+// then shuts down gracefully.
 func Serve(ctx context.Context, sc cli.ServeConfig, cfg Config) error {
 	log := cfg.Log
 	if log == nil {
@@ -157,6 +160,10 @@ func Serve(ctx context.Context, sc cli.ServeConfig, cfg Config) error {
 	}
 	if sc.TokenTTL > 0 {
 		cfg.TokenTTL = sc.TokenTTL
+	}
+	secure, err := secureCookies()
+	if err != nil {
+		return err
 	}
 	b, _, err := open(ctx, sc.DSN, cfg, true)
 	if err != nil {
@@ -169,9 +176,32 @@ func Serve(ctx context.Context, sc cli.ServeConfig, cfg Config) error {
 		}
 	}
 	api := httpapi.New(httpapi.Config{}, b.Services, log)
+	// The dashboard shares the API's server, port and middleware, and the
+	// series limits of the use cases, which its count preview applies.
+	dashboard.New(dashboard.Config{
+		Limits:        series.Limits{MaxSize: cfg.MaxSeriesSize},
+		SecureCookies: secure,
+	}, b.Services, log).Register(api.Engine())
 	return httpapi.Serve(ctx, sc.Addr, api, log, func(a net.Addr) {
 		if sc.Ready != nil {
 			sc.Ready(a.String())
 		}
 	})
+}
+
+// EnvSecureCookies, when true, makes the dashboard mark its cookies Secure
+// although the server itself speaks plain HTTP: for a deployment behind a
+// proxy that terminates TLS.
+const EnvSecureCookies = "ALLOT_SECURE_COOKIES"
+
+func secureCookies() (bool, error) {
+	v := strings.TrimSpace(os.Getenv(EnvSecureCookies))
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fault.InvalidField(EnvSecureCookies, "enum", "SECURE_COOKIES", EnvSecureCookies+" must be true or false")
+	}
+	return b, nil
 }

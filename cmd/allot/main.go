@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -13,6 +14,12 @@ import (
 )
 
 func main() {
+	if addr := os.Getenv(envPprofAddr); addr != "" {
+		if err := startPprof(addr); err != nil {
+			fmt.Fprintln(os.Stderr, "allot:", err)
+			os.Exit(2)
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Run(ctx, wire.Deps(wire.Config{}), os.Args)
 	stop()

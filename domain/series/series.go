@@ -147,25 +147,7 @@ func Validate(spec Spec, lim Limits) (Draft, error) {
 	}
 	d.Owner = owner
 
-	start, startOK := parseField("start", spec.Start, ReasonStartMissing, ReasonInvalidStart, bad)
-	end, endOK := parseField("end", spec.End, ReasonEndMissing, ReasonInvalidEnd, bad)
-	if startOK && endOK {
-		r, err := NewRange(start, end)
-		if err != nil {
-			switch err.(*RangeError).Rule {
-			case "prefix":
-				bad("end", "same_prefix", ReasonPrefixMismatch, fmt.Sprintf("start %s and end %s must have the same prefix", start, end))
-			case "width":
-				bad("end", "same_width", ReasonWidthMismatch, fmt.Sprintf("start %s and end %s must have the same number of digits", start, end))
-			default:
-				bad("end", "order", ReasonStartAfterEnd, fmt.Sprintf("start %s must not be greater than end %s", start, end))
-			}
-		} else if c := r.Count(); c.Exceeds(lim.maxSize()) {
-			bad("end", "max_size", ReasonTooLarge, fmt.Sprintf("series %s holds %s numbers; at most %d are allowed", r, c, lim.maxSize()))
-		} else {
-			d.Range = r
-		}
-	}
+	d.Range = checkRange(spec.Start, spec.End, lim, bad)
 
 	d.ItemCode = strings.TrimSpace(spec.ItemCode)
 	switch {
@@ -198,6 +180,49 @@ func Validate(spec Spec, lim Limits) (Draft, error) {
 		return Draft{}, err
 	}
 	return d, nil
+}
+
+// ValidateRange checks the start and end of a series by the rules of
+// Validate (numbers, same prefix and width, order, size limit) and returns
+// their range, or an Invalid fault.Error carrying every violation of the
+// fields start and end. It lets a form show a series' count before the rest
+// of the request is complete, with the rules that will judge the request.
+func ValidateRange(start, end string, lim Limits) (Range, error) {
+	var vs fault.Violations
+	r := checkRange(start, end, lim, func(field, rule, reason, msg string) {
+		vs.Add(fault.Violation{Field: field, Rule: rule, Reason: reason, Message: msg})
+	})
+	if err := vs.Err(); err != nil {
+		return Range{}, err
+	}
+	return r, nil
+}
+
+// checkRange reports every violation of start and end to bad and returns
+// their range, or the zero Range when there is a violation.
+func checkRange(startText, endText string, lim Limits, bad func(field, rule, reason, msg string)) Range {
+	start, startOK := parseField("start", startText, ReasonStartMissing, ReasonInvalidStart, bad)
+	end, endOK := parseField("end", endText, ReasonEndMissing, ReasonInvalidEnd, bad)
+	if !startOK || !endOK {
+		return Range{}
+	}
+	r, err := NewRange(start, end)
+	if err != nil {
+		switch err.(*RangeError).Rule {
+		case "prefix":
+			bad("end", "same_prefix", ReasonPrefixMismatch, fmt.Sprintf("start %s and end %s must have the same prefix", start, end))
+		case "width":
+			bad("end", "same_width", ReasonWidthMismatch, fmt.Sprintf("start %s and end %s must have the same number of digits", start, end))
+		default:
+			bad("end", "order", ReasonStartAfterEnd, fmt.Sprintf("start %s must not be greater than end %s", start, end))
+		}
+		return Range{}
+	}
+	if c := r.Count(); c.Exceeds(lim.maxSize()) {
+		bad("end", "max_size", ReasonTooLarge, fmt.Sprintf("series %s holds %s numbers; at most %d are allowed", r, c, lim.maxSize()))
+		return Range{}
+	}
+	return r
 }
 
 func parseField(field, s, missing, invalid string, bad func(field, rule, reason, msg string)) (Number, bool) {

@@ -77,6 +77,9 @@ func RunStoreWith(t *testing.T, newStore func(t *testing.T) ports.Store, opts Op
 	t.Run("EnrollmentIDs", h.enrollmentIDs)
 	t.Run("Enrollments", h.enrollments)
 	t.Run("Tokens", h.tokens)
+	t.Run("Operators", h.operators)
+	t.Run("OperatorSessions", h.operatorSessions)
+	t.Run("SignInFailures", h.signInFailures)
 	if opts.concurrency() > 0 {
 		t.Run("Concurrent", h.concurrent)
 	}

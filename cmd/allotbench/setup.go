@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
+
+// The tenant the benchmark sets up with the CLI.
+const (
+	benchOrg      = "BENCH"
+	benchCustomer = "C1"
+	benchItem     = "ITEM"
+	// drawItem is the stock the service draws from, drawFloorItem
+	// pgbench's.
+	drawItem      = "DRAW"
+	drawFloorItem = "DRAWPG"
+	benchVendor   = "benchvendor"
+	benchUser     = "benchuser"
+	benchPassword = "bench-password-1"
+	benchPin      = "4321"
+	benchAgent    = "ewebsiteapi"
+	benchPlan     = "1828"
+	benchZip      = "98103"
+	benchSource   = "WEBSITE"
+)
+
+// Number space of prefix B, width 12, shared by every series phase (the
+// growth test needs one organisation and prefix). A slot is 10 numbers.
+const (
+	// Slots [1, growthSeed] are seeded directly: the first 1,000 before
+	// the first create phase, the rest before the growth phase.
+	seedSlots = 1_000
+	// serviceSlot is the first slot the service's create phases use.
+	serviceSlot = 1_000_000_000
+	// floorBase and growthFloorBase are the first numbers of the pgbench
+	// insert floors (12 digits, no service range reaches them).
+	floorBase       int64 = 200_000_000_000
+	growthFloorBase int64 = 300_000_000_000
+	// tokenBase is the first seeded token digest of the consume floor.
+	tokenBase int64 = 200_000_000_000
+)
+
+// newSecretKey returns a fresh 32-byte master key, hex.
+func newSecretKey() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // never fails: crypto/rand panics instead
+	return hex.EncodeToString(b)
+}
+
+// setupTenant creates, through the CLI, the organisation with a customer
+// and an API key and, with enrollment, the vendor, agent, plan, zip and
+// source of the enrollment API. It returns the API key.
+func setupTenant(ctx context.Context, a allotCmd, dsn string, enrollment bool) (string, error) {
+	steps := [][]string{
+		{"org", "create", "--db", dsn, "--name", "Bench Logistics", benchOrg},
+		{"customer", "add", "--db", dsn, "--org", benchOrg, "--code", benchCustomer, "--name", "Bench Customer"},
+	}
+	if enrollment {
+		steps = append(steps,
+			[]string{"vendor", "add", "--db", dsn, "--org", benchOrg, "--vendor-id", benchVendor, "--username", benchUser, "--password", benchPassword, "--pin", benchPin},
+			[]string{"agent", "add", "--db", dsn, "--org", benchOrg, "--id", benchAgent},
+			[]string{"plan", "add", "--db", dsn, "--org", benchOrg, "--id", benchPlan, "--name", "Bench Unlimited", "--price", "25.00"},
+			[]string{"zip", "add", "--db", dsn, "--org", benchOrg, "--zip", benchZip, "--city", "SEATTLE", "--state", "WA"},
+			[]string{"source", "allow", "--db", dsn, "--org", benchOrg, benchSource, "API"},
+		)
+	}
+	for _, s := range steps {
+		if _, err := a.run(ctx, s...); err != nil {
+			return "", err
+		}
+	}
+	key, err := a.run(ctx, "apikey", "create", "--db", dsn, "--org", benchOrg)
+	if err != nil {
+		return "", err
+	}
+	key = strings.TrimSpace(key)
+	if key == "" || strings.ContainsAny(key, " \n") {
+		return "", fmt.Errorf("apikey create printed %q, want only the key", key)
+	}
+	return key, nil
+}
+
+// orgID returns the id of the benchmark's organisation.
+func orgID(ctx context.Context, db *sql.DB) (int64, error) {
+	var id int64
+	err := db.QueryRowContext(ctx, "SELECT id FROM organisations WHERE code = $1", benchOrg).Scan(&id)
+	return id, err
+}
+
+// seedSeries inserts the series of slots [from, to] (10 numbers each,
+// prefix B, width 12) for the benchmark customer, in one statement, as the
+// existing series of the create phases.
+func seedSeries(ctx context.Context, db *sql.DB, org int64, from, to int64) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO series (org_id, prefix, width, first_digits, last_digits, size, drawn,
+		owner_kind, owner_code, type, item_code, creator_hub, created_at)
+		SELECT $1, 'B', 12, lpad((s * 10)::text, 12, '0'), lpad((s * 10 + 9)::text, 12, '0'), 10, 0,
+		'customer', $2, 'virtual', 'SEED', '', now()
+		FROM generate_series($3::bigint, $4::bigint) AS s`, org, benchCustomer, from, to)
+	if err != nil {
+		return fmt.Errorf("seed series %d-%d: %w", from, to, err)
+	}
+	return analyze(ctx, db, "series")
+}
+
+// seedDrawStock gives item n series of 1,000,000 numbers (prefix D, width
+// 12, region first..) to draw from.
+func seedDrawStock(ctx context.Context, db *sql.DB, org int64, item string, region int64, n int) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO series (org_id, prefix, width, first_digits, last_digits, size, drawn,
+		owner_kind, owner_code, type, item_code, creator_hub, created_at)
+		SELECT $1, 'D', 12, lpad(($3 + s * 1000000)::text, 12, '0'), lpad(($3 + s * 1000000 + 999999)::text, 12, '0'), 1000000, 0,
+		'customer', $2, 'virtual', $4, '', now()
+		FROM generate_series(0, $5::bigint - 1) AS s`, org, benchCustomer, region, item, n)
+	if err != nil {
+		return fmt.Errorf("seed draw stock: %w", err)
+	}
+	return nil
+}
+
+// seedTokens stores perClient unconsumed tokens for each of clients
+// pgbench clients: digest tokenBase + client*10^9 + n (as text) for n in
+// [1, perClient], the values consumeScript consumes.
+func seedTokens(ctx context.Context, db *sql.DB, org int64, clients, perClient int) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO tokens (digest, org_id, vendor_id, issued_at, expires_at)
+		SELECT convert_to(($2 + c * 1000000000 + n)::text, 'UTF8'), $1, 'bench-floor', now(), now() + interval '1 day'
+		FROM generate_series(0, $3::bigint - 1) AS c, generate_series(1, $4::bigint) AS n`,
+		org, tokenBase, clients, perClient)
+	if err != nil {
+		return fmt.Errorf("seed tokens: %w", err)
+	}
+	return analyze(ctx, db, "tokens")
+}
+
+// analyze refreshes the planner statistics (and visibility map) of table
+// after a bulk insert, as autovacuum would shortly.
+func analyze(ctx context.Context, db *sql.DB, table string) error {
+	if _, err := db.ExecContext(ctx, "VACUUM ANALYZE "+table); err != nil {
+		return fmt.Errorf("vacuum analyze %s: %w", table, err)
+	}
+	return nil
+}
