@@ -2,6 +2,8 @@ package bunstore
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"sync"
 	"sync/atomic"
@@ -28,7 +30,10 @@ import (
 //     a new generation, and an entry is only valid in the generation that
 //     was current before the query that produced it, so that a change
 //     committed while the query ran is never hidden;
-//   - the listener proves its connection alive every pingEvery, so that a
+//   - the listener only starts listening once a notification sent through
+//     the store's pool has reached it (behind a pooler that cannot deliver
+//     notifications, PgBouncer in transaction mode say, nothing is ever
+//     cached), and it proves its connection alive every pingEvery, so that a
 //     connection that died silently is noticed within pingEvery+pingTimeout.
 //
 // A revocation thus takes effect as soon as its notification arrives
@@ -53,6 +58,9 @@ const (
 // authCache is the cache; nil (on SQLite) caches nothing.
 type authCache struct {
 	cfg *pgx.ConnConfig
+	// notify sends a notification with payload on authChannel through
+	// the store's pool, to prove the listener receives what others send.
+	notify func(ctx context.Context, payload string) error
 
 	// life guards starting and stopping the listener.
 	life    sync.Mutex
@@ -85,8 +93,8 @@ type orgEntry struct {
 	org tenant.Organisation
 }
 
-func newAuthCache(cfg *pgx.ConnConfig) *authCache {
-	return &authCache{cfg: cfg, done: make(chan struct{})}
+func newAuthCache(cfg *pgx.ConnConfig, notify func(ctx context.Context, payload string) error) *authCache {
+	return &authCache{cfg: cfg, notify: notify, done: make(chan struct{})}
 }
 
 // start starts the listener, once, on the first lookup: commands that
@@ -199,6 +207,28 @@ func (c *authCache) putOrg(g uint64, org tenant.Organisation) {
 	c.orgs[org.ID] = orgEntry{gen: g, at: time.Now(), org: org}
 }
 
+// probe sends a notification of its own through the pool and reports
+// whether conn, listening, receives it within pingTimeout.
+func (c *authCache) probe(ctx context.Context, conn *pgx.Conn) bool {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // never fails: crypto/rand panics instead
+	payload := "probe-" + hex.EncodeToString(b)
+	pctx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
+	if err := c.notify(pctx, payload); err != nil {
+		return false
+	}
+	for {
+		n, err := conn.WaitForNotification(pctx)
+		if err != nil {
+			return false
+		}
+		if n.Payload == payload {
+			return true
+		}
+	}
+}
+
 // listen keeps a listening connection until ctx ends, reconnecting with
 // backoff; the cache is off whenever it is not listening.
 func (c *authCache) listen(ctx context.Context) {
@@ -233,6 +263,9 @@ func (c *authCache) session(ctx context.Context) bool {
 		_ = conn.Close(cctx)
 	}()
 	if _, err := conn.Exec(ctx, "LISTEN "+authChannel); err != nil {
+		return false
+	}
+	if !c.probe(ctx, conn) {
 		return false
 	}
 	// Whatever changed before LISTEN took effect was never notified: only

@@ -1,9 +1,12 @@
 package bunstore
 
 import (
+	"context"
 	"crypto/sha256"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/allot-io/allot/domain/tenant"
 )
@@ -151,5 +154,29 @@ func TestAuthCacheOffOnSQLite(t *testing.T) {
 	none.invalidate()
 	if g := none.generation(); g != 0 {
 		t.Fatalf("generation of no cache = %d", g)
+	}
+}
+
+// TestAuthCacheNeedsDelivery checks that the cache stays off when the
+// listener cannot prove it receives notifications sent through the pool,
+// as behind a pooler that does not deliver them.
+func TestAuthCacheNeedsDelivery(t *testing.T) {
+	s := openPG(t)
+	var name string
+	if err := s.DB().NewRaw("SELECT current_database()").Scan(t.Context(), &name); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pgx.ParseConfig(dbURL(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost := newAuthCache(cfg, func(context.Context, string) error { return nil })
+	defer lost.close()
+	if g := lost.generation(); g != 0 {
+		t.Fatalf("generation before listening = %d", g)
+	}
+	time.Sleep(2*pingTimeout + 500*time.Millisecond)
+	if lost.listening.Load() || lost.generation() != 0 {
+		t.Fatal("the cache listens although its probe never arrived")
 	}
 }

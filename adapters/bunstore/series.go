@@ -387,7 +387,7 @@ func (s *Store) drawSQL(withServiceType bool) string {
 func drawWholeSQL(withServiceType bool) string {
 	return `UPDATE series SET last_take = ?0, drawn = drawn + ?0
 		WHERE id = (SELECT c.id FROM series AS c WHERE ` + stockFilter(withServiceType) + ` ORDER BY c.id LIMIT 1)
-		AND drawn + ?0 <= size AND deleted_at IS NULL
+		AND size - drawn >= ?0 AND deleted_at IS NULL
 		RETURNING id, prefix, first_digits, last_digits, drawn, last_take`
 }
 

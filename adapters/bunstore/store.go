@@ -143,12 +143,16 @@ func openPostgres(dsn string, cfg config) (*Store, error) {
 	sqldb.SetMaxIdleConns(cfg.poolSize)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	db := bun.NewDB(sqldb, pgdialect.New())
+	notify := func(ctx context.Context, payload string) error {
+		_, err := db.ExecContext(ctx, "SELECT pg_notify(?, ?)", authChannel, payload)
+		return err
+	}
 	return &Store{
 		db:      db,
 		ro:      db,
 		dialect: DialectPostgres,
 		least:   "LEAST",
-		auth:    newAuthCache(pgcfg),
+		auth:    newAuthCache(pgcfg, notify),
 	}, nil
 }
 

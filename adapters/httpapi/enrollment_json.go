@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -77,6 +78,12 @@ func scalarText(raw json.RawMessage) (s string, ok bool) {
 	if raw[0] == '{' || raw[0] == '[' {
 		return "", false
 	}
+	// The scalars requests are made of (a line has some 36) are read
+	// without a decoder when their text is their value: plain strings,
+	// null, booleans and numbers of what json.Unmarshal accepted.
+	if s, ok := plainScalar(raw); ok {
+		return s, true
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
@@ -92,6 +99,40 @@ func scalarText(raw json.RawMessage) (s string, ok bool) {
 		return v.String(), true
 	case bool:
 		return strconv.FormatBool(v), true
+	}
+	return "", false
+}
+
+// plainScalar returns the text of raw, a JSON scalar, when it can be read
+// off the bytes exactly as a decoder would read it: a string with no
+// escape and valid UTF-8, null, true, false, or a number (its text as
+// sent). ok is false for anything else.
+func plainScalar(raw []byte) (string, bool) {
+	switch c := raw[0]; {
+	case c == '"':
+		if len(raw) < 2 || raw[len(raw)-1] != '"' {
+			return "", false
+		}
+		body := raw[1 : len(raw)-1]
+		for _, b := range body {
+			if b == '\\' || b == '"' || b < 0x20 {
+				return "", false
+			}
+		}
+		if !utf8.Valid(body) {
+			return "", false
+		}
+		return string(body), true
+	case string(raw) == "null":
+		return "", true
+	case string(raw) == "true" || string(raw) == "false":
+		return string(raw), true
+	case c == '-' || (c >= '0' && c <= '9'):
+		// json.Number's text is the literal; a malformed one is left to
+		// the decoder, which rejects it.
+		if json.Valid(raw) {
+			return string(raw), true
+		}
 	}
 	return "", false
 }

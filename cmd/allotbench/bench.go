@@ -15,12 +15,13 @@ import (
 
 // bench is one run.
 type bench struct {
-	cfg  config
-	tmp  string
-	pg   *cluster
-	db   *sql.DB // the benchmark database, for seeding and statistics
-	org  int64
-	res  *results
+	cfg config
+	tmp string
+	pg  *cluster
+	db  *sql.DB // the benchmark database, for seeding and statistics
+	org int64
+	res *results
+	// logf reports progress on stderr.
 	logf func(format string, args ...any)
 }
 
@@ -47,12 +48,9 @@ func run(ctx context.Context, cfg config) (err error) {
 		}
 		_ = os.RemoveAll(tmp)
 	}()
-	b := &bench{cfg: cfg, tmp: tmp, res: newResults(cfg), logf: func(string, ...any) {}}
-	if cfg.verbose {
-		b.logf = func(format string, args ...any) {
-			fmt.Fprintf(os.Stderr, "allotbench: "+format+"\n", args...)
-		}
-	}
+	b := &bench{cfg: cfg, tmp: tmp, res: newResults(cfg), logf: func(format string, args ...any) {
+		fmt.Fprintf(os.Stderr, "allotbench: "+format+"\n", args...)
+	}}
 	if cfg.domain != "" {
 		if b.res.Domain, err = readDomainBench(cfg.domain); err != nil {
 			return err
@@ -131,6 +129,10 @@ func (b *bench) postgresPhases(ctx context.Context, a allotCmd) error {
 		}
 	}
 	if b.cfg.ops[opEnroll] {
+		// The peak so far, before argon2id hashes enter the picture.
+		if rss, err := srv.peakRSS(); err == nil {
+			b.res.PeakRSSBeforeEnrollMiB = float64(rss) / (1 << 20)
+		}
 		if err := b.enrollPhase(ctx, srv); err != nil {
 			return err
 		}
@@ -189,7 +191,9 @@ func (b *bench) measure(ctx context.Context, srv *server, name string, clients i
 	if srv.dsnIsPostgres {
 		stats = b.readStatements(ctx)
 		for _, st := range stats.top {
-			b.logf("  %8d calls %7.3f ms  %s", st.Calls, st.MeanMs, st.Query)
+			if b.cfg.verbose {
+				b.logf("  %8d calls %7.3f ms  %s", st.Calls, st.MeanMs, st.Query)
+			}
 		}
 	}
 	wg.Wait()

@@ -99,7 +99,7 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&cfg.growthSeed, "growth-seed", 1_000_000, "existing series of the second create phase (growth)")
 	fs.StringVar(&cfg.profileDir, "profile", "", "save a CPU profile of the server for each phase in `DIR` (through ALLOT_PPROF_ADDR)")
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the temporary directory (database, logs, scripts)")
-	fs.BoolVar(&cfg.verbose, "v", false, "print progress and the statements each phase issued")
+	fs.BoolVar(&cfg.verbose, "v", false, "also print the statements each phase issued, most called first")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}

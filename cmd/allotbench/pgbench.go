@@ -40,7 +40,7 @@ INSERT INTO series (org_id, prefix, width, first_digits, last_digits, size, draw
 const drawScript = `UPDATE series SET last_take = 1, drawn = drawn + 1
 		WHERE id = (SELECT c.id FROM series AS c WHERE c.org_id = {org} AND c.owner_kind = 'customer' AND c.owner_code = '` + benchCustomer + `' AND c.item_code = '` + drawFloorItem + `'
 		AND c.deleted_at IS NULL AND c.drawn < c.size ORDER BY c.id LIMIT 1)
-		AND drawn + 1 <= size AND deleted_at IS NULL
+		AND size - drawn >= 1 AND deleted_at IS NULL
 		RETURNING id, prefix, first_digits, last_digits, drawn, last_take;
 `
 

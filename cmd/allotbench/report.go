@@ -106,9 +106,12 @@ type results struct {
 	GrowthRatio *float64             `json:"growth_ratio"`
 	// GrowthSeries is how many series of the organisation and prefix
 	// existed at the end of the 1M phase.
-	GrowthSeries     int64   `json:"growth_series,omitempty"`
-	PeakRSSMiB       float64 `json:"peak_rss_mib"`
-	SQLitePeakRSSMiB float64 `json:"sqlite_peak_rss_mib,omitempty"`
+	GrowthSeries int64   `json:"growth_series,omitempty"`
+	PeakRSSMiB   float64 `json:"peak_rss_mib"`
+	// PeakRSSBeforeEnrollMiB is the peak before the enrollment phase:
+	// under the series phases only.
+	PeakRSSBeforeEnrollMiB float64 `json:"peak_rss_mib_before_enrollment,omitempty"`
+	SQLitePeakRSSMiB       float64 `json:"sqlite_peak_rss_mib,omitempty"`
 	// ServerErrorLines counts the server's log lines at level ERROR
 	// (5xx answers, panics) during the PostgreSQL phases.
 	ServerErrorLines int           `json:"server_error_lines"`
@@ -218,35 +221,38 @@ func (r *results) printTable(w io.Writer) {
 		}
 		return s + " (" + f(c.IdlePct, 0) + "% idle)"
 	}
-	fmt.Fprintln(tw, "MEASURE\tCLIENTS\tOPS/S\tP50 MS\tP99 MS\tFLOOR OPS/S\tRATIO\tQUERIES/OP\tERRORS\tCPU µs/OP srv+pg+cli\tFLOOR CPU µs/OP pg+cli\t")
+	fmt.Fprintln(tw, "MEASURE\tCLIENTS\tOPS/S\tP50 MS\tP99 MS\tFLOOR OPS/S\tRATIO\tQUERIES/OP\tERRORS\tCPU µs/OP srv+pg+cli\tFLOOR CPU µs/OP pg+cli\tGO BENCHMARK\t")
 	for _, k := range opOrder {
 		o := r.Operations[k.key]
 		if o == nil {
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t\n", k.label, o.Clients, f(o.OpsPerS, 0), f(o.P50Ms, 2), f(o.P99Ms, 2),
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t\t\n", k.label, o.Clients, f(o.OpsPerS, 0), f(o.P50Ms, 2), f(o.P99Ms, 2),
 			opt(o.FloorOpsPerS, 0), opt(o.Ratio, 2), opt(o.QueriesPerOp, 1), o.Errors, cpu(o.CPU, true), cpu(o.FloorCPU, false))
 	}
 	if r.GrowthRatio != nil {
-		fmt.Fprintf(tw, "growth ratio (1M / 1k)\t\t\t\t\t\t%s\t\t\t\t\t\n", f(*r.GrowthRatio, 2))
+		fmt.Fprintf(tw, "growth ratio (1M / 1k)\t\t\t\t\t\t%s\t\t\t\t\t\t\n", f(*r.GrowthRatio, 2))
 	}
 	if r.PeakRSSMiB > 0 {
-		fmt.Fprintf(tw, "server peak RSS MiB (PostgreSQL)\t\t%s\t\t\t\t\t\t\t\t\t\n", f(r.PeakRSSMiB, 1))
+		fmt.Fprintf(tw, "server peak RSS MiB (PostgreSQL)\t\t%s\t\t\t\t\t\t\t\t\t\t\n", f(r.PeakRSSMiB, 1))
+	}
+	if r.PeakRSSBeforeEnrollMiB > 0 {
+		fmt.Fprintf(tw, "server peak RSS MiB before enrollment\t\t%s\t\t\t\t\t\t\t\t\t\t\n", f(r.PeakRSSBeforeEnrollMiB, 1))
 	}
 	if r.SQLitePeakRSSMiB > 0 {
-		fmt.Fprintf(tw, "server peak RSS MiB (SQLite)\t\t%s\t\t\t\t\t\t\t\t\t\n", f(r.SQLitePeakRSSMiB, 1))
+		fmt.Fprintf(tw, "server peak RSS MiB (SQLite)\t\t%s\t\t\t\t\t\t\t\t\t\t\n", f(r.SQLitePeakRSSMiB, 1))
 	}
 	for _, d := range r.Domain {
-		extra := ""
+		extra := strconv.FormatFloat(d.NsPerOp, 'f', -1, 64) + " ns/op"
 		if d.BytesPerOp != nil && d.AllocsPerOp != nil {
-			extra = fmt.Sprintf("%d B, %d allocs", *d.BytesPerOp, *d.AllocsPerOp)
+			extra += fmt.Sprintf(", %d B/op, %d allocs/op", *d.BytesPerOp, *d.AllocsPerOp)
 		}
-		fmt.Fprintf(tw, "domain %s\t1\t%s\t%s\t\t\t\t\t\t%s\t\t\n", d.Name, f(1e9/d.NsPerOp, 0), f(d.NsPerOp/1e6, 4), extra)
+		fmt.Fprintf(tw, "domain %s\t1\t%s\t\t\t\t\t\t\t\t\t%s\t\n", d.Name, f(1e9/d.NsPerOp, 0), extra)
 	}
-	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t\t\t")
-	fmt.Fprintln(tw, "TARGET\tWANT\tVALUE\tMET\t\t\t\t\t\t\t\t")
+	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t\t\t\t")
+	fmt.Fprintln(tw, "TARGET\tWANT\tVALUE\tMET\t\t\t\t\t\t\t\t\t")
 	for _, t := range r.Targets {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\t\t\t\t\t\t\t\n", t.Name, t.Want, f(t.Value, 2), yesNo(t.Met))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\t\t\t\t\t\t\t\t\n", t.Name, t.Want, f(t.Value, 2), yesNo(t.Met))
 	}
 	_ = tw.Flush()
 	fmt.Fprintf(w, "machine: %d CPUs, %s, %d MiB, Linux %s, %s, %s\n", r.Machine.CPUs, r.Machine.Model, r.Machine.MemMiB,
