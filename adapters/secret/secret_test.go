@@ -36,6 +36,32 @@ func TestHasher(t *testing.T) {
 	}
 }
 
+// TestHasherParameters pins the default parameters (an OWASP setting, see
+// hash.go) and checks that hashes made with the earlier default, 19 MiB and
+// 2 passes, still verify: stored hashes must survive a parameter change.
+func TestHasherParameters(t *testing.T) {
+	enc, err := NewHasher().Hash("s3cret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(enc, "$argon2id$v=19$m=7168,t=5,p=1$") {
+		t.Fatalf("default parameters changed: %q", enc)
+	}
+	old, err := newHasher(2, 19*1024, 1).Hash("s3cret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(old, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Fatalf("old hash %q", old)
+	}
+	if ok, err := NewHasher().Verify(old, "s3cret"); !ok || err != nil {
+		t.Fatalf("a hash with the earlier parameters no longer verifies: %v %v", ok, err)
+	}
+	if ok, _ := NewHasher().Verify(old, "s3creT"); ok {
+		t.Fatal("wrong secret verified against an old hash")
+	}
+}
+
 func TestGCM(t *testing.T) {
 	g, err := NewGCM(bytes.Repeat([]byte{7}, 32))
 	if err != nil {
