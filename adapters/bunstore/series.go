@@ -77,6 +77,15 @@ func overlapping(ctx context.Context, db bun.IDB, org tenant.OrgID, r series.Ran
 	return got, err == nil, err
 }
 
+// insertSeriesSQL inserts a series; its ? placeholders suit both bun's
+// formatting and SQLite's own parameters.
+const insertSeriesSQL = `INSERT INTO series (org_id, prefix, width, first_digits, last_digits, size, drawn,
+	owner_kind, owner_code, type, item_code, creator_hub, created_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+
+// bunTimeLayout is how bun's SQLite dialect writes a time (in UTC).
+const bunTimeLayout = "2006-01-02 15:04:05.999999-07:00"
+
 // InsertSeries stores sr unless it overlaps a live series of org with the
 // same prefix and width, whatever the owner or type: then Conflict
 // SERIES_OVERLAP naming the existing range. ID is assigned, and CreatedAt
@@ -119,10 +128,23 @@ func (s *Store) InsertSeries(ctx context.Context, org tenant.OrgID, sr series.Se
 		CreatorHub:  sr.CreatorHub,
 		CreatedAt:   sr.CreatedAt,
 	}
+	var prepared *sql.Stmt
+	if s.group != nil {
+		var err error
+		if prepared, err = s.group.statement(ctx, insertSeriesSQL); err != nil {
+			return series.Series{}, s.dbError(err, "prepare series insert")
+		}
+	}
 	insert := func(ctx context.Context, db bun.IDB) error {
-		return db.NewRaw(`INSERT INTO series (org_id, prefix, width, first_digits, last_digits, size, drawn,
-			owner_kind, owner_code, type, item_code, creator_hub, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		if tx, ok := db.(bun.Tx); ok && prepared != nil {
+			// The time as bun writes it, so that rows compare and read
+			// back alike whichever path wrote them.
+			created := row.CreatedAt.UTC().Format(bunTimeLayout)
+			return tx.StmtContext(ctx, prepared).QueryRowContext(ctx,
+				row.OrgID, row.Prefix, row.Width, row.FirstDigits, row.LastDigits, row.Size, row.Drawn,
+				row.OwnerKind, row.OwnerCode, row.Type, row.ItemCode, row.CreatorHub, created).Scan(&sr.ID)
+		}
+		return db.NewRaw(insertSeriesSQL,
 			row.OrgID, row.Prefix, row.Width, row.FirstDigits, row.LastDigits, row.Size, row.Drawn,
 			row.OwnerKind, row.OwnerCode, row.Type, row.ItemCode, row.CreatorHub, row.CreatedAt).Scan(ctx, &sr.ID)
 	}
@@ -173,6 +195,9 @@ func (s *Store) insertSeries(ctx context.Context, sr *series.Series, insert func
 		return err
 	}
 	if s.group != nil {
+		if len(sr.ServiceTypes) == 0 {
+			return s.group.runStatement(ctx, func(ctx context.Context, tx bun.Tx) error { return insert(ctx, tx) })
+		}
 		return s.group.run(ctx, write)
 	}
 	return s.inTx(ctx, write)

@@ -79,6 +79,9 @@ func openPG(t *testing.T) *Store {
 func requirePG(t *testing.T) string {
 	t.Helper()
 	dsn := os.Getenv(pgEnv)
+	if dsn == "" && os.Getenv("ALLOT_TEST_PG_REQUIRED") != "" {
+		t.Fatalf("ALLOT_TEST_PG_REQUIRED is set but %s is not", pgEnv)
+	}
 	if dsn == "" {
 		t.Skipf("set %s to an admin DSN to run the PostgreSQL tests", pgEnv)
 	}

@@ -289,7 +289,7 @@ func (b *bench) enrollPhase(ctx context.Context, srv *server) error {
 
 // noPasswordRequests is the requests per client of the enrollment phase
 // without a customer password.
-const noPasswordRequests = 40
+const noPasswordRequests = 200
 
 // sqlitePhase measures series create on the embedded SQLite default, with
 // a server of its own.

@@ -89,7 +89,7 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&cfg.warmup, "warmup", 2*time.Second, "unmeasured `time` before each HTTP load phase")
 	fs.IntVar(&cfg.clients, "clients", 16, "concurrent clients of the series phases and their floors")
 	fs.IntVar(&cfg.enrollClients, "enroll-clients", 8, "concurrent clients of the enrollment phase and its floor")
-	fs.IntVar(&cfg.enrollMax, "enroll-max", 80, "most enrollment requests per client (their ids are issued beforehand)")
+	fs.IntVar(&cfg.enrollMax, "enroll-max", 160, "most enrollment requests per client (their ids are issued beforehand)")
 	fs.StringVar(&ops, "ops", ops, "comma-separated `phases` to run: "+strings.Join(allOps, ", "))
 	fs.StringVar(&cfg.out, "out", out, "write the results as JSON to `FILE` (env BENCH_OUT)")
 	fs.StringVar(&cfg.domain, "domain", "", "fold this `FILE` of `go test -bench` output into the table")
