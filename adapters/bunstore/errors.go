@@ -86,7 +86,8 @@ func classifySQLState(code string) kind {
 		code == "57014", // query_canceled: statement timeout or cancelled request
 		code == "53300", // too_many_connections
 		code == "40001", // serialization_failure: retrying may succeed
-		code == "40P01": // deadlock_detected: retrying may succeed
+		code == "40P01", // deadlock_detected: retrying may succeed
+		code == "55P03": // lock_not_available: a lock_timeout expired
 		return kindUnavailable
 	}
 	return kindOther
@@ -157,8 +158,9 @@ func (s *Store) dbError(err error, what string) error {
 }
 
 // retryable reports whether err is a transaction conflict (serialization
-// failure or deadlock) that a fresh attempt may not meet again.
+// failure, deadlock, or a lock_timeout a retry set itself) that a fresh
+// attempt may not meet again.
 func retryable(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "55P03")
 }

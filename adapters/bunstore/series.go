@@ -149,13 +149,24 @@ func (s *Store) InsertSeries(ctx context.Context, org tenant.OrgID, sr series.Se
 			row.OwnerKind, row.OwnerCode, row.Type, row.ItemCode, row.CreatorHub, row.CreatedAt).Scan(ctx, &sr.ID)
 	}
 	var err error
-	// Two inserts that conflict under the exclusion constraint can each wait
-	// for the other and be broken up as a deadlock (40P01). By the time the
-	// victim retries, the winner has committed, so the retry reports the
-	// overlap the client should see instead of a 503.
+	// Inserts that conflict under the exclusion constraint wait for one
+	// another's uncommitted index entries and can do so in cycles, which
+	// PostgreSQL breaks up as deadlocks (40P01). A victim retries, and the
+	// retry usually reports the overlap the client should see instead of a
+	// 503. When many overlapping inserts arrive at once, though, retries
+	// racing one another form new cycles, each costing the server's
+	// deadlock_timeout to detect: a victim therefore retries holding an
+	// advisory lock on the series' organisation, prefix and width, so that
+	// retries queue instead of deadlocking among themselves. First attempts
+	// take no lock: uncontended inserts, nearly all of them, stay one
+	// statement.
 	for attempt := 1; ; attempt++ {
-		err = s.insertSeries(ctx, &sr, insert)
-		if !retryable(err) || attempt == 3 {
+		if attempt == 1 {
+			err = s.insertSeries(ctx, &sr, insert)
+		} else {
+			err = s.insertSeriesQueued(ctx, org, &sr, insert)
+		}
+		if !retryable(err) || attempt == maxInsertAttempts {
 			break
 		}
 	}
@@ -184,15 +195,7 @@ func (s *Store) insertSeries(ctx context.Context, sr *series.Series, insert func
 		if err := insert(ctx, tx); err != nil {
 			return err
 		}
-		if len(sr.ServiceTypes) == 0 {
-			return nil
-		}
-		sts := make([]seriesServiceTypeRow, len(sr.ServiceTypes))
-		for i, code := range sr.ServiceTypes {
-			sts[i] = seriesServiceTypeRow{SeriesID: sr.ID, Code: code, Pos: i}
-		}
-		_, err := tx.NewInsert().Model(&sts).Exec(ctx)
-		return err
+		return insertServiceTypes(ctx, tx, sr)
 	}
 	if s.group != nil {
 		if len(sr.ServiceTypes) == 0 {
@@ -201,6 +204,50 @@ func (s *Store) insertSeries(ctx context.Context, sr *series.Series, insert func
 		return s.group.run(ctx, write)
 	}
 	return s.inTx(ctx, write)
+}
+
+// maxInsertAttempts bounds the attempts of one series insert that keeps
+// losing to concurrent overlapping inserts; with queuedLockTimeout it bounds
+// the time spent on retries to a few seconds.
+const maxInsertAttempts = 20
+
+// queuedLockTimeout is how long a queued retry waits for another insert.
+const queuedLockTimeout = "200ms"
+
+// insertSeriesQueued retries an insert on PostgreSQL in a transaction that
+// first takes a transaction-scoped advisory lock keyed by the series'
+// organisation, prefix and width (see InsertSeries).
+func (s *Store) insertSeriesQueued(ctx context.Context, org tenant.OrgID, sr *series.Series, insert func(context.Context, bun.IDB) error) error {
+	key := fmt.Sprintf("allot.series:%d:%s:%d", org, sr.Range.Prefix(), sr.Range.Width())
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", key); err != nil {
+			return err
+		}
+		// Holding the queue, wait only briefly for another insert's
+		// uncommitted entry: if that insert in turn waits for this one,
+		// giving up at once (55P03, retried) breaks the cycle long before
+		// the deadlock detector would.
+		if _, err := tx.ExecContext(ctx, "SET LOCAL lock_timeout = '"+queuedLockTimeout+"'"); err != nil {
+			return err
+		}
+		if err := insert(ctx, tx); err != nil {
+			return err
+		}
+		return insertServiceTypes(ctx, tx, sr)
+	})
+}
+
+// insertServiceTypes stores sr's service types, in order, once sr has its ID.
+func insertServiceTypes(ctx context.Context, tx bun.Tx, sr *series.Series) error {
+	if len(sr.ServiceTypes) == 0 {
+		return nil
+	}
+	sts := make([]seriesServiceTypeRow, len(sr.ServiceTypes))
+	for i, code := range sr.ServiceTypes {
+		sts[i] = seriesServiceTypeRow{SeriesID: sr.ID, Code: code, Pos: i}
+	}
+	_, err := tx.NewInsert().Model(&sts).Exec(ctx)
+	return err
 }
 
 // overlapAfterConstraint builds the overlap error after the database itself

@@ -178,3 +178,49 @@ func TestSimultaneousOverlappingPairs(t *testing.T) {
 		}
 	}
 }
+
+// TestOverlapStampede releases many inserts of ranges that all overlap one
+// another at once, round after round. On PostgreSQL such inserts can wait
+// on one another's uncommitted index entries in cycles, which the server
+// breaks up as deadlocks (40P01); the store must still answer every one of
+// them with a success or an overlap, never "unavailable", and exactly one
+// per round must win.
+func TestOverlapStampede(t *testing.T) {
+	st := openStore(t)
+	ctx := t.Context()
+	org, err := st.CreateOrg(ctx, tenant.Organisation{Code: "ACME", Name: "Acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rounds, writers = 8, 48
+	for round := 0; round < rounds; round++ {
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		errs := make([]error, writers)
+		for k := 0; k < writers; k++ {
+			wg.Add(1)
+			go func(k int) {
+				defer wg.Done()
+				first := 200000 + round*1000 + k%7
+				r := series.MustParseRange(fmt.Sprintf("V%08d", first), fmt.Sprintf("V%08d", first+9))
+				<-start
+				_, errs[k] = st.InsertSeries(ctx, org.ID, series.Series{Owner: series.Owner{Kind: series.Customer, Code: "C"}, Range: r, ItemCode: "I"})
+			}(k)
+		}
+		close(start)
+		wg.Wait()
+		ok := 0
+		for k, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case fault.ReasonOf(err) == series.ReasonOverlap:
+			default:
+				t.Fatalf("round %d, writer %d: %v", round, k, err)
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("round %d: %d successes", round, ok)
+		}
+	}
+}
