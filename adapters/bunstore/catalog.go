@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/uptrace/bun"
 
@@ -58,13 +57,10 @@ func (s *Store) AddVendor(ctx context.Context, org tenant.OrgID, v enrollment.Ve
 func (s *Store) VendorByID(ctx context.Context, vendorID string) (tenant.Organisation, enrollment.Vendor, error) {
 	var r struct {
 		vendorRow
-		OrgCode      string    `bun:"org_code"`
-		OrgName      string    `bun:"org_name"`
-		OrgDisabled  bool      `bun:"org_disabled"`
-		OrgCreatedAt time.Time `bun:"org_created_at"`
+		joinedOrg
 	}
 	err := s.ro.NewRaw(`SELECT v.vendor_id, v.org_id, v.username, v.password_hash, v.pin_hash, v.created_at,
-		o.code AS org_code, o.name AS org_name, o.disabled AS org_disabled, o.created_at AS org_created_at
+		`+joinedOrgColumns+`
 		FROM vendors AS v JOIN organisations AS o ON o.id = v.org_id
 		WHERE v.vendor_id = ?`, vendorID).Scan(ctx, &r)
 	if err != nil {
@@ -73,7 +69,7 @@ func (s *Store) VendorByID(ctx context.Context, vendorID string) (tenant.Organis
 		}
 		return tenant.Organisation{}, enrollment.Vendor{}, s.dbError(err, "get vendor")
 	}
-	org := orgFromRow(orgRow{ID: r.OrgID, Code: r.OrgCode, Name: r.OrgName, Disabled: r.OrgDisabled, CreatedAt: r.OrgCreatedAt})
+	org := r.organisation(r.OrgID)
 	return org, enrollment.Vendor{
 		VendorID:     r.VendorID,
 		Username:     r.Username,

@@ -56,20 +56,14 @@ func (s *Store) AddOperator(ctx context.Context, op operator.Operator) (operator
 // operatorOrgRow is an operator joined with its organisation.
 type operatorOrgRow struct {
 	operatorRow
-	OrgCode      string    `bun:"org_code"`
-	OrgName      string    `bun:"org_name"`
-	OrgDisabled  bool      `bun:"org_disabled"`
-	OrgCreatedAt time.Time `bun:"org_created_at"`
+	joinedOrg
 }
 
 // operatorOrgColumns select an operatorOrgRow from operators AS op joined
 // with organisations AS o.
-const operatorOrgColumns = operatorColumns + `,
-	o.code AS org_code, o.name AS org_name, o.disabled AS org_disabled, o.created_at AS org_created_at`
+const operatorOrgColumns = operatorColumns + ", " + joinedOrgColumns
 
-func (r operatorOrgRow) org() tenant.Organisation {
-	return orgFromRow(orgRow{ID: r.OrgID, Code: r.OrgCode, Name: r.OrgName, Disabled: r.OrgDisabled, CreatedAt: r.OrgCreatedAt})
-}
+func (r operatorOrgRow) org() tenant.Organisation { return r.organisation(r.OrgID) }
 
 // OperatorByEmail returns the operator with email and its organisation.
 // NotFound NOT_FOUND.

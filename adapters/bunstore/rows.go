@@ -4,10 +4,29 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/allot-io/allot/domain/tenant"
 )
 
 // The row structs below mirror the tables of the migrations. They stay in
 // this package: the domain never sees a bun tag.
+
+// joinedOrg is an organisation's columns selected beside a row of a table
+// that refers to it, as joinedOrgColumns names them.
+type joinedOrg struct {
+	OrgCode      string    `bun:"org_code"`
+	OrgName      string    `bun:"org_name"`
+	OrgDisabled  bool      `bun:"org_disabled"`
+	OrgCreatedAt time.Time `bun:"org_created_at"`
+}
+
+// joinedOrgColumns select a joinedOrg from organisations AS o.
+const joinedOrgColumns = "o.code AS org_code, o.name AS org_name, o.disabled AS org_disabled, o.created_at AS org_created_at"
+
+// organisation returns the joined organisation, whose id is id.
+func (j joinedOrg) organisation(id int64) tenant.Organisation {
+	return orgFromRow(orgRow{ID: id, Code: j.OrgCode, Name: j.OrgName, Disabled: j.OrgDisabled, CreatedAt: j.OrgCreatedAt})
+}
 
 type orgRow struct {
 	bun.BaseModel `bun:"table:organisations,alias:o"`

@@ -128,47 +128,15 @@ func (s *Store) InsertSeries(ctx context.Context, org tenant.OrgID, sr series.Se
 		CreatorHub:  sr.CreatorHub,
 		CreatedAt:   sr.CreatedAt,
 	}
-	var prepared *sql.Stmt
+	var err error
 	if s.group != nil {
-		var err error
-		if prepared, err = s.group.statement(ctx, insertSeriesSQL); err != nil {
+		var stmt *sql.Stmt
+		if stmt, err = s.group.statement(ctx, insertSeriesSQL); err != nil {
 			return series.Series{}, s.dbError(err, "prepare series insert")
 		}
-	}
-	insert := func(ctx context.Context, db bun.IDB) error {
-		if tx, ok := db.(bun.Tx); ok && prepared != nil {
-			// The time as bun writes it, so that rows compare and read
-			// back alike whichever path wrote them.
-			created := row.CreatedAt.UTC().Format(bunTimeLayout)
-			return tx.StmtContext(ctx, prepared).QueryRowContext(ctx,
-				row.OrgID, row.Prefix, row.Width, row.FirstDigits, row.LastDigits, row.Size, row.Drawn,
-				row.OwnerKind, row.OwnerCode, row.Type, row.ItemCode, row.CreatorHub, created).Scan(&sr.ID)
-		}
-		return db.NewRaw(insertSeriesSQL,
-			row.OrgID, row.Prefix, row.Width, row.FirstDigits, row.LastDigits, row.Size, row.Drawn,
-			row.OwnerKind, row.OwnerCode, row.Type, row.ItemCode, row.CreatorHub, row.CreatedAt).Scan(ctx, &sr.ID)
-	}
-	var err error
-	// Inserts that conflict under the exclusion constraint wait for one
-	// another's uncommitted index entries and can do so in cycles, which
-	// PostgreSQL breaks up as deadlocks (40P01). A victim retries, and the
-	// retry usually reports the overlap the client should see instead of a
-	// 503. When many overlapping inserts arrive at once, though, retries
-	// racing one another form new cycles, each costing the server's
-	// deadlock_timeout to detect: a victim therefore retries holding an
-	// advisory lock on the series' organisation, prefix and width, so that
-	// retries queue instead of deadlocking among themselves. First attempts
-	// take no lock: uncontended inserts, nearly all of them, stay one
-	// statement.
-	for attempt := 1; ; attempt++ {
-		if attempt == 1 {
-			err = s.insertSeries(ctx, &sr, insert)
-		} else {
-			err = s.insertSeriesQueued(ctx, org, &sr, insert)
-		}
-		if !retryable(err) || attempt == maxInsertAttempts {
-			break
-		}
+		err = s.insertSeriesSQLite(ctx, stmt, row, &sr)
+	} else {
+		err = s.insertSeriesPostgres(ctx, org, row, &sr)
 	}
 	switch classify(err) {
 	case kindOverlap:
@@ -184,12 +152,46 @@ func (s *Store) InsertSeries(ctx context.Context, org tenant.OrgID, sr series.Se
 	return sr, nil
 }
 
-// insertSeries runs one attempt of InsertSeries: a single statement on
-// PostgreSQL when there are no service types, a transaction otherwise.
-func (s *Store) insertSeries(ctx context.Context, sr *series.Series, insert func(context.Context, bun.IDB) error) error {
-	if s.group == nil && len(sr.ServiceTypes) == 0 {
-		// One statement is atomic by itself: no transaction round trips.
-		return insert(ctx, s.db)
+// insertSeriesSQLite inserts row through stmt, the insert prepared on the
+// writer connection, in a group commit (groupcommit.go); with no service
+// types the write is that one statement.
+func (s *Store) insertSeriesSQLite(ctx context.Context, stmt *sql.Stmt, row seriesRow, sr *series.Series) error {
+	write := func(ctx context.Context, tx bun.Tx) error {
+		// The time as bun writes it, so that rows compare and read back
+		// alike whichever path wrote them.
+		created := row.CreatedAt.UTC().Format(bunTimeLayout)
+		err := tx.StmtContext(ctx, stmt).QueryRowContext(ctx,
+			row.OrgID, row.Prefix, row.Width, row.FirstDigits, row.LastDigits, row.Size, row.Drawn,
+			row.OwnerKind, row.OwnerCode, row.Type, row.ItemCode, row.CreatorHub, created).Scan(&sr.ID)
+		if err != nil {
+			return err
+		}
+		return insertServiceTypes(ctx, tx, sr)
+	}
+	if len(sr.ServiceTypes) == 0 {
+		return s.group.runStatement(ctx, write)
+	}
+	return s.group.run(ctx, write)
+}
+
+// insertSeriesPostgres inserts row on PostgreSQL, where the exclusion
+// constraint decides overlaps.
+//
+// Inserts that conflict under the constraint wait for one another's
+// uncommitted index entries and can do so in cycles, which PostgreSQL
+// breaks up as deadlocks (40P01). A victim retries, and the retry usually
+// reports the overlap the client should see instead of a 503. When many
+// overlapping inserts arrive at once, though, retries racing one another
+// form new cycles, each costing the server's deadlock_timeout to detect: a
+// victim therefore retries holding an advisory lock on the series'
+// organisation, prefix and width, so that retries queue instead of
+// deadlocking among themselves. First attempts take no lock: uncontended
+// inserts, nearly all of them, stay one statement.
+func (s *Store) insertSeriesPostgres(ctx context.Context, org tenant.OrgID, row seriesRow, sr *series.Series) error {
+	insert := func(ctx context.Context, db bun.IDB) error {
+		return db.NewRaw(insertSeriesSQL,
+			row.OrgID, row.Prefix, row.Width, row.FirstDigits, row.LastDigits, row.Size, row.Drawn,
+			row.OwnerKind, row.OwnerCode, row.Type, row.ItemCode, row.CreatorHub, row.CreatedAt).Scan(ctx, &sr.ID)
 	}
 	write := func(ctx context.Context, tx bun.Tx) error {
 		if err := insert(ctx, tx); err != nil {
@@ -197,13 +199,21 @@ func (s *Store) insertSeries(ctx context.Context, sr *series.Series, insert func
 		}
 		return insertServiceTypes(ctx, tx, sr)
 	}
-	if s.group != nil {
-		if len(sr.ServiceTypes) == 0 {
-			return s.group.runStatement(ctx, func(ctx context.Context, tx bun.Tx) error { return insert(ctx, tx) })
+	for attempt := 1; ; attempt++ {
+		var err error
+		switch {
+		case attempt > 1:
+			err = s.insertSeriesQueued(ctx, org, sr, write)
+		case len(sr.ServiceTypes) == 0:
+			// One statement is atomic by itself: no transaction round trips.
+			err = insert(ctx, s.db)
+		default:
+			err = s.inTx(ctx, write)
 		}
-		return s.group.run(ctx, write)
+		if !retryable(err) || attempt == maxInsertAttempts {
+			return err
+		}
 	}
-	return s.inTx(ctx, write)
 }
 
 // maxInsertAttempts bounds the attempts of one series insert that keeps
@@ -214,10 +224,10 @@ const maxInsertAttempts = 20
 // queuedLockTimeout is how long a queued retry waits for another insert.
 const queuedLockTimeout = "200ms"
 
-// insertSeriesQueued retries an insert on PostgreSQL in a transaction that
-// first takes a transaction-scoped advisory lock keyed by the series'
-// organisation, prefix and width (see InsertSeries).
-func (s *Store) insertSeriesQueued(ctx context.Context, org tenant.OrgID, sr *series.Series, insert func(context.Context, bun.IDB) error) error {
+// insertSeriesQueued runs write for a retry on PostgreSQL, in a transaction
+// that first takes a transaction-scoped advisory lock keyed by the series'
+// organisation, prefix and width (see insertSeriesPostgres).
+func (s *Store) insertSeriesQueued(ctx context.Context, org tenant.OrgID, sr *series.Series, write func(context.Context, bun.Tx) error) error {
 	key := fmt.Sprintf("allot.series:%d:%s:%d", org, sr.Range.Prefix(), sr.Range.Width())
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", key); err != nil {
@@ -230,10 +240,7 @@ func (s *Store) insertSeriesQueued(ctx context.Context, org tenant.OrgID, sr *se
 		if _, err := tx.ExecContext(ctx, "SET LOCAL lock_timeout = '"+queuedLockTimeout+"'"); err != nil {
 			return err
 		}
-		if err := insert(ctx, tx); err != nil {
-			return err
-		}
-		return insertServiceTypes(ctx, tx, sr)
+		return write(ctx, tx)
 	})
 }
 

@@ -147,13 +147,10 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash []byte) (tenant.Organisat
 	g := s.auth.generation()
 	var r struct {
 		apiKeyRow
-		OrgCode      string    `bun:"org_code"`
-		OrgName      string    `bun:"org_name"`
-		OrgDisabled  bool      `bun:"org_disabled"`
-		OrgCreatedAt time.Time `bun:"org_created_at"`
+		joinedOrg
 	}
 	err := s.ro.NewRaw(`SELECT k.id, k.org_id, k.prefix, k.hash, k.created_at, k.revoked_at,
-		o.code AS org_code, o.name AS org_name, o.disabled AS org_disabled, o.created_at AS org_created_at
+		`+joinedOrgColumns+`
 		FROM api_keys AS k JOIN organisations AS o ON o.id = k.org_id
 		WHERE k.hash = ?`, hash).Scan(ctx, &r)
 	if err != nil {
@@ -162,7 +159,7 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash []byte) (tenant.Organisat
 		}
 		return tenant.Organisation{}, tenant.APIKey{}, s.dbError(err, "get API key")
 	}
-	org := orgFromRow(orgRow{ID: r.OrgID, Code: r.OrgCode, Name: r.OrgName, Disabled: r.OrgDisabled, CreatedAt: r.OrgCreatedAt})
+	org := r.organisation(r.OrgID)
 	k := keyFromRow(r.apiKeyRow)
 	s.auth.putKey(g, hash, org, k)
 	return org, k, nil

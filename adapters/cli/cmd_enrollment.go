@@ -157,18 +157,9 @@ func (s *state) agentList(c *ucli.Context) error {
 		if err != nil {
 			return err
 		}
-		if c.Bool("json") {
-			out := make([]agentJSON, 0, len(agents))
-			for _, a := range agents {
-				out = append(out, toAgentJSON(a))
-			}
-			return writeJSON(c.App.Writer, out)
-		}
-		t := newTable(c.App.Writer, "ID", "PASSWORD-REQUIRED", "ACTIONS", "CREATED")
-		for _, a := range agents {
+		return printList(c, agents, toAgentJSON, []string{"ID", "PASSWORD-REQUIRED", "ACTIONS", "CREATED"}, func(t *table, a enrollment.Agent) {
 			t.row(a.ID, yesNo(a.NeedsPassword()), agentActions(a), timestamp(a.CreatedAt))
-		}
-		return t.flush()
+		})
 	})
 }
 
@@ -222,18 +213,9 @@ func (s *state) planList(c *ucli.Context) error {
 		if err != nil {
 			return err
 		}
-		if c.Bool("json") {
-			out := make([]planJSON, 0, len(plans))
-			for _, p := range plans {
-				out = append(out, toPlanJSON(p))
-			}
-			return writeJSON(c.App.Writer, out)
-		}
-		t := newTable(c.App.Writer, "ID", "NAME", "PRICE", "ACTIVE", "CREATED")
-		for _, p := range plans {
+		return printList(c, plans, toPlanJSON, []string{"ID", "NAME", "PRICE", "ACTIVE", "CREATED"}, func(t *table, p enrollment.Plan) {
 			t.row(p.ID, p.Name, p.Price, yesNo(p.Active), timestamp(p.CreatedAt))
-		}
-		return t.flush()
+		})
 	})
 }
 
@@ -377,18 +359,7 @@ func (s *state) enrollmentList(c *ucli.Context) error {
 		if err != nil {
 			return err
 		}
-		if c.Bool("json") {
-			out := make([]accountJSON, 0, len(accounts))
-			for _, a := range accounts {
-				out = append(out, toAccountJSON(a))
-			}
-			return writeJSON(c.App.Writer, out)
-		}
-		t := newTable(c.App.Writer, accountHeader...)
-		for _, a := range accounts {
-			accountRows(t, a)
-		}
-		return t.flush()
+		return printList(c, accounts, toAccountJSON, accountHeader, accountRows)
 	})
 }
 

@@ -99,17 +99,9 @@ func (s *state) operatorList(c *ucli.Context) error {
 		if err != nil {
 			return err
 		}
-		if c.Bool("json") {
-			out := make([]operatorJSON, 0, len(ops))
-			for _, op := range ops {
-				out = append(out, toOperatorJSON(op, org))
-			}
-			return writeJSON(c.App.Writer, out)
-		}
-		t := newTable(c.App.Writer, "EMAIL", "CREATED")
-		for _, op := range ops {
+		toJSON := func(op operator.Operator) operatorJSON { return toOperatorJSON(op, org) }
+		return printList(c, ops, toJSON, []string{"EMAIL", "CREATED"}, func(t *table, op operator.Operator) {
 			t.row(op.Email, timestamp(op.CreatedAt))
-		}
-		return t.flush()
+		})
 	})
 }

@@ -121,18 +121,7 @@ func (s *state) seriesList(c *ucli.Context) error {
 		if err != nil {
 			return err
 		}
-		if c.Bool("json") {
-			out := make([]seriesJSON, 0, len(pg.Items))
-			for _, x := range pg.Items {
-				out = append(out, toSeriesJSON(x))
-			}
-			return writeJSON(c.App.Writer, out)
-		}
-		t := newTable(c.App.Writer, seriesHeader...)
-		for _, x := range pg.Items {
-			seriesRow(t, x)
-		}
-		if err := t.flush(); err != nil {
+		if err := printList(c, pg.Items, toSeriesJSON, seriesHeader, seriesRow); err != nil || c.Bool("json") {
 			return err
 		}
 		if pg.Total > p.Offset+len(pg.Items) {

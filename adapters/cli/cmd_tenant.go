@@ -50,18 +50,9 @@ func (s *state) orgList(c *ucli.Context) error {
 		if err != nil {
 			return err
 		}
-		if c.Bool("json") {
-			out := make([]orgJSON, 0, len(orgs))
-			for _, o := range orgs {
-				out = append(out, toOrgJSON(o))
-			}
-			return writeJSON(c.App.Writer, out)
-		}
-		t := newTable(c.App.Writer, "CODE", "NAME", "STATUS", "CREATED")
-		for _, o := range orgs {
+		return printList(c, orgs, toOrgJSON, []string{"CODE", "NAME", "STATUS", "CREATED"}, func(t *table, o tenant.Organisation) {
 			t.row(o.Code, o.Name, orgStatus(o), timestamp(o.CreatedAt))
-		}
-		return t.flush()
+		})
 	})
 }
 
@@ -110,18 +101,9 @@ func (s *state) apikeyList(c *ucli.Context) error {
 		if err != nil {
 			return err
 		}
-		if c.Bool("json") {
-			out := make([]apiKeyJSON, 0, len(keys))
-			for _, k := range keys {
-				out = append(out, toAPIKeyJSON(k))
-			}
-			return writeJSON(c.App.Writer, out)
-		}
-		t := newTable(c.App.Writer, "PREFIX", "CREATED", "REVOKED")
-		for _, k := range keys {
+		return printList(c, keys, toAPIKeyJSON, []string{"PREFIX", "CREATED", "REVOKED"}, func(t *table, k tenant.APIKey) {
 			t.row(k.Prefix, timestamp(k.CreatedAt), revokedAt(k))
-		}
-		return t.flush()
+		})
 	})
 }
 
@@ -209,14 +191,10 @@ func (s *state) entryList(c *ucli.Context, k entryKind) error {
 		if err != nil {
 			return err
 		}
-		if c.Bool("json") {
-			return writeJSON(c.App.Writer, es)
-		}
-		t := newTable(c.App.Writer, "CODE", "NAME", "CREATED")
-		for _, e := range es {
+		same := func(e entryJSON) entryJSON { return e }
+		return printList(c, es, same, []string{"CODE", "NAME", "CREATED"}, func(t *table, e entryJSON) {
 			t.row(e.Code, e.Name, e.CreatedAt)
-		}
-		return t.flush()
+		})
 	})
 }
 
@@ -232,11 +210,9 @@ func (s *state) customerCommand() *ucli.Command {
 		},
 		list: func(ctx context.Context, svc ports.Services, org tenant.OrgID, c *ucli.Context, q ports.Query) ([]entryJSON, error) {
 			xs, err := svc.Customers.List(ctx, org, ports.CustomerQuery{Query: q, Search: c.String("search")})
-			out := make([]entryJSON, 0, len(xs))
-			for _, x := range xs {
-				out = append(out, entryJSON{Code: x.Code, Name: x.Name, CreatedAt: timestamp(x.CreatedAt)})
-			}
-			return out, err
+			return mapped(xs, func(x tenant.Customer) entryJSON {
+				return entryJSON{Code: x.Code, Name: x.Name, CreatedAt: timestamp(x.CreatedAt)}
+			}), err
 		},
 	})
 }
@@ -252,11 +228,9 @@ func (s *state) hubCommand() *ucli.Command {
 		},
 		list: func(ctx context.Context, svc ports.Services, org tenant.OrgID, _ *ucli.Context, q ports.Query) ([]entryJSON, error) {
 			xs, err := svc.Hubs.List(ctx, org, q)
-			out := make([]entryJSON, 0, len(xs))
-			for _, x := range xs {
-				out = append(out, entryJSON{Code: x.Code, Name: x.Name, CreatedAt: timestamp(x.CreatedAt)})
-			}
-			return out, err
+			return mapped(xs, func(x tenant.Hub) entryJSON {
+				return entryJSON{Code: x.Code, Name: x.Name, CreatedAt: timestamp(x.CreatedAt)}
+			}), err
 		},
 	})
 }
@@ -271,11 +245,9 @@ func (s *state) serviceTypeCommand() *ucli.Command {
 		},
 		list: func(ctx context.Context, svc ports.Services, org tenant.OrgID, _ *ucli.Context, q ports.Query) ([]entryJSON, error) {
 			xs, err := svc.ServiceTypes.List(ctx, org, q)
-			out := make([]entryJSON, 0, len(xs))
-			for _, x := range xs {
-				out = append(out, entryJSON{Code: x.Code, Name: x.Name, CreatedAt: timestamp(x.CreatedAt)})
-			}
-			return out, err
+			return mapped(xs, func(x tenant.ServiceType) entryJSON {
+				return entryJSON{Code: x.Code, Name: x.Name, CreatedAt: timestamp(x.CreatedAt)}
+			}), err
 		},
 	})
 }

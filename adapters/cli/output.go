@@ -9,6 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	ucli "github.com/urfave/cli/v2"
+
 	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/series"
 	"github.com/allot-io/allot/domain/tenant"
@@ -43,6 +45,28 @@ func (t *table) row(cells ...string) {
 // flush writes the table; tabwriter buffers every row until then, so this
 // is where a write error surfaces.
 func (t *table) flush() error { return writeErr(t.tw.Flush()) }
+
+// printList prints items: under --json as one JSON array of toJSON of each,
+// otherwise as a table under header with the rows rows writes for each.
+func printList[T, J any](c *ucli.Context, items []T, toJSON func(T) J, header []string, rows func(*table, T)) error {
+	if c.Bool("json") {
+		return writeJSON(c.App.Writer, mapped(items, toJSON))
+	}
+	t := newTable(c.App.Writer, header...)
+	for _, x := range items {
+		rows(t, x)
+	}
+	return t.flush()
+}
+
+// mapped returns f of each of xs, never nil, so that JSON shows [] for none.
+func mapped[T, J any](xs []T, f func(T) J) []J {
+	out := make([]J, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, f(x))
+	}
+	return out
+}
 
 // writeJSON writes v indented, for people reading it and jq alike.
 func writeJSON(w io.Writer, v any) error {

@@ -70,19 +70,25 @@ func (o bssObject) lineText(n int, multi bool, name string, vs *fault.Violations
 // scalarText turns a JSON scalar into text: null becomes "" (as an absent
 // field does), a string itself, a number its decimal text as sent, a
 // boolean "true" or "false". ok is false for an object or an array.
+//
+// The scalars requests are made of (a line has some 36) are read without a
+// decoder when their text is their value (plainScalar); the rest go
+// through one (decodedScalar), which a fuzz test holds the two to.
 func scalarText(raw json.RawMessage) (s string, ok bool) {
+	if s, ok := plainScalar(bytes.TrimSpace(raw)); ok {
+		return s, true
+	}
+	return decodedScalar(raw)
+}
+
+// decodedScalar is scalarText through a json.Decoder.
+func decodedScalar(raw json.RawMessage) (string, bool) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
 		return "", true
 	}
 	if raw[0] == '{' || raw[0] == '[' {
 		return "", false
-	}
-	// The scalars requests are made of (a line has some 36) are read
-	// without a decoder when their text is their value: plain strings,
-	// null, booleans and numbers of what json.Unmarshal accepted.
-	if s, ok := plainScalar(raw); ok {
-		return s, true
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -108,6 +114,9 @@ func scalarText(raw json.RawMessage) (s string, ok bool) {
 // escape and valid UTF-8, null, true, false, or a number (its text as
 // sent). ok is false for anything else.
 func plainScalar(raw []byte) (string, bool) {
+	if len(raw) == 0 {
+		return "", false
+	}
 	switch c := raw[0]; {
 	case c == '"':
 		if len(raw) < 2 || raw[len(raw)-1] != '"' {

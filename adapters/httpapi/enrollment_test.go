@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -15,92 +16,9 @@ import (
 	"github.com/allot-io/allot/ports"
 )
 
-// docSampleRequest is the vendor document's sample request, verbatim.
-const docSampleRequest = `{
-"lines": [
-    {
-        "enrollment_id": "wn116",
-        "password": "1599",
-        "first_name": "test",
-        "middle_initial": "",
-        "last_name": "test",
-        "alternate_phone_number": "1561651651",
-        "email": "test@gmail.com",
-        "service_address_one": "112 N 41ST ST",
-        "service_address_two": "",
-        "service_city": "SEATTLE",
-        "service_state": "WA",
-        "service_zip": "98103",
-        "plan_id": "1828",
-        "notify_bill_via_text": "",
-        "notify_bill_via_email": "",
-        "phone_type": null,
-        "part_number": null,
-        "equipment_id": "",
-        "equipment_child_id": "",
-        "model_id": null,
-        "device_id": "",
-        "uiccid": "",
-        "brand_code": "",
-        "sku_type": "",
-        "esn": "",
-        "carrier": "TMB",
-        "activation_type": "NEWACTIVATION",
-        "enrollment_type": "SHIPMENT",
-        "handover_type": "",
-        "action": null,
-        "billing_address_one": "112 N 41ST st",
-        "billing_address_two": "",
-        "billing_city": "seattle",
-        "billing_state": "wa",
-        "billing_zip": "98103",
-        "activation_later": "Y"
-    },
-    {
-        "enrollment_id": "wn118",
-        "first_name": "test",
-        "middle_initial": "",
-        "last_name": "test",
-        "alternate_phone_number": "1561651651",
-        "email": "test@gmail.com",
-        "service_address_one": "112 N 41ST ST",
-        "service_address_two": "",
-        "service_city": "SEATTLE",
-        "service_state": "WA",
-        "service_zip": "98103",
-        "plan_id": "1828",
-        "notify_bill_via_text": "",
-        "notify_bill_via_email": "",
-        "phone_type": null,
-        "part_number": null,
-        "equipment_id": "",
-        "equipment_child_id": "",
-        "model_id": null,
-        "device_id": "",
-        "uiccid": "",
-        "brand_code": "",
-        "sku_type": "",
-        "esn": "",
-        "carrier": "TMB",
-        "activation_type": "NEWACTIVATION",
-        "enrollment_type": "SHIPMENT",
-        "handover_type": "",
-        "action": null,
-        "billing_address_one": "112 N 41ST ST",
-        "billing_address_two": "",
-        "billing_city": "SEATTLE",
-        "billing_state": "WA",
-        "billing_zip": "98103",
-        "activation_later": "Y"
-    }
-],
-"action": "add_line_nonlifeline_customer",
-"agent_id": "ewebsiteapi",
-"source": "WEBSITE",
-"sub_source": "plans",
-"parent_enrollment_id": "WN116",
-"invoice_number": "2021-09-1288"
-}`
+// docSampleRequest is the vendor document's sample request, verbatim, from the one
+// copy of it the tests share.
+var docSampleRequest = readSample("../../domain/enrollment/testdata/sample_request.json")
 
 // docSampleSuccess is the document's sample success response, verbatim.
 const docSampleSuccess = `{
@@ -891,4 +809,13 @@ func TestBSSLogsNoSecrets(t *testing.T) {
 	if !strings.Contains(logs, `"msg_code":"RESTAPI001"`) || !strings.Contains(logs, `"msg_code":"RESTAPI105"`) {
 		t.Errorf("request log lines missing:\n%s", logs)
 	}
+}
+
+// readSample reads a shared test file, without its final newline.
+func readSample(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	return strings.TrimSuffix(string(b), "\n")
 }

@@ -169,7 +169,7 @@ func (b *bss) enrollmentID(t *testing.T, tok string) (string, string) {
 // replaced by issued ones (lower-case in the lines, as the sample sends).
 func sampleWith(t *testing.T, first, second string) string {
 	t.Helper()
-	b, err := os.ReadFile("testdata/sample_request.json")
+	b, err := os.ReadFile("../../domain/enrollment/testdata/sample_request.json")
 	if err != nil {
 		t.Fatal(err)
 	}

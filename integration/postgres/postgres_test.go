@@ -141,41 +141,13 @@ func TestHTTPCreateRaceOnPostgres(t *testing.T) {
 // never an unavailable error.
 func TestSimultaneousOverlappingPairs(t *testing.T) {
 	st := openStore(t)
-	ctx := t.Context()
-	org, err := st.CreateOrg(ctx, tenant.Organisation{Code: "ACME", Name: "Acme"})
+	org, err := st.CreateOrg(t.Context(), tenant.Organisation{Code: "ACME", Name: "Acme"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	const pairs = 150
-	for p := 0; p < pairs; p++ {
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		errs := make([]error, 2)
-		for k := 0; k < 2; k++ {
-			wg.Add(1)
-			go func(k int) {
-				defer wg.Done()
-				first := 100000 + p*20 + k*5
-				r := series.MustParseRange(fmt.Sprintf("V%08d", first), fmt.Sprintf("V%08d", first+9))
-				<-start
-				_, errs[k] = st.InsertSeries(ctx, org.ID, series.Series{Owner: series.Owner{Kind: series.Customer, Code: "C"}, Range: r, ItemCode: "I"})
-			}(k)
-		}
-		close(start)
-		wg.Wait()
-		ok := 0
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				ok++
-			case fault.ReasonOf(err) == series.ReasonOverlap:
-			default:
-				t.Fatalf("pair %d: %v", p, err)
-			}
-		}
-		if ok != 1 {
-			t.Fatalf("pair %d: %d successes (%v)", p, ok, errs)
-		}
+	for p := 0; p < 150; p++ {
+		firsts := []int{100000 + p*20, 100000 + p*20 + 5}
+		oneWinsAtOnce(t, st, org.ID, fmt.Sprintf("pair %d", p), firsts)
 	}
 }
 
@@ -187,40 +159,51 @@ func TestSimultaneousOverlappingPairs(t *testing.T) {
 // per round must win.
 func TestOverlapStampede(t *testing.T) {
 	st := openStore(t)
-	ctx := t.Context()
-	org, err := st.CreateOrg(ctx, tenant.Organisation{Code: "ACME", Name: "Acme"})
+	org, err := st.CreateOrg(t.Context(), tenant.Organisation{Code: "ACME", Name: "Acme"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	const rounds, writers = 8, 48
 	for round := 0; round < rounds; round++ {
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		errs := make([]error, writers)
-		for k := 0; k < writers; k++ {
-			wg.Add(1)
-			go func(k int) {
-				defer wg.Done()
-				first := 200000 + round*1000 + k%7
-				r := series.MustParseRange(fmt.Sprintf("V%08d", first), fmt.Sprintf("V%08d", first+9))
-				<-start
-				_, errs[k] = st.InsertSeries(ctx, org.ID, series.Series{Owner: series.Owner{Kind: series.Customer, Code: "C"}, Range: r, ItemCode: "I"})
-			}(k)
+		firsts := make([]int, writers)
+		for k := range firsts {
+			firsts[k] = 200000 + round*1000 + k%7
 		}
-		close(start)
-		wg.Wait()
-		ok := 0
-		for k, err := range errs {
-			switch {
-			case err == nil:
-				ok++
-			case fault.ReasonOf(err) == series.ReasonOverlap:
-			default:
-				t.Fatalf("round %d, writer %d: %v", round, k, err)
-			}
+		oneWinsAtOnce(t, st, org.ID, fmt.Sprintf("round %d", round), firsts)
+	}
+}
+
+// oneWinsAtOnce releases, at the same instant, one insert of the 10-number
+// range V<first>-V<first+9> for each of firsts, all overlapping one another,
+// and checks that exactly one succeeds and every other is refused as
+// SERIES_OVERLAP.
+func oneWinsAtOnce(t *testing.T, st *bunstore.Store, org tenant.OrgID, label string, firsts []int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make([]error, len(firsts))
+	for k, first := range firsts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := series.MustParseRange(fmt.Sprintf("V%08d", first), fmt.Sprintf("V%08d", first+9))
+			<-start
+			_, errs[k] = st.InsertSeries(t.Context(), org, series.Series{Owner: series.Owner{Kind: series.Customer, Code: "C"}, Range: r, ItemCode: "I"})
+		}()
+	}
+	close(start)
+	wg.Wait()
+	ok := 0
+	for k, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case fault.ReasonOf(err) == series.ReasonOverlap:
+		default:
+			t.Fatalf("%s, writer %d: %v", label, k, err)
 		}
-		if ok != 1 {
-			t.Fatalf("round %d: %d successes", round, ok)
-		}
+	}
+	if ok != 1 {
+		t.Fatalf("%s: %d successes (%v)", label, ok, errs)
 	}
 }
