@@ -53,8 +53,10 @@ type DrawQuery struct {
 
 // OrgStore stores organisations.
 type OrgStore interface {
-	// CreateOrg stores o and returns it with ID and CreatedAt set.
-	// Conflict ALREADY_EXISTS when the code is taken.
+	// CreateOrg stores o and returns it with ID and CreatedAt set, and in
+	// the same transaction seeds its carrier catalogue with
+	// enrollment.SeedCarriers. Conflict ALREADY_EXISTS when the code is
+	// taken.
 	CreateOrg(ctx context.Context, o tenant.Organisation) (tenant.Organisation, error)
 	// OrgByCode returns the organisation with code. NotFound ORG_NOT_FOUND.
 	OrgByCode(ctx context.Context, code string) (tenant.Organisation, error)

@@ -73,6 +73,31 @@ type PlanStore interface {
 	// ListPlans returns the plans ordered by id; only active ones when
 	// activeOnly.
 	ListPlans(ctx context.Context, org tenant.OrgID, activeOnly bool) ([]enrollment.Plan, error)
+	// SavePlans stores every plan or none, in one transaction: a plan whose
+	// id is new is added (CreatedAt from the store's clock unless it has
+	// one), one whose id exists is replaced field by field, its CreatedAt
+	// kept. It returns how many were added and how many replaced. Conflict
+	// ALREADY_EXISTS when plans repeats an id; NotFound ORG_NOT_FOUND when
+	// org does not exist.
+	SavePlans(ctx context.Context, org tenant.OrgID, plans []enrollment.Plan) (SavedPlans, error)
+}
+
+// SavedPlans counts what SavePlans did.
+type SavedPlans struct {
+	Added, Updated int
+}
+
+// CarrierStore stores an organisation's carrier catalogue.
+type CarrierStore interface {
+	// AddCarrier stores c (CreatedAt from the store's clock unless c has
+	// one). Conflict ALREADY_EXISTS when the code is taken; NotFound
+	// ORG_NOT_FOUND when org does not exist.
+	AddCarrier(ctx context.Context, org tenant.OrgID, c enrollment.Carrier) error
+	// Carrier returns the carrier with code (exact match). NotFound
+	// NOT_FOUND.
+	Carrier(ctx context.Context, org tenant.OrgID, code string) (enrollment.Carrier, error)
+	// ListCarriers returns the carriers ordered by code.
+	ListCarriers(ctx context.Context, org tenant.OrgID) ([]enrollment.Carrier, error)
 }
 
 // IssuedEnrollmentID is an enrollment id handed out by
@@ -157,6 +182,7 @@ type EnrollmentStores interface {
 	SourceStore
 	ZipStore
 	PlanStore
+	CarrierStore
 	EnrollmentStore
 	TokenStore
 }
@@ -188,6 +214,17 @@ type AvailabilityRequest struct {
 	ZipCode        string
 	EnrollmentType string
 	IsEnrollment   string
+}
+
+// PlanListRequest is a plan_list call: its filters as the client sent
+// them.
+type PlanListRequest struct {
+	CallContext
+	ZipCode        string
+	EnrollmentType string
+	PlanID         string
+	Carrier        string
+	IsFamilyPlan   string
 }
 
 // Availability answers check_service_availability.
@@ -229,9 +266,12 @@ type EnrollmentService interface {
 	// INVALID_AGENT_CREDENTIALS); Invalid for fields; NotFound
 	// ZIP_NOT_SERVED.
 	CheckAvailability(ctx context.Context, org tenant.OrgID, r AvailabilityRequest) (Availability, error)
-	// ListPlans answers plan_list: active plans, or the one named by planID.
-	// Agent and source errors as CheckAvailability.
-	ListPlans(ctx context.Context, org tenant.OrgID, cc CallContext, planID string) ([]enrollment.Plan, error)
+	// ListPlans answers plan_list: the active plans r's filters match (see
+	// enrollment.PlanFilter). Agent and source errors as CheckAvailability;
+	// Invalid INVALID_PLAN_ID or INVALID_PLAN_FILTER for a malformed filter;
+	// NotFound PLAN_NOT_FOUND when plan_id names no active plan, and
+	// PLANS_NOT_FOUND ("Plans not found") when no plan matches.
+	ListPlans(ctx context.Context, org tenant.OrgID, r PlanListRequest) ([]enrollment.Plan, error)
 	// CreateCustomer answers create_customer_prepaid_multiline. Agent and
 	// source errors as CheckAvailability; Invalid with every violation
 	// (fields, PLAN_NOT_ACTIVE, ENROLLMENT_ID_NOT_FOUND,
@@ -246,8 +286,20 @@ type EnrollmentService interface {
 	AddAgent(ctx context.Context, org tenant.OrgID, id, password string, actions []string) (enrollment.Agent, error)
 	// ListAgents lists agents (never their password hashes).
 	ListAgents(ctx context.Context, org tenant.OrgID) ([]enrollment.Agent, error)
-	// AddPlan adds a plan.
-	AddPlan(ctx context.Context, org tenant.OrgID, id, name, price string) (enrollment.Plan, error)
+	// AddPlan adds a plan from values keyed by the vendor's plan field
+	// names (enrollment.ParsePlan's rules and defaults). Invalid with every
+	// violation; Conflict ALREADY_EXISTS when the id is taken; Invalid
+	// UNKNOWN_CARRIER when a carrier is not in the organisation's catalogue.
+	AddPlan(ctx context.Context, org tenant.OrgID, values map[string]enrollment.PlanValue) (enrollment.Plan, error)
+	// ImportPlans adds or replaces every plan of rows, all or none (see
+	// enrollment.ParsePlanRows and PlanStore.SavePlans). Invalid with every
+	// violation of every row, a carrier not in the catalogue included.
+	ImportPlans(ctx context.Context, org tenant.OrgID, rows []enrollment.PlanRow) (SavedPlans, error)
+	// AddCarrier adds a carrier code to the catalogue. Invalid
+	// INVALID_CARRIER; Conflict ALREADY_EXISTS.
+	AddCarrier(ctx context.Context, org tenant.OrgID, code, name string) (enrollment.Carrier, error)
+	// Carriers lists the carrier catalogue.
+	Carriers(ctx context.Context, org tenant.OrgID) ([]enrollment.Carrier, error)
 	// Plans lists every plan.
 	Plans(ctx context.Context, org tenant.OrgID) ([]enrollment.Plan, error)
 	// AddZips adds service-area zips, all or none.

@@ -6,16 +6,18 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/tenant"
+	"github.com/allot-io/allot/ports"
 )
 
 // The enrollment API's catalogue: vendor credentials, agents, allowed
-// sources, the service area and plans.
+// sources, the service area, plans and carriers.
 
 // insertError translates the error of a statement that adds thing (for
 // example "vendor V1") to an organisation: a unique violation is Conflict
@@ -238,49 +240,235 @@ func (s *Store) Zip(ctx context.Context, org tenant.OrgID, zip string) (enrollme
 	return enrollment.ServiceZip{Zip: z.Zip, City: z.City, State: z.State}, nil
 }
 
+// planToRow is p as the plans table holds it: money as its exact decimal
+// text, lists as JSON arrays.
+func planToRow(org tenant.OrgID, p enrollment.Plan, createdAt time.Time) (planRow, error) {
+	r := planRow{
+		OrgID: int64(org), PlanID: p.ID, Name: p.Name, Price: p.Price.String(), Active: p.Active, CreatedAt: createdAt,
+		TotalPrice: p.TotalPrice.String(), Description: p.Description, Code: p.Code,
+		DataMB: p.Data.Amount, TalkMinutes: p.Talk.Amount, TextMessages: p.Text.Amount,
+		DataUnlimited: p.Data.Unlimited, TalkUnlimited: p.Talk.Unlimited, TextUnlimited: p.Text.Unlimited, Unlimited: p.Unlimited,
+		DisplayName: p.DisplayName, DisplayDescription: p.DisplayDescription, DisplayPrice: p.DisplayPrice, DisplaySequence: p.DisplaySequence,
+		Billing: p.Billing, EnrollmentType: p.EnrollmentType, Family: p.Family, MaxLines: p.MaxLines,
+		AdditionalLinePrice: p.AdditionalLinePrice.String(), ActivationFee: p.ActivationFee.String(),
+		ExpiryDays: p.ExpiryDays, ExpiryType: p.ExpiryType, TaxIncluded: p.TaxIncluded, RegulatoryFeeApplicable: p.RegulatoryFeeApplicable,
+		OfferType: p.OfferType, AutopayDiscount: p.AutopayDiscount,
+	}
+	for _, l := range []struct {
+		dst *string
+		src []string
+	}{{&r.Carriers, p.Carriers}, {&r.DisplayFeatures, p.DisplayFeatures}, {&r.DiscountDetails, p.DiscountDetails}, {&r.ZipCodes, p.ZipCodes}} {
+		if l.src == nil {
+			l.src = []string{} // "[]", not "null"
+		}
+		js, err := json.Marshal(l.src)
+		if err != nil {
+			return planRow{}, fault.Wrap(err, "encode plan list")
+		}
+		*l.dst = string(js)
+	}
+	return r, nil
+}
+
+func planFromRow(r planRow) (enrollment.Plan, error) {
+	p := enrollment.Plan{
+		ID: r.PlanID, Name: r.Name, Active: r.Active, CreatedAt: r.CreatedAt.UTC(),
+		Description: r.Description, Code: r.Code,
+		Data:        enrollment.Allowance{Amount: r.DataMB, Unlimited: r.DataUnlimited},
+		Talk:        enrollment.Allowance{Amount: r.TalkMinutes, Unlimited: r.TalkUnlimited},
+		Text:        enrollment.Allowance{Amount: r.TextMessages, Unlimited: r.TextUnlimited},
+		Unlimited:   r.Unlimited,
+		DisplayName: r.DisplayName, DisplayDescription: r.DisplayDescription, DisplayPrice: r.DisplayPrice, DisplaySequence: r.DisplaySequence,
+		Billing: r.Billing, EnrollmentType: r.EnrollmentType, Family: r.Family, MaxLines: r.MaxLines,
+		ExpiryDays: r.ExpiryDays, ExpiryType: r.ExpiryType, TaxIncluded: r.TaxIncluded, RegulatoryFeeApplicable: r.RegulatoryFeeApplicable,
+		OfferType: r.OfferType, AutopayDiscount: r.AutopayDiscount,
+	}
+	for _, m := range []struct {
+		dst *enrollment.Money
+		src string
+	}{{&p.Price, r.Price}, {&p.TotalPrice, r.TotalPrice}, {&p.AdditionalLinePrice, r.AdditionalLinePrice}, {&p.ActivationFee, r.ActivationFee}} {
+		v, ok := enrollment.ParseMoney(m.src)
+		if !ok {
+			return enrollment.Plan{}, fault.Wrap(fmt.Errorf("plan %s holds the bad amount %q", r.PlanID, m.src), "read plan")
+		}
+		*m.dst = v
+	}
+	for _, l := range []struct {
+		dst *[]string
+		src string
+	}{{&p.Carriers, r.Carriers}, {&p.DisplayFeatures, r.DisplayFeatures}, {&p.DiscountDetails, r.DiscountDetails}, {&p.ZipCodes, r.ZipCodes}} {
+		if err := json.Unmarshal([]byte(l.src), l.dst); err != nil {
+			return enrollment.Plan{}, fault.Wrap(fmt.Errorf("plan %s holds a bad list: %w", r.PlanID, err), "read plan")
+		}
+		if len(*l.dst) == 0 {
+			*l.dst = nil
+		}
+	}
+	return p, nil
+}
+
 // AddPlan stores p (CreatedAt from the store's clock unless p has one).
 // Conflict ALREADY_EXISTS when the id is taken; NotFound ORG_NOT_FOUND when
 // org does not exist.
 func (s *Store) AddPlan(ctx context.Context, org tenant.OrgID, p enrollment.Plan) error {
-	_, err := s.db.NewRaw(`INSERT INTO plans (org_id, plan_id, name, price, active, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		int64(org), p.ID, p.Name, p.Price, p.Active, s.timeOr(p.CreatedAt)).Exec(ctx)
+	r, err := planToRow(org, p, s.timeOr(p.CreatedAt))
+	if err != nil {
+		return err
+	}
+	_, err = s.db.NewInsert().Model(&r).Exec(ctx)
 	return s.insertError(err, "plan "+p.ID)
 }
 
-func planFromRow(r planRow) enrollment.Plan {
-	return enrollment.Plan{ID: r.PlanID, Name: r.Name, Price: r.Price, Active: r.Active, CreatedAt: r.CreatedAt.UTC()}
-}
+// planUpdateColumns are the columns a re-imported plan replaces: all but
+// its key and created_at.
+var planUpdateColumns = []string{"name", "price", "active", "total_price", "description", "code", "carriers",
+	"data_mb", "talk_minutes", "text_messages", "data_unlimited", "talk_unlimited", "text_unlimited", "unlimited",
+	"display_name", "display_description", "display_features", "display_price", "display_sequence", "billing",
+	"enrollment_type", "family", "max_lines", "additional_line_price", "activation_fee", "expiry_days", "expiry_type",
+	"tax_included", "regulatory_fee_applicable", "offer_type", "discount_details", "autopay_discount", "zip_codes"}
 
-const planColumns = "org_id, plan_id, name, price, active, created_at"
+// planChunk bounds the rows of one upsert statement (35 columns each).
+const planChunk = 200
+
+// SavePlans adds or replaces every plan in one transaction; see
+// ports.PlanStore.
+func (s *Store) SavePlans(ctx context.Context, org tenant.OrgID, plans []enrollment.Plan) (ports.SavedPlans, error) {
+	var saved ports.SavedPlans
+	if len(plans) == 0 {
+		return saved, nil
+	}
+	// SQLite would let a later row of one upsert overwrite an earlier one,
+	// PostgreSQL refuses the statement: refuse repeats on both, first.
+	seen := make(map[string]bool, len(plans))
+	for _, p := range plans {
+		if seen[p.ID] {
+			return saved, fault.Errorf(fault.Conflict, tenant.ReasonDuplicate, "plan %s is repeated", p.ID)
+		}
+		seen[p.ID] = true
+	}
+	rows := make([]planRow, len(plans))
+	ids := make([]string, len(plans))
+	for i, p := range plans {
+		r, err := planToRow(org, p, s.timeOr(p.CreatedAt))
+		if err != nil {
+			return saved, err
+		}
+		rows[i], ids[i] = r, p.ID
+	}
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		existing := 0
+		for chunk := range slices.Chunk(ids, zipChunk) {
+			var n int
+			if err := tx.NewSelect().Model((*planRow)(nil)).Where("org_id = ?", int64(org)).Where("plan_id IN (?)", bun.In(chunk)).
+				ColumnExpr("COUNT(*)").Scan(ctx, &n); err != nil {
+				return err
+			}
+			existing += n
+		}
+		for chunk := range slices.Chunk(rows, planChunk) {
+			q := tx.NewInsert().Model(&chunk).On("CONFLICT (org_id, plan_id) DO UPDATE")
+			for _, c := range planUpdateColumns {
+				q = q.Set(c + " = EXCLUDED." + c)
+			}
+			if _, err := q.Exec(ctx); err != nil {
+				return err
+			}
+		}
+		saved = ports.SavedPlans{Added: len(rows) - existing, Updated: existing}
+		return nil
+	})
+	if err != nil {
+		if classify(err) == kindForeignKey {
+			return ports.SavedPlans{}, orgNotFound()
+		}
+		return ports.SavedPlans{}, s.dbError(err, "save plans")
+	}
+	return saved, nil
+}
 
 // Plan returns the plan with id, active or not. NotFound NOT_FOUND.
 func (s *Store) Plan(ctx context.Context, org tenant.OrgID, id string) (enrollment.Plan, error) {
 	var r planRow
-	err := s.ro.NewRaw("SELECT "+planColumns+" FROM plans WHERE org_id = ? AND plan_id = ?", int64(org), id).Scan(ctx, &r)
+	err := s.ro.NewSelect().Model(&r).Where("org_id = ? AND plan_id = ?", int64(org), id).Scan(ctx)
 	if err != nil {
 		if errNoRows(err) {
 			return enrollment.Plan{}, notFound("plan " + id)
 		}
 		return enrollment.Plan{}, s.dbError(err, "get plan")
 	}
-	return planFromRow(r), nil
+	return planFromRow(r)
 }
 
 // ListPlans returns org's plans ordered by id (byte order); only the
 // active ones when activeOnly.
 func (s *Store) ListPlans(ctx context.Context, org tenant.OrgID, activeOnly bool) ([]enrollment.Plan, error) {
-	where := "org_id = ?"
-	if activeOnly {
-		where += " AND active"
-	}
 	var rows []planRow
-	err := s.db.NewRaw("SELECT "+planColumns+" FROM plans WHERE "+where+" ORDER BY plan_id", int64(org)).Scan(ctx, &rows)
-	if err != nil && !errNoRows(err) {
+	q := s.db.NewSelect().Model(&rows).Where("org_id = ?", int64(org)).Order("plan_id")
+	if activeOnly {
+		q = q.Where("active")
+	}
+	if err := q.Scan(ctx); err != nil && !errNoRows(err) {
 		return nil, s.dbError(err, "list plans")
 	}
 	out := make([]enrollment.Plan, len(rows))
 	for i, r := range rows {
-		out[i] = planFromRow(r)
+		p, err := planFromRow(r)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
+// seedCarriers adds enrollment.SeedCarriers to org's catalogue on db (a
+// transaction of CreateOrg).
+func seedCarriers(ctx context.Context, db bun.IDB, org tenant.OrgID, at time.Time) error {
+	seed := enrollment.SeedCarriers()
+	rows := make([]carrierRow, len(seed))
+	for i, c := range seed {
+		rows[i] = carrierRow{OrgID: int64(org), Code: c.Code, Name: c.Name, CreatedAt: at}
+	}
+	_, err := db.NewInsert().Model(&rows).Exec(ctx)
+	return err
+}
+
+// AddCarrier stores c (CreatedAt from the store's clock unless c has one).
+// Conflict ALREADY_EXISTS when the code is taken; NotFound ORG_NOT_FOUND
+// when org does not exist.
+func (s *Store) AddCarrier(ctx context.Context, org tenant.OrgID, c enrollment.Carrier) error {
+	r := carrierRow{OrgID: int64(org), Code: c.Code, Name: c.Name, CreatedAt: s.timeOr(c.CreatedAt)}
+	_, err := s.db.NewInsert().Model(&r).Exec(ctx)
+	return s.insertError(err, "carrier "+c.Code)
+}
+
+func carrierFromRow(r carrierRow) enrollment.Carrier {
+	return enrollment.Carrier{Code: r.Code, Name: r.Name, CreatedAt: r.CreatedAt.UTC()}
+}
+
+// Carrier returns the carrier with code, matched exactly. NotFound
+// NOT_FOUND.
+func (s *Store) Carrier(ctx context.Context, org tenant.OrgID, code string) (enrollment.Carrier, error) {
+	var r carrierRow
+	err := s.ro.NewSelect().Model(&r).Where("org_id = ? AND code = ?", int64(org), code).Scan(ctx)
+	if err != nil {
+		if errNoRows(err) {
+			return enrollment.Carrier{}, notFound("carrier " + code)
+		}
+		return enrollment.Carrier{}, s.dbError(err, "get carrier")
+	}
+	return carrierFromRow(r), nil
+}
+
+// ListCarriers returns org's carriers ordered by code (byte order).
+func (s *Store) ListCarriers(ctx context.Context, org tenant.OrgID) ([]enrollment.Carrier, error) {
+	var rows []carrierRow
+	if err := s.db.NewSelect().Model(&rows).Where("org_id = ?", int64(org)).Order("code").Scan(ctx); err != nil && !errNoRows(err) {
+		return nil, s.dbError(err, "list carriers")
+	}
+	out := make([]enrollment.Carrier, len(rows))
+	for i, r := range rows {
+		out[i] = carrierFromRow(r)
 	}
 	return out, nil
 }

@@ -122,11 +122,50 @@ type agentRow struct {
 type planRow struct {
 	bun.BaseModel `bun:"table:plans,alias:p"`
 
+	OrgID                   int64     `bun:"org_id,pk"`
+	PlanID                  string    `bun:"plan_id,pk"`
+	Name                    string    `bun:"name,notnull"`
+	Price                   string    `bun:"price,notnull"`
+	Active                  bool      `bun:"active,notnull"`
+	CreatedAt               time.Time `bun:"created_at,notnull"`
+	TotalPrice              string    `bun:"total_price,notnull"`
+	Description             string    `bun:"description,notnull"`
+	Code                    string    `bun:"code,notnull"`
+	Carriers                string    `bun:"carriers,notnull"`
+	DataMB                  int64     `bun:"data_mb,notnull"`
+	TalkMinutes             int64     `bun:"talk_minutes,notnull"`
+	TextMessages            int64     `bun:"text_messages,notnull"`
+	DataUnlimited           bool      `bun:"data_unlimited,notnull"`
+	TalkUnlimited           bool      `bun:"talk_unlimited,notnull"`
+	TextUnlimited           bool      `bun:"text_unlimited,notnull"`
+	Unlimited               bool      `bun:"unlimited,notnull"`
+	DisplayName             string    `bun:"display_name,notnull"`
+	DisplayDescription      string    `bun:"display_description,notnull"`
+	DisplayFeatures         string    `bun:"display_features,notnull"`
+	DisplayPrice            string    `bun:"display_price,notnull"`
+	DisplaySequence         int64     `bun:"display_sequence,notnull"`
+	Billing                 string    `bun:"billing,notnull"`
+	EnrollmentType          string    `bun:"enrollment_type,notnull"`
+	Family                  bool      `bun:"family,notnull"`
+	MaxLines                int64     `bun:"max_lines,notnull"`
+	AdditionalLinePrice     string    `bun:"additional_line_price,notnull"`
+	ActivationFee           string    `bun:"activation_fee,notnull"`
+	ExpiryDays              int64     `bun:"expiry_days,notnull"`
+	ExpiryType              string    `bun:"expiry_type,notnull"`
+	TaxIncluded             bool      `bun:"tax_included,notnull"`
+	RegulatoryFeeApplicable bool      `bun:"regulatory_fee_applicable,notnull"`
+	OfferType               string    `bun:"offer_type,notnull"`
+	DiscountDetails         string    `bun:"discount_details,notnull"`
+	AutopayDiscount         bool      `bun:"autopay_discount,notnull"`
+	ZipCodes                string    `bun:"zip_codes,notnull"`
+}
+
+type carrierRow struct {
+	bun.BaseModel `bun:"table:carriers,alias:ca"`
+
 	OrgID     int64     `bun:"org_id,pk"`
-	PlanID    string    `bun:"plan_id,pk"`
+	Code      string    `bun:"code,pk"`
 	Name      string    `bun:"name,notnull"`
-	Price     string    `bun:"price,notnull"`
-	Active    bool      `bun:"active,notnull"`
 	CreatedAt time.Time `bun:"created_at,notnull"`
 }
 

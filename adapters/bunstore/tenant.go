@@ -50,9 +50,14 @@ func orgFromRow(r orgRow) tenant.Organisation {
 func (s *Store) CreateOrg(ctx context.Context, o tenant.Organisation) (tenant.Organisation, error) {
 	o.CreatedAt = s.timeOr(o.CreatedAt)
 	var id int64
-	err := s.db.NewRaw(
-		"INSERT INTO organisations (code, name, disabled, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-		o.Code, o.Name, o.Disabled, o.CreatedAt).Scan(ctx, &id)
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := tx.NewRaw(
+			"INSERT INTO organisations (code, name, disabled, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+			o.Code, o.Name, o.Disabled, o.CreatedAt).Scan(ctx, &id); err != nil {
+			return err
+		}
+		return seedCarriers(ctx, tx, tenant.OrgID(id), o.CreatedAt)
+	})
 	if err != nil {
 		if classify(err) == kindUnique {
 			return tenant.Organisation{}, fault.Errorf(fault.Conflict, tenant.ReasonDuplicate, "organisation %s already exists", o.Code)

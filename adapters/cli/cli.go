@@ -118,6 +118,7 @@ func newApp(deps Deps) (*ucli.App, *state) {
 			s.vendorCommand(),
 			s.agentCommand(),
 			s.planCommand(),
+			s.carrierCommand(),
 			s.zipCommand(),
 			s.sourceCommand(),
 			s.enrollmentCommand(),

@@ -163,62 +163,6 @@ func (s *state) agentList(c *ucli.Context) error {
 	})
 }
 
-func (s *state) planCommand() *ucli.Command {
-	return group("plan", "manage the prepaid plans of an organisation (plan_list)",
-		leaf("add", "add an active plan", "",
-			[]ucli.Flag{
-				dbFlag(), orgFlag(),
-				stringFlag("id", "numeric plan `ID`, e.g. 1828 (required)"),
-				stringFlag("name", "plan `NAME` (required)"),
-				stringFlag("price", "`PRICE` with at most two decimals, e.g. 25.00 (required)"),
-				jsonFlag(),
-			},
-			s.planAdd),
-		leaf("list", "list the plans of an organisation, active or not", "",
-			[]ucli.Flag{dbFlag(), orgFlag(), jsonFlag()},
-			s.planList),
-	)
-}
-
-func (s *state) planAdd(c *ucli.Context) error {
-	if _, err := args(c); err != nil {
-		return err
-	}
-	v, err := required(c, "org", "id", "name", "price")
-	if err != nil {
-		return err
-	}
-	return s.withEnrollment(c, v[0], func(ctx context.Context, svc ports.EnrollmentService, org tenant.Organisation) error {
-		p, err := svc.AddPlan(ctx, org.ID, v[1], v[2], v[3])
-		if err != nil {
-			return err
-		}
-		if c.Bool("json") {
-			return writeJSON(c.App.Writer, toPlanJSON(p))
-		}
-		return printf(c, "added plan %s (%s, %s)\n", p.ID, p.Name, p.Price)
-	})
-}
-
-func (s *state) planList(c *ucli.Context) error {
-	if _, err := args(c); err != nil {
-		return err
-	}
-	code, err := orgCode(c)
-	if err != nil {
-		return err
-	}
-	return s.withEnrollment(c, code, func(ctx context.Context, svc ports.EnrollmentService, org tenant.Organisation) error {
-		plans, err := svc.Plans(ctx, org.ID)
-		if err != nil {
-			return err
-		}
-		return printList(c, plans, toPlanJSON, []string{"ID", "NAME", "PRICE", "ACTIVE", "CREATED"}, func(t *table, p enrollment.Plan) {
-			t.row(p.ID, p.Name, p.Price, yesNo(p.Active), timestamp(p.CreatedAt))
-		})
-	})
-}
-
 func (s *state) zipCommand() *ucli.Command {
 	return group("zip", "manage the service area (zip codes) of an organisation",
 		leaf("add", "add a zip to the service area", "",

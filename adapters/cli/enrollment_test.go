@@ -72,37 +72,28 @@ func TestEnrollmentCommandOutput(t *testing.T) {
 `},
 		{"plan add", []string{"plan", "add", "--org", "ACME", "--id", "2000", "--name", "Talk More", "--price", "25"},
 			"added plan 2000 (Talk More, 25.00)\n"},
-		{"plan add json", []string{"plan", "add", "--org", "ACME", "--id", "2000", "--name", "Talk", "--price", "25.5", "--json"},
-			`{
-  "id": "2000",
-  "name": "Talk",
-  "price": "25.50",
-  "active": true,
-  "created_at": "2024-05-01T10:00:00Z"
-}
-`},
 		{"plan list", []string{"plan", "list", "--org", "ACME"},
-			"ID    NAME       PRICE  ACTIVE  CREATED\n" +
-				"1828  Unlimited  25.00  yes     2024-05-01T10:00:00Z\n" +
-				"1900  Legacy     9.50   no      2024-05-01T10:00:00Z\n"},
-		{"plan list json", []string{"plan", "list", "--org", "ACME", "--json"},
-			`[
-  {
-    "id": "1828",
-    "name": "Unlimited",
-    "price": "25.00",
-    "active": true,
-    "created_at": "2024-05-01T10:00:00Z"
-  },
-  {
-    "id": "1900",
-    "name": "Legacy",
-    "price": "9.50",
-    "active": false,
-    "created_at": "2024-05-01T10:00:00Z"
-  }
-]
-`},
+			"ID    NAME       PRICE  TOTAL  CARRIERS  DATA  TALK   TEXT   FAMILY  EXPIRY   ACTIVE  CREATED\n" +
+				"1828  Unlimited  25.00  25.00  -         0 MB  0 min  0 msg  no      30 days  yes     2024-05-01T10:00:00Z\n" +
+				"1900  Legacy     9.50   9.50   -         0 MB  0 min  0 msg  no      30 days  no      2024-05-01T10:00:00Z\n"},
+		{"plan add common fields", []string{"plan", "add", "--org", "ACME", "--id", "2001", "--name", "Family", "--price", "30",
+			"--total-price", "33.45", "--carrier", "tmb,BLUECONNECTSATT", "--carrier", "ATT", "--data", "10240", "--talk-unlimited",
+			"--text-unlimited", "--family", "--max-lines", "5", "--activation-fee", "0.99", "--expiry-days", "28", "--tax-included"},
+			"added plan 2001 (Family, 30.00)\n"},
+		{"carrier add", []string{"carrier", "add", "--org", "ACME", "--name", "Acme Mobile", "acmemobile32"},
+			"added carrier ACMEMOBILE32\n"},
+		{"carrier add json", []string{"carrier", "add", "--org", "ACME", "--json", "NEWCARRIER"},
+			"{\n  \"code\": \"NEWCARRIER\",\n  \"name\": \"\",\n  \"created_at\": \"2024-05-01T10:00:00Z\"\n}\n"},
+		{"carrier list", []string{"carrier", "list", "--org", "ACME"},
+			"CODE             NAME               CREATED\n" +
+				"TMB              T-Mobile           2024-05-01T10:00:00Z\n" +
+				"ATT              AT&T               2024-05-01T10:00:00Z\n" +
+				"VERIZON          Verizon            2024-05-01T10:00:00Z\n" +
+				"TELGOOATT        Telgoo AT&T        2024-05-01T10:00:00Z\n" +
+				"HELIX            Helix              2024-05-01T10:00:00Z\n" +
+				"BLUECONNECTS     BlueConnects       2024-05-01T10:00:00Z\n" +
+				"BLUECONNECTSATT  BlueConnects AT&T  2024-05-01T10:00:00Z\n" +
+				"SPR              Sprint             2024-05-01T10:00:00Z\n"},
 		{"zip add", []string{"zip", "add", "--org", "ACME", "--zip", "98104", "--city", "seattle", "--state", "wa"},
 			"added zip 98104 (SEATTLE, WA)\n"},
 		{"zip add json", []string{"zip", "add", "--org", "ACME", "--zip", " 98104 ", "--city", "Seattle", "--state", "WA", "--json"},
@@ -311,7 +302,7 @@ func TestEnrollmentErrors(t *testing.T) {
 			[]string{"enrollment", "list", "--org", "ACME"}, 5, "allot: who are you\n"},
 		{"plan violations", "", nil,
 			[]string{"plan", "add", "--org", "ACME", "--id", "P1", "--name", "N", "--price", "1.234"}, 2,
-			"allot: id: plan id should be 1 to 20 digits\nallot: price: price should be a non-negative amount with at most two decimals, e.g. 25.00\n"},
+			"allot: plan_id: plan_id should be 1 to 20 digits\nallot: plan_price: plan_price should be a non-negative amount with at most two decimals, e.g. 15.75\n"},
 		{"zip add invalid", "", nil,
 			[]string{"zip", "add", "--org", "ACME", "--zip", "9810", "--city", "Seattle", "--state", "WA"}, 2, "allot: zip should be exactly 5 digits\n"},
 		{"zip add several invalid", "", nil,

@@ -32,6 +32,7 @@ type enrollWorld struct {
 	zips     map[tenant.OrgID][]enrollment.ServiceZip
 	sources  map[tenant.OrgID][]string
 	accounts map[tenant.OrgID][]enrollment.Account
+	carriers map[tenant.OrgID][]enrollment.Carrier
 
 	// echoSecrets makes AddVendor return the password and pin it was given
 	// as well, as a careless service might.
@@ -52,6 +53,7 @@ func newEnrollWorld() *enrollWorld {
 		zips:     map[tenant.OrgID][]enrollment.ServiceZip{},
 		sources:  map[tenant.OrgID][]string{},
 		accounts: map[tenant.OrgID][]enrollment.Account{},
+		carriers: map[tenant.OrgID][]enrollment.Carrier{},
 	}
 }
 
@@ -63,9 +65,13 @@ func (w *world) seedEnrollment() {
 		{ID: "AG1", PasswordHash: "$argon2id$HASH-SECRET", CreatedAt: epoch},
 		{ID: "AG2", Actions: []string{enrollment.ActionPlanList, enrollment.ActionCheckAvailability}, CreatedAt: epoch},
 	}
-	e.plans[1] = []enrollment.Plan{
-		{ID: "1828", Name: "Unlimited", Price: "25.00", Active: true, CreatedAt: epoch},
-		{ID: "1900", Name: "Legacy", Price: "9.50", CreatedAt: epoch},
+	unlimited, _ := enrollment.NewPlan("1828", "Unlimited", "25.00")
+	legacy, _ := enrollment.NewPlan("1900", "Legacy", "9.50")
+	unlimited.CreatedAt, legacy.CreatedAt, legacy.Active = epoch, epoch, false
+	e.plans[1] = []enrollment.Plan{unlimited, legacy}
+	for _, c := range enrollment.SeedCarriers() {
+		c.CreatedAt = epoch
+		e.carriers[1] = append(e.carriers[1], c)
 	}
 	e.zips[1] = []enrollment.ServiceZip{{Zip: "98103", City: "SEATTLE", State: "WA"}}
 	e.sources[1] = []string{enrollment.SourceAPI}
@@ -97,7 +103,7 @@ func (f fakeEnrollment) CheckAvailability(context.Context, tenant.OrgID, ports.A
 	return ports.Availability{}, errNotInFake
 }
 
-func (f fakeEnrollment) ListPlans(context.Context, tenant.OrgID, ports.CallContext, string) ([]enrollment.Plan, error) {
+func (f fakeEnrollment) ListPlans(context.Context, tenant.OrgID, ports.PlanListRequest) ([]enrollment.Plan, error) {
 	return nil, errNotInFake
 }
 
@@ -150,11 +156,11 @@ func (f fakeEnrollment) ListAgents(_ context.Context, org tenant.OrgID) ([]enrol
 	return f.enroll.agents[org], f.failed("Enrollment.ListAgents")
 }
 
-func (f fakeEnrollment) AddPlan(_ context.Context, org tenant.OrgID, id, name, price string) (enrollment.Plan, error) {
+func (f fakeEnrollment) AddPlan(_ context.Context, org tenant.OrgID, values map[string]enrollment.PlanValue) (enrollment.Plan, error) {
 	if err := f.failed("Enrollment.AddPlan"); err != nil {
 		return enrollment.Plan{}, err
 	}
-	p, err := enrollment.NewPlan(id, name, price)
+	p, err := enrollment.ParsePlan(values)
 	if err != nil {
 		return enrollment.Plan{}, err
 	}
@@ -164,6 +170,50 @@ func (f fakeEnrollment) AddPlan(_ context.Context, org tenant.OrgID, id, name, p
 	p.CreatedAt = epoch
 	f.enroll.plans[org] = append(f.enroll.plans[org], p)
 	return p, nil
+}
+
+// ImportPlans parses with the domain's real rules and replaces plans by id.
+func (f fakeEnrollment) ImportPlans(_ context.Context, org tenant.OrgID, rows []enrollment.PlanRow) (ports.SavedPlans, error) {
+	if err := f.failed("Enrollment.ImportPlans"); err != nil {
+		return ports.SavedPlans{}, err
+	}
+	plans, err := enrollment.ParsePlanRows(rows)
+	if err != nil {
+		return ports.SavedPlans{}, err
+	}
+	var saved ports.SavedPlans
+	for _, p := range plans {
+		p.CreatedAt = epoch
+		i := slices.IndexFunc(f.enroll.plans[org], func(x enrollment.Plan) bool { return x.ID == p.ID })
+		if i >= 0 {
+			f.enroll.plans[org][i] = p
+			saved.Updated++
+			continue
+		}
+		f.enroll.plans[org] = append(f.enroll.plans[org], p)
+		saved.Added++
+	}
+	return saved, nil
+}
+
+func (f fakeEnrollment) AddCarrier(_ context.Context, org tenant.OrgID, code, name string) (enrollment.Carrier, error) {
+	if err := f.failed("Enrollment.AddCarrier"); err != nil {
+		return enrollment.Carrier{}, err
+	}
+	c, err := enrollment.NewCarrier(code, name)
+	if err != nil {
+		return enrollment.Carrier{}, err
+	}
+	if slices.ContainsFunc(f.enroll.carriers[org], func(x enrollment.Carrier) bool { return x.Code == c.Code }) {
+		return enrollment.Carrier{}, fault.Errorf(fault.Conflict, tenant.ReasonDuplicate, "carrier %s already exists", c.Code)
+	}
+	c.CreatedAt = epoch
+	f.enroll.carriers[org] = append(f.enroll.carriers[org], c)
+	return c, nil
+}
+
+func (f fakeEnrollment) Carriers(_ context.Context, org tenant.OrgID) ([]enrollment.Carrier, error) {
+	return f.enroll.carriers[org], f.failed("Enrollment.Carriers")
 }
 
 func (f fakeEnrollment) Plans(_ context.Context, org tenant.OrgID) ([]enrollment.Plan, error) {

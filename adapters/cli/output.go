@@ -245,17 +245,39 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// planJSON is a plan as --json prints it; the price stays a decimal string.
+// planJSON is a plan as --json prints it: the keys it always had, the
+// price a decimal string, and every field of the vendor's export under
+// "fields", as plan_list shows them.
 type planJSON struct {
-	ID        string `json:"id"`
-	Name      string `json:"name"`
-	Price     string `json:"price"`
-	Active    bool   `json:"active"`
-	CreatedAt string `json:"created_at"`
+	ID        string         `json:"id"`
+	Name      string         `json:"name"`
+	Price     string         `json:"price"`
+	Active    bool           `json:"active"`
+	CreatedAt string         `json:"created_at"`
+	Fields    map[string]any `json:"fields"`
 }
 
 func toPlanJSON(p enrollment.Plan) planJSON {
-	return planJSON{ID: p.ID, Name: p.Name, Price: p.Price, Active: p.Active, CreatedAt: timestamp(p.CreatedAt)}
+	fields := map[string]any{}
+	for _, f := range p.Fields() {
+		if f.IsList {
+			fields[f.Name] = f.List
+			continue
+		}
+		fields[f.Name] = f.Text
+	}
+	return planJSON{ID: p.ID, Name: p.Name, Price: p.Price.String(), Active: p.Active, CreatedAt: timestamp(p.CreatedAt), Fields: fields}
+}
+
+// carrierJSON is a carrier as --json prints it.
+type carrierJSON struct {
+	Code      string `json:"code"`
+	Name      string `json:"name"`
+	CreatedAt string `json:"created_at"`
+}
+
+func toCarrierJSON(c enrollment.Carrier) carrierJSON {
+	return carrierJSON{Code: c.Code, Name: c.Name, CreatedAt: timestamp(c.CreatedAt)}
 }
 
 // zipJSON is a service-area zip as --json prints it.

@@ -43,6 +43,8 @@ const (
 	fieldEnrollmentType = "enrollment_type"
 	fieldIsEnrollment   = "is_enrollment"
 	fieldPlanID         = "plan_id"
+	fieldCarrier        = "carrier"
+	fieldIsFamilyPlan   = "is_family_plan"
 )
 
 // actionFunc runs one action after the token was consumed and the action
@@ -299,30 +301,27 @@ func (a *API) checkAvailability(c *gin.Context, s ports.Session, req *bssRequest
 	a.bssOK(c, msgSuccess, out)
 }
 
-type planJSON struct {
-	PlanID    string `json:"plan_id"`
-	PlanName  string `json:"plan_name"`
-	PlanPrice string `json:"plan_price"`
-}
-
-// planList is plan_list.
+// planList is plan_list: the filters zip_code, enrollment_type, plan_id,
+// carrier and is_family_plan, every plan field in the answer.
 func (a *API) planList(c *gin.Context, s ports.Session, req *bssRequest) {
-	planID := req.text(fieldPlanID)
+	r := ports.PlanListRequest{
+		CallContext:    req.callContext(),
+		ZipCode:        req.text(fieldZipCode),
+		EnrollmentType: req.text(fieldEnrollmentType),
+		PlanID:         req.text(fieldPlanID),
+		Carrier:        req.text(fieldCarrier),
+		IsFamilyPlan:   req.text(fieldIsFamilyPlan),
+	}
 	if err := req.vs.Err(); err != nil {
 		a.bssFail(c, err)
 		return
 	}
-	plans, err := a.svc.Enrollment.ListPlans(c.Request.Context(), s.Org.ID, req.callContext(), planID)
+	plans, err := a.svc.Enrollment.ListPlans(c.Request.Context(), s.Org.ID, r)
 	if err != nil {
 		a.bssFail(c, err)
 		return
 	}
-	// An empty list is [], never null: clients iterate it.
-	out := make([]planJSON, 0, len(plans))
-	for _, p := range plans {
-		out = append(out, planJSON{PlanID: p.ID, PlanName: p.Name, PlanPrice: p.Price})
-	}
-	a.bssOK(c, msgSuccess, out)
+	a.bssOK(c, msgSuccess, plansJSON(plans))
 }
 
 // createdEnvelope is the success of create_customer_prepaid_multiline. The

@@ -51,6 +51,7 @@ type fakeEnrollment struct {
 	avail  ports.AvailabilityRequest
 	cc     ports.CallContext
 	planID string
+	plan   ports.PlanListRequest
 	in     enrollment.RequestInput
 
 	availFn  func(ports.AvailabilityRequest) (ports.Availability, error)
@@ -134,14 +135,24 @@ func (f *fakeEnrollment) CheckAvailability(_ context.Context, org tenant.OrgID, 
 	return a, nil
 }
 
+// testPlans are what the fake lists: plans of the three fields plan_list
+// always had, every other field at its default.
 var testPlans = []enrollment.Plan{
-	{ID: "606", Name: "Basic Talk", Price: "10.00", Active: true},
-	{ID: "1828", Name: "Unlimited 5G", Price: "25.00", Active: true},
+	mustPlan(enrollment.NewPlan("606", "Basic Talk", "10.00")),
+	mustPlan(enrollment.NewPlan("1828", "Unlimited 5G", "25.00")),
 }
 
-func (f *fakeEnrollment) ListPlans(_ context.Context, org tenant.OrgID, cc ports.CallContext, planID string) ([]enrollment.Plan, error) {
+func mustPlan(p enrollment.Plan, err error) enrollment.Plan {
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+func (f *fakeEnrollment) ListPlans(_ context.Context, org tenant.OrgID, r ports.PlanListRequest) ([]enrollment.Plan, error) {
 	f.record(org)
-	f.cc, f.planID = cc, planID
+	cc, planID := r.CallContext, r.PlanID
+	f.cc, f.planID, f.plan = cc, planID, r
 	if f.plansFn != nil {
 		return f.plansFn(cc, planID)
 	}
@@ -188,8 +199,20 @@ func (f *fakeEnrollment) ListAgents(context.Context, tenant.OrgID) ([]enrollment
 	return nil, errors.New("not used")
 }
 
-func (f *fakeEnrollment) AddPlan(context.Context, tenant.OrgID, string, string, string) (enrollment.Plan, error) {
+func (f *fakeEnrollment) AddPlan(context.Context, tenant.OrgID, map[string]enrollment.PlanValue) (enrollment.Plan, error) {
 	return enrollment.Plan{}, errors.New("not used")
+}
+
+func (f *fakeEnrollment) ImportPlans(context.Context, tenant.OrgID, []enrollment.PlanRow) (ports.SavedPlans, error) {
+	return ports.SavedPlans{}, errors.New("not used")
+}
+
+func (f *fakeEnrollment) AddCarrier(context.Context, tenant.OrgID, string, string) (enrollment.Carrier, error) {
+	return enrollment.Carrier{}, errors.New("not used")
+}
+
+func (f *fakeEnrollment) Carriers(context.Context, tenant.OrgID) ([]enrollment.Carrier, error) {
+	return nil, errors.New("not used")
 }
 
 func (f *fakeEnrollment) Plans(context.Context, tenant.OrgID) ([]enrollment.Plan, error) {

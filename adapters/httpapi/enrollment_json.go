@@ -234,3 +234,52 @@ func echoable(id string) string {
 	}
 	return id
 }
+
+// planJSON is one plan of plan_list: every field of the vendor's export,
+// named and ordered by the domain's table (enrollment.PlanFieldNames), a
+// JSON string each, lists (carrier, display_features_description, ...) as
+// arrays of strings, as the export shows them.
+type planJSON []enrollment.PlanField
+
+// MarshalJSON writes the fields in their order.
+func (p planJSON) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, f := range p {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, err := json.Marshal(f.Name)
+		if err != nil {
+			return nil, err
+		}
+		var v []byte
+		if f.IsList {
+			list := f.List
+			if list == nil {
+				list = []string{}
+			}
+			v, err = json.Marshal(list)
+		} else {
+			v, err = json.Marshal(f.Text)
+		}
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// plansJSON is plan_list's data. An empty list is [], never null: clients
+// iterate it.
+func plansJSON(plans []enrollment.Plan) []planJSON {
+	out := make([]planJSON, 0, len(plans))
+	for _, p := range plans {
+		out = append(out, planJSON(p.Fields()))
+	}
+	return out
+}

@@ -125,8 +125,8 @@ func TestBSSMsgCodeTable(t *testing.T) {
 			h.enr.token()
 			return h.bss(PlanPath, planBody, t1)
 		}, want: bssBody("Success", "RESTAPI000", t2, "data", []any{
-			map[string]any{"plan_id": "606", "plan_name": "Basic Talk", "plan_price": "10.00"},
-			map[string]any{"plan_id": "1828", "plan_name": "Unlimited 5G", "plan_price": "25.00"}})},
+			defaultPlanWire("606", "Basic Talk", "10.00"),
+			defaultPlanWire("1828", "Unlimited 5G", "25.00")})},
 		{name: "000 create_customer_prepaid_multiline", call: func(h *harness) *httptest.ResponseRecorder {
 			h.enr.token()
 			return h.bss(CustomerPath, createBody(`"invoice_number":"2021-09-1288"`), t1)
@@ -433,7 +433,7 @@ func TestBSSDecodesScalars(t *testing.T) {
 
 	w = h.bss(PlanPath, `{"action":" Plan_List ","agent_id":"a","agent_password":"pw","source":"api","plan_id":1828}`, h.enr.token())
 	wantBSS(t, w, http.StatusOK, bssBody("Success", "RESTAPI000", tokenN(4), "data", []any{
-		map[string]any{"plan_id": "1828", "plan_name": "Unlimited 5G", "plan_price": "25.00"}}))
+		defaultPlanWire("1828", "Unlimited 5G", "25.00")}))
 	if h.enr.planID != "1828" || h.enr.cc != (ports.CallContext{Action: enrollment.ActionPlanList, AgentID: "a", AgentPassword: "pw", Source: "api"}) {
 		t.Errorf("plan_id %q, call context %+v", h.enr.planID, h.enr.cc)
 	}

@@ -269,25 +269,34 @@ func (s *Enrollment) issueEnrollmentID(ctx context.Context, org tenant.OrgID, zi
 }
 
 // ListPlans implements ports.EnrollmentService.
-func (s *Enrollment) ListPlans(ctx context.Context, org tenant.OrgID, cc ports.CallContext, planID string) ([]enrollment.Plan, error) {
-	if err := s.checkCall(ctx, org, cc); err != nil {
+func (s *Enrollment) ListPlans(ctx context.Context, org tenant.OrgID, r ports.PlanListRequest) ([]enrollment.Plan, error) {
+	if err := s.checkCall(ctx, org, r.CallContext); err != nil {
 		return nil, err
 	}
-	planID = strings.TrimSpace(planID)
-	if planID == "" {
-		return s.store.ListPlans(ctx, org, true)
-	}
-	if strings.Trim(planID, "0123456789") != "" || len(planID) > 20 {
+	planID := strings.TrimSpace(r.PlanID)
+	if planID != "" && (strings.Trim(planID, "0123456789") != "" || len(planID) > 20) {
 		return nil, fault.InvalidField("plan_id", enrollment.RulePattern, reasonInvalidPlanID, "Plan Id should contain only digits")
 	}
-	p, err := s.store.Plan(ctx, org, planID)
-	if fault.CodeOf(err) == fault.NotFound || (err == nil && !p.Active) {
-		return nil, fault.Errorf(fault.NotFound, reasonPlanNotFound, "Plan Id %s is not an active plan", planID)
-	}
+	f, err := enrollment.NewPlanFilter(r.ZipCode, r.EnrollmentType, planID, r.Carrier, r.IsFamilyPlan)
 	if err != nil {
 		return nil, err
 	}
-	return []enrollment.Plan{p}, nil
+	var plans []enrollment.Plan
+	if planID == "" {
+		if plans, err = s.store.ListPlans(ctx, org, true); err != nil {
+			return nil, err
+		}
+	} else {
+		p, err := s.store.Plan(ctx, org, planID)
+		if fault.CodeOf(err) == fault.NotFound || (err == nil && !p.Active) {
+			return nil, fault.Errorf(fault.NotFound, reasonPlanNotFound, "Plan Id %s is not an active plan", planID)
+		}
+		if err != nil {
+			return nil, err
+		}
+		plans = []enrollment.Plan{p}
+	}
+	return enrollment.FilterPlans(plans, f)
 }
 
 // CreateCustomer implements ports.EnrollmentService.
@@ -354,7 +363,8 @@ func (s *Enrollment) seal(v enrollment.Secret) ([]byte, error) {
 }
 
 // checkReferences reports, all at once, what only the store can tell:
-// plans that are not active, enrollment ids not issued to the organisation
+// plans that are not active, carriers not in the organisation's catalogue,
+// enrollment ids not issued to the organisation
 // or already used, and a parent that is neither a line nor an account.
 func (s *Enrollment) checkReferences(ctx context.Context, org tenant.OrgID, req enrollment.Request) error {
 	lines := req.Lines()
@@ -367,6 +377,7 @@ func (s *Enrollment) checkReferences(ctx context.Context, org tenant.OrgID, req 
 		return err
 	}
 	plans := map[string]bool{}
+	carriers := map[string]bool{}
 	var vs fault.Violations
 	for i, l := range lines {
 		n := i + 1
@@ -390,6 +401,23 @@ func (s *Enrollment) checkReferences(ctx context.Context, org tenant.OrgID, req 
 		}
 		if !active {
 			vs.Add(req.PlanNotActive(n))
+		}
+		if code := l.Device().Carrier; code != "" {
+			known, seen := carriers[code]
+			if !seen {
+				_, err := s.store.Carrier(ctx, org, code)
+				switch {
+				case fault.CodeOf(err) == fault.NotFound:
+				case err != nil:
+					return err
+				default:
+					known = true
+				}
+				carriers[code] = known
+			}
+			if !known {
+				vs.Add(req.CarrierUnknown(n, code))
+			}
 		}
 	}
 	if !req.ParentIsNew() {
@@ -528,9 +556,12 @@ func (s *Enrollment) ListAgents(ctx context.Context, org tenant.OrgID) ([]enroll
 }
 
 // AddPlan implements ports.EnrollmentService.
-func (s *Enrollment) AddPlan(ctx context.Context, org tenant.OrgID, id, name, price string) (enrollment.Plan, error) {
-	p, err := enrollment.NewPlan(id, name, price)
+func (s *Enrollment) AddPlan(ctx context.Context, org tenant.OrgID, values map[string]enrollment.PlanValue) (enrollment.Plan, error) {
+	p, err := enrollment.ParsePlan(values)
 	if err != nil {
+		return enrollment.Plan{}, err
+	}
+	if err := s.checkPlanCarriers(ctx, org, []enrollment.PlanRow{{}}, []enrollment.Plan{p}); err != nil {
 		return enrollment.Plan{}, err
 	}
 	p.CreatedAt = s.clock.Now()
@@ -538,6 +569,58 @@ func (s *Enrollment) AddPlan(ctx context.Context, org tenant.OrgID, id, name, pr
 		return enrollment.Plan{}, err
 	}
 	return p, nil
+}
+
+// ImportPlans implements ports.EnrollmentService.
+func (s *Enrollment) ImportPlans(ctx context.Context, org tenant.OrgID, rows []enrollment.PlanRow) (ports.SavedPlans, error) {
+	plans, err := enrollment.ParsePlanRows(rows)
+	if err != nil {
+		return ports.SavedPlans{}, err
+	}
+	if err := s.checkPlanCarriers(ctx, org, rows, plans); err != nil {
+		return ports.SavedPlans{}, err
+	}
+	now := s.clock.Now()
+	for i := range plans {
+		plans[i].CreatedAt = now
+	}
+	return s.store.SavePlans(ctx, org, plans)
+}
+
+// checkPlanCarriers reports every carrier of plans that is not in the
+// organisation's catalogue, each at its row (plans[i] came from rows[i]).
+func (s *Enrollment) checkPlanCarriers(ctx context.Context, org tenant.OrgID, rows []enrollment.PlanRow, plans []enrollment.Plan) error {
+	known, err := s.store.ListCarriers(ctx, org)
+	if err != nil {
+		return err
+	}
+	codes := make([]string, len(known))
+	for i, c := range known {
+		codes[i] = c.Code
+	}
+	var vs fault.Violations
+	for i, p := range plans {
+		vs = append(vs, enrollment.UnknownPlanCarriers(rows[i], p, codes)...)
+	}
+	return vs.Err()
+}
+
+// AddCarrier implements ports.EnrollmentService.
+func (s *Enrollment) AddCarrier(ctx context.Context, org tenant.OrgID, code, name string) (enrollment.Carrier, error) {
+	c, err := enrollment.NewCarrier(code, name)
+	if err != nil {
+		return enrollment.Carrier{}, err
+	}
+	c.CreatedAt = s.clock.Now()
+	if err := s.store.AddCarrier(ctx, org, c); err != nil {
+		return enrollment.Carrier{}, err
+	}
+	return c, nil
+}
+
+// Carriers implements ports.EnrollmentService.
+func (s *Enrollment) Carriers(ctx context.Context, org tenant.OrgID) ([]enrollment.Carrier, error) {
+	return s.store.ListCarriers(ctx, org)
 }
 
 // Plans implements ports.EnrollmentService.

@@ -85,7 +85,11 @@ func newBSS(t *testing.T, ttl time.Duration) *bss {
 		func() error { _, err := e.AddAgent(ctx, org.ID, "ewebsiteapi", "", nil); return err },
 		func() error { _, err := e.AddAgent(ctx, org.ID, "guarded", agentPassword, nil); return err },
 		func() error { _, err := e.AddAgent(ctx, org.ID, "planonly", "", []string{"plan_list"}); return err },
-		func() error { _, err := e.AddPlan(ctx, org.ID, "1828", "Unlimited 30", "25.00"); return err },
+		func() error {
+			_, err := e.AddPlan(ctx, org.ID, map[string]enrollment.PlanValue{
+				"plan_id": {Text: "1828"}, "plan_name": {Text: "Unlimited 30"}, "plan_price": {Text: "25.00"}})
+			return err
+		},
 		func() error { _, err := e.AllowSources(ctx, org.ID, []string{"WEBSITE"}); return err },
 	}
 	for _, f := range steps {

@@ -45,16 +45,6 @@ func (a Agent) May(action string) bool {
 	return false
 }
 
-// Plan is a prepaid plan an organisation offers; plan_list returns the
-// active ones and a line's plan_id must name one.
-type Plan struct {
-	ID        string
-	Name      string
-	Price     string // decimal with two places, e.g. "25.00"
-	Active    bool
-	CreatedAt time.Time
-}
-
 // ServiceZip is a zip code of an organisation's service area.
 type ServiceZip struct {
 	Zip   string
@@ -148,38 +138,6 @@ func NewServiceZip(zip, city, state string) (ServiceZip, error) {
 		vs.Add(fault.Violation{Field: "state", Rule: RulePattern, Reason: ReasonInvalidZip, Message: "state should be a valid two-letter US state abbreviation"})
 	}
 	return z, vs.Err()
-}
-
-// NewPlan validates a plan: a numeric id, a name, and a non-negative price
-// with at most two decimal places, kept as "D.DD".
-func NewPlan(id, name, price string) (Plan, error) {
-	p := Plan{ID: strings.TrimSpace(id), Name: strings.TrimSpace(name), Active: true}
-	var vs fault.Violations
-	if p.ID == "" || len(p.ID) > 20 || !isDigits(p.ID, len(p.ID)) {
-		vs.Add(fault.Violation{Field: "id", Rule: RulePattern, Reason: ReasonInvalidPlan, Message: "plan id should be 1 to 20 digits"})
-	}
-	if p.Name == "" || len(p.Name) > 100 {
-		vs.Add(fault.Violation{Field: "name", Rule: RuleRequired, Reason: ReasonInvalidPlan, Message: "plan name should be 1 to 100 characters"})
-	}
-	pr, ok := parsePrice(strings.TrimSpace(price))
-	if !ok {
-		vs.Add(fault.Violation{Field: "price", Rule: RulePattern, Reason: ReasonInvalidPlan, Message: "price should be a non-negative amount with at most two decimals, e.g. 25.00"})
-	}
-	p.Price = pr
-	return p, vs.Err()
-}
-
-// parsePrice accepts "25", "25.0" or "25.00" and returns "25.00".
-func parsePrice(s string) (string, bool) {
-	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" || len(whole) > 9 || !isDigits(whole, len(whole)) || len(frac) > 2 || (frac != "" && !isDigits(frac, len(frac))) {
-		return "", false
-	}
-	whole = strings.TrimLeft(whole, "0")
-	if whole == "" {
-		whole = "0"
-	}
-	return whole + "." + frac + strings.Repeat("0", 2-len(frac)), true
 }
 
 func isDigits(s string, n int) bool {

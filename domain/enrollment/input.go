@@ -172,7 +172,7 @@ var lineFields = [numLineFields]lineField{
 	fBrandCode:            {json: "brand_code", label: "Brand code", ptr: func(l *LineInput) *string { return &l.BrandCode }, norm: upper, check: oneOf(string(BrandASW), string(BrandBST), string(BrandSPP), string(BrandVMU), string(BrandSPR), string(BrandPLD))},
 	fSKUType:              {json: "sku_type", label: "SKU type", ptr: func(l *LineInput) *string { return &l.SKUType }, norm: upper, check: oneOf(string(SKUIntl), string(SKUBYO), string(SKUNew))},
 	fESN:                  {json: "esn", label: "ESN", ptr: func(l *LineInput) *string { return &l.ESN }, norm: upper, req: ifHandover, check: alnumBetween(MinESN, MaxESN)},
-	fCarrier:              {json: "carrier", label: "Carrier", ptr: func(l *LineInput) *string { return &l.Carrier }, norm: upper, req: ifHandover, check: alnumBetween(MinCarrier, MaxCarrier)},
+	fCarrier:              {json: "carrier", label: "Carrier", ptr: func(l *LineInput) *string { return &l.Carrier }, norm: upper, req: ifHandover, check: carrierCode},
 	fActivationType:       {json: "activation_type", label: "Activation type", ptr: func(l *LineInput) *string { return &l.ActivationType }, norm: upper, req: always, check: oneOf(string(NewActivation), string(PortIn))},
 	fEnrollmentType:       {json: "enrollment_type", label: "Enrollment type", ptr: func(l *LineInput) *string { return &l.EnrollmentType }, norm: upper, req: always, check: oneOf(string(Shipment), string(Handover))},
 	fHandoverType:         {json: "handover_type", label: "Handover type", ptr: func(l *LineInput) *string { return &l.HandoverType }, norm: lower, req: ifHandover, check: oneOf(string(HandoverCBE))},

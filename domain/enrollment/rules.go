@@ -51,8 +51,8 @@ const (
 	MaxESN = 20
 	// MinCarrier is the shortest carrier code ("TMB").
 	MinCarrier = 2
-	// MaxCarrier is the longest carrier code.
-	MaxCarrier = 10
+	// MaxCarrier is the longest carrier code ("BLUECONNECTSATT" is 15).
+	MaxCarrier = 32
 )
 
 // Rules named in fault.Violation.Rule.

@@ -255,7 +255,14 @@ func TestLineRules(t *testing.T) {
 		{name: "esn too long", field: "esn", value: long(21, "1"), rule: enrollment.RulePattern},
 		{name: "esn pattern", field: "esn", value: "35693803-5643809", rule: enrollment.RulePattern},
 		{name: "carrier on shipment ok", field: "carrier", value: "TMB"},
-		{name: "carrier too short", field: "carrier", value: "T", rule: enrollment.RulePattern, msg: "Carrier should be 2 to 10 letters and digits"},
+		// The vendor's recorded request and its port-in rules name carriers
+		// of more than 10 characters.
+		{name: "carrier BLUECONNECTSATT ok", field: "carrier", value: "BLUECONNECTSATT"},
+		{name: "carrier BLUECONNECTS ok", field: "carrier", value: "BLUECONNECTS"},
+		{name: "carrier TELGOOATT ok", field: "carrier", value: "telgooatt"},
+		{name: "carrier 32 characters ok", field: "carrier", value: long(32, "A")},
+		{name: "carrier 33 characters", field: "carrier", value: long(33, "A"), rule: enrollment.RulePattern, msg: "Carrier should be 2 to 32 letters and digits"},
+		{name: "carrier too short", field: "carrier", value: "T", rule: enrollment.RulePattern, msg: "Carrier should be 2 to 32 letters and digits"},
 		{name: "carrier pattern", field: "carrier", value: "T-MOBILE", rule: enrollment.RulePattern},
 		// activation_type, enrollment_type, handover_type
 		{name: "activation type required", field: "activation_type", value: "", rule: enrollment.RuleRequired, msg: "Activation type is required"},

@@ -235,8 +235,20 @@ func (h harness) zips(t *testing.T) {
 	})
 }
 
+// samePlan compares every field, CreatedAt as an instant.
 func samePlan(a, b enrollment.Plan) bool {
-	return a.ID == b.ID && a.Name == b.Name && a.Price == b.Price && a.Active == b.Active && a.CreatedAt.Equal(b.CreatedAt)
+	return slices.EqualFunc(a.Fields(), b.Fields(), func(x, y enrollment.PlanField) bool {
+		return x.Name == y.Name && x.Text == y.Text && slices.Equal(x.List, y.List)
+	}) && a.Active == b.Active && a.CreatedAt.Equal(b.CreatedAt)
+}
+
+// money parses a decimal the test knows is valid.
+func money(s string) enrollment.Money {
+	m, ok := enrollment.ParseMoney(s)
+	if !ok {
+		panic("bad test amount " + s)
+	}
+	return m
 }
 
 func planIDs(ps []enrollment.Plan) []string {
@@ -249,11 +261,11 @@ func planIDs(ps []enrollment.Plan) []string {
 
 func (h harness) plans(t *testing.T) {
 	plan := func(id string, active bool) enrollment.Plan {
-		return enrollment.Plan{ID: id, Name: "Plan " + id, Price: "25.00", Active: active, CreatedAt: base}
+		return enrollment.Plan{ID: id, Name: "Plan " + id, Price: money("25.00"), Active: active, CreatedAt: base}
 	}
 	h.run(t, "AddAndGet", func(t *testing.T, s ports.Store) {
 		a, b := mkOrg(t, s, "a"), mkOrg(t, s, "b")
-		p := enrollment.Plan{ID: "1828", Name: "Unlimited", Price: "0.50", Active: false, CreatedAt: base}
+		p := enrollment.Plan{ID: "1828", Name: "Unlimited", Price: money("0.50"), Active: false, CreatedAt: base}
 		must(t, s.AddPlan(ctx(t), a, p), "AddPlan")
 		got, err := s.Plan(ctx(t), a, "1828")
 		must(t, err, "Plan")
@@ -267,7 +279,7 @@ func (h harness) plans(t *testing.T) {
 	})
 	h.run(t, "CreatedAtAssigned", func(t *testing.T, s ports.Store) {
 		org := mkOrg(t, s, "acme")
-		must(t, s.AddPlan(ctx(t), org, enrollment.Plan{ID: "1", Name: "P", Price: "1.00", Active: true}), "AddPlan")
+		must(t, s.AddPlan(ctx(t), org, enrollment.Plan{ID: "1", Name: "P", Price: money("1.00"), Active: true}), "AddPlan")
 		got, err := s.Plan(ctx(t), org, "1")
 		must(t, err, "Plan")
 		if got.CreatedAt.IsZero() || time.Since(got.CreatedAt) > 24*time.Hour {
@@ -308,5 +320,144 @@ func (h harness) plans(t *testing.T) {
 	h.run(t, "UnknownOrg", func(t *testing.T, s ports.Store) {
 		mkOrg(t, s, "acme")
 		wantFault(t, s.AddPlan(ctx(t), missingOrg, plan("1", true)), fault.NotFound, tenant.ReasonOrgNotFound)
+	})
+}
+
+// fullPlan is a plan with every field set to something other than its
+// default, so that a store dropping any column fails samePlan.
+func fullPlan(id string) enrollment.Plan {
+	return enrollment.Plan{
+		ID: id, Name: "Family " + id, Price: money("15.75"), TotalPrice: money("17.31"), Description: "Ten gigabytes, shared",
+		Code: "FAM-" + id, Carriers: []string{"TMB", "BLUECONNECTSATT"},
+		Data: enrollment.Allowance{Amount: 10240}, Talk: enrollment.Allowance{Amount: 1000, Unlimited: true},
+		Text: enrollment.Allowance{Amount: 5, Unlimited: true}, Unlimited: true,
+		DisplayName: "Family 10", DisplayDescription: "Share it", DisplayFeatures: []string{"10GB data", "Unlimited text"},
+		DisplayPrice: "$15.75/mo", DisplaySequence: 3, Billing: enrollment.BillingPostpaid, EnrollmentType: enrollment.PlanLifeline,
+		Family: true, MaxLines: 5, AdditionalLinePrice: money("10.50"), ActivationFee: money("0.99"),
+		ExpiryDays: 28, ExpiryType: "MONTHLY", TaxIncluded: true, RegulatoryFeeApplicable: true, OfferType: "PROMO",
+		DiscountDetails: []string{"$5 off with autopay"}, AutopayDiscount: true, ZipCodes: []string{"98103", "98104"},
+		Active: true, CreatedAt: base,
+	}
+}
+
+func (h harness) planCatalogue(t *testing.T) {
+	h.run(t, "EveryFieldStored", func(t *testing.T, s ports.Store) {
+		org := mkOrg(t, s, "acme")
+		p := fullPlan("606")
+		must(t, s.AddPlan(ctx(t), org, p), "AddPlan")
+		got, err := s.Plan(ctx(t), org, "606")
+		must(t, err, "Plan")
+		if !samePlan(got, p) {
+			t.Fatalf("Plan = %+v\nwant %+v", got, p)
+		}
+		list, err := s.ListPlans(ctx(t), org, true)
+		must(t, err, "ListPlans")
+		if len(list) != 1 || !samePlan(list[0], p) {
+			t.Fatalf("ListPlans = %+v", list)
+		}
+	})
+	h.run(t, "SaveAddsAndReplaces", func(t *testing.T, s ports.Store) {
+		a, b := mkOrg(t, s, "a"), mkOrg(t, s, "b")
+		old := enrollment.Plan{ID: "1828", Name: "Old", Price: money("25.00"), Active: false, CreatedAt: base}
+		must(t, s.AddPlan(ctx(t), a, old), "AddPlan")
+		must(t, s.AddPlan(ctx(t), b, old), "AddPlan")
+		later := base.Add(time.Hour)
+		replaced := fullPlan("1828")
+		replaced.CreatedAt = later
+		added := fullPlan("606")
+		added.CreatedAt = later
+		saved, err := s.SavePlans(ctx(t), a, []enrollment.Plan{replaced, added})
+		must(t, err, "SavePlans")
+		if saved != (ports.SavedPlans{Added: 1, Updated: 1}) {
+			t.Fatalf("SavePlans = %+v, want 1 added, 1 updated", saved)
+		}
+		got, err := s.Plan(ctx(t), a, "1828")
+		must(t, err, "Plan")
+		want := fullPlan("1828") // every field replaced, active again, created_at kept
+		if !samePlan(got, want) {
+			t.Fatalf("replaced plan = %+v\nwant %+v", got, want)
+		}
+		got, err = s.Plan(ctx(t), a, "606")
+		must(t, err, "Plan")
+		if !got.CreatedAt.Equal(later) {
+			t.Fatalf("added plan CreatedAt = %v, want %v", got.CreatedAt, later)
+		}
+		other, err := s.Plan(ctx(t), b, "1828")
+		must(t, err, "Plan")
+		if !samePlan(other, old) {
+			t.Fatalf("another organisation's plan changed: %+v", other)
+		}
+	})
+	h.run(t, "SaveAllOrNothing", func(t *testing.T, s ports.Store) {
+		org := mkOrg(t, s, "acme")
+		_, err := s.SavePlans(ctx(t), missingOrg, []enrollment.Plan{fullPlan("1")})
+		wantFault(t, err, fault.NotFound, tenant.ReasonOrgNotFound)
+		// One id twice is refused and takes the whole batch with it.
+		_, err = s.SavePlans(ctx(t), org, []enrollment.Plan{fullPlan("1"), fullPlan("2"), fullPlan("2")})
+		wantFault(t, err, fault.Conflict, tenant.ReasonDuplicate)
+		list, err := s.ListPlans(ctx(t), org, false)
+		must(t, err, "ListPlans")
+		if len(list) != 0 {
+			t.Fatalf("a failed SavePlans left %v", planIDs(list))
+		}
+		saved, err := s.SavePlans(ctx(t), org, nil)
+		must(t, err, "SavePlans(nil)")
+		if saved != (ports.SavedPlans{}) {
+			t.Fatalf("SavePlans(nil) = %+v", saved)
+		}
+	})
+}
+
+func (h harness) carriers(t *testing.T) {
+	seedCodes := func() []string {
+		var out []string
+		for _, c := range enrollment.SeedCarriers() {
+			out = append(out, c.Code)
+		}
+		slices.Sort(out)
+		return out
+	}
+	codes := func(cs []enrollment.Carrier) []string {
+		out := make([]string, len(cs))
+		for i, c := range cs {
+			out[i] = c.Code
+		}
+		return out
+	}
+	h.run(t, "SeededOnCreate", func(t *testing.T, s ports.Store) {
+		org := mkOrg(t, s, "acme")
+		list, err := s.ListCarriers(ctx(t), org)
+		must(t, err, "ListCarriers")
+		if got, want := codes(list), seedCodes(); !slices.Equal(got, want) {
+			t.Fatalf("a new organisation's carriers = %v, want %v", got, want)
+		}
+		c, err := s.Carrier(ctx(t), org, "BLUECONNECTSATT")
+		must(t, err, "Carrier")
+		if c.Name != "BlueConnects AT&T" || c.CreatedAt.IsZero() {
+			t.Fatalf("Carrier = %+v", c)
+		}
+	})
+	h.run(t, "AddAndGet", func(t *testing.T, s ports.Store) {
+		a, b := mkOrg(t, s, "a"), mkOrg(t, s, "b")
+		long := enrollment.Carrier{Code: "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", Name: "Thirty-two", CreatedAt: base}
+		must(t, s.AddCarrier(ctx(t), a, long), "AddCarrier")
+		got, err := s.Carrier(ctx(t), a, long.Code)
+		must(t, err, "Carrier")
+		if got != long && !(got.Code == long.Code && got.Name == long.Name && got.CreatedAt.Equal(base)) {
+			t.Fatalf("Carrier = %+v, want %+v", got, long)
+		}
+		_, err = s.Carrier(ctx(t), b, long.Code)
+		wantFault(t, err, fault.NotFound, tenant.ReasonNotFound)
+		_, err = s.Carrier(ctx(t), a, "tmb") // codes match exactly
+		wantFault(t, err, fault.NotFound, tenant.ReasonNotFound)
+		wantFault(t, s.AddCarrier(ctx(t), a, enrollment.Carrier{Code: "TMB"}), fault.Conflict, tenant.ReasonDuplicate)
+		wantFault(t, s.AddCarrier(ctx(t), missingOrg, long), fault.NotFound, tenant.ReasonOrgNotFound)
+		list, err := s.ListCarriers(ctx(t), a)
+		must(t, err, "ListCarriers")
+		want := append(seedCodes(), long.Code)
+		slices.Sort(want)
+		if got := codes(list); !slices.Equal(got, want) {
+			t.Fatalf("ListCarriers = %v, want %v", got, want)
+		}
 	})
 }

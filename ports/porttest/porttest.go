@@ -74,6 +74,8 @@ func RunStoreWith(t *testing.T, newStore func(t *testing.T) ports.Store, opts Op
 	t.Run("Sources", h.sources)
 	t.Run("Zips", h.zips)
 	t.Run("Plans", h.plans)
+	t.Run("PlanCatalogue", h.planCatalogue)
+	t.Run("Carriers", h.carriers)
 	t.Run("EnrollmentIDs", h.enrollmentIDs)
 	t.Run("Enrollments", h.enrollments)
 	t.Run("Tokens", h.tokens)

@@ -1,0 +1,35 @@
+DROP TABLE carriers;
+
+--bun:split
+
+ALTER TABLE plans
+    DROP COLUMN total_price,
+    DROP COLUMN description,
+    DROP COLUMN code,
+    DROP COLUMN carriers,
+    DROP COLUMN data_mb,
+    DROP COLUMN talk_minutes,
+    DROP COLUMN text_messages,
+    DROP COLUMN data_unlimited,
+    DROP COLUMN talk_unlimited,
+    DROP COLUMN text_unlimited,
+    DROP COLUMN unlimited,
+    DROP COLUMN display_name,
+    DROP COLUMN display_description,
+    DROP COLUMN display_features,
+    DROP COLUMN display_price,
+    DROP COLUMN display_sequence,
+    DROP COLUMN billing,
+    DROP COLUMN enrollment_type,
+    DROP COLUMN family,
+    DROP COLUMN max_lines,
+    DROP COLUMN additional_line_price,
+    DROP COLUMN activation_fee,
+    DROP COLUMN expiry_days,
+    DROP COLUMN expiry_type,
+    DROP COLUMN tax_included,
+    DROP COLUMN regulatory_fee_applicable,
+    DROP COLUMN offer_type,
+    DROP COLUMN discount_details,
+    DROP COLUMN autopay_discount,
+    DROP COLUMN zip_codes;
