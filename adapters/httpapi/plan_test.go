@@ -161,7 +161,9 @@ func TestPlanListTypedClient(t *testing.T) {
 // envelope: "Plans not found" and a malformed filter are RESTAPI110.
 func TestPlanListErrors(t *testing.T) {
 	h := newHarness(t)
-	h.enr.plansFn = func(ports.CallContext, string) ([]enrollment.Plan, error) { return nil, enrollment.PlansNotFoundError() }
+	h.enr.plansFn = func(ports.CallContext, string) ([]enrollment.Plan, error) {
+		return nil, enrollment.PlansNotFoundError()
+	}
 	w := h.bss(PlanPath, `{"action":"plan_list","carrier":"HELIX","agent_id":"a","source":"API"}`, h.enr.token())
 	wantBSS(t, w, http.StatusOK, bssBody("Error occurred", "RESTAPI110", tokenN(2), "errors", list("Plans not found")))
 

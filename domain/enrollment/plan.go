@@ -224,7 +224,6 @@ func planCode(v string) bool {
 	return true
 }
 
-
 func zipCode(v string) bool { return isDigits(v, 5) }
 
 // planSpecs lists the vendor's plan fields in the order plan_list shows
