@@ -1,6 +1,7 @@
 package bunstore
 
 import (
+	"context"
 	"io/fs"
 	"path/filepath"
 	"slices"
@@ -14,20 +15,41 @@ import (
 	"github.com/allot-io/allot/domain/tenant"
 )
 
-// TestPlanCatalogueMigration migrates a SQLite database to just before the
+// TestPlanCatalogueMigration migrates an empty database to just before the
 // plan catalogue, with an organisation and a plan in it, then applies the
 // rest: the organisation gets the seed carriers and the plan keeps its id,
 // name and price, with the domain's defaults for every new field.
 func TestPlanCatalogueMigration(t *testing.T) {
-	ctx := t.Context()
-	s, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "old.db"))
+	for _, d := range dialects {
+		d.run(t, func(t *testing.T) { testPlanCatalogueMigration(t, d.name) })
+	}
+}
+
+// openEmpty opens a store on a new, unmigrated database.
+func openEmpty(t *testing.T, dialect string) *Store {
+	t.Helper()
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "old.db")
+	if dialect != "SQLite" {
+		openPG(t) // sets up the admin connection
+		name := "allot_empty_" + randomSuffix()
+		adminExec(t.Context(), t, "CREATE DATABASE "+name)
+		t.Cleanup(func() { adminExec(context.Background(), t, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
+		dsn = dbURL(name)
+	}
+	s, err := Open(t.Context(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
 
+func testPlanCatalogueMigration(t *testing.T, dialect string) {
+	ctx := t.Context()
+	s := openEmpty(t, dialect)
 	before := fstest.MapFS{}
-	entries, err := fs.ReadDir(migrationFiles, "migrations/sqlite")
+	dir := "migrations/" + s.dialect
+	entries, err := fs.ReadDir(migrationFiles, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +57,7 @@ func TestPlanCatalogueMigration(t *testing.T) {
 		if strings.HasPrefix(e.Name(), "20260401000001_") {
 			continue
 		}
-		b, err := fs.ReadFile(migrationFiles, "migrations/sqlite/"+e.Name())
+		b, err := fs.ReadFile(migrationFiles, dir+"/"+e.Name())
 		if err != nil {
 			t.Fatal(err)
 		}
