@@ -125,6 +125,19 @@ func TestImportedPlanOverPlanList(t *testing.T) {
 		}
 	}
 
+	// A carrier not in the catalogue fails the whole file, at its row.
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	if err := os.WriteFile(bad, []byte("plan_id,plan_name,plan_price,carrier\n700,A,1,TMB\n701,B,2,TMB|NOSUCH\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out := b.runCLI(t, "plan", "import", "--org", "ACME", bad)
+	if code != 2 || out != "allot: "+bad+":3: carrier NOSUCH is not one of the organisation's carriers (allot carrier list)\n" {
+		t.Errorf("unknown carrier: exit %d: %s", code, out)
+	}
+	if got := ids(call + `,"plan_id":"700"}`); !slices.Equal(got, []string{"RESTAPI110 Plan Id 700 is not an active plan"}) {
+		t.Errorf("a failed import wrote plan 700: %v", got)
+	}
+
 	// Re-importing the plan updates it.
 	changed := strings.Replace(importedPlan, `"plan_price": "15.75"`, `"plan_price": "16.00"`, 1)
 	if err := os.WriteFile(file, []byte("["+changed+"]"), 0o600); err != nil {
