@@ -70,15 +70,21 @@ type Allowance struct {
 
 // Values of Plan.Billing and Plan.EnrollmentType.
 const (
-	BillingPrepaid  = "PREPAID"
+	// BillingPrepaid is a prepaid plan (the default).
+	BillingPrepaid = "PREPAID"
+	// BillingPostpaid is a postpaid plan.
 	BillingPostpaid = "POSTPAID"
+	// PlanNonLifeline is a plan of the NON_LIFELINE program (the default).
 	PlanNonLifeline = "NON_LIFELINE"
-	PlanLifeline    = "LIFELINE"
+	// PlanLifeline is a plan of the LIFELINE program.
+	PlanLifeline = "LIFELINE"
 )
 
 // Defaults of the plan fields an import row or `plan add` leaves out.
 const (
+	// DefaultPlanExpiryDays is plan_expiry_days when not given.
 	DefaultPlanExpiryDays = 30
+	// DefaultPlanExpiryType is plan_expiry_type when not given.
 	DefaultPlanExpiryType = "DAYS"
 )
 
@@ -89,20 +95,29 @@ const PlanListSeparator = "|"
 
 // Limits of plan fields.
 const (
-	MaxPlanName        = 100
-	MaxPlanText        = 1000 // plan_description, display_description
-	MaxPlanShortText   = 100  // display_name, display_price, one feature or discount text
-	MaxPlanListItems   = 50
-	MaxPlanCount       = 999999999 // data, talk, text, sequence, lines, expiry days
-	MaxPlanIDLength    = 20
-	maxPlanCodeLength  = 50
-	reasonPlanNotFound = "PLANS_NOT_FOUND"
+	// MaxPlanName is the longest plan_name.
+	MaxPlanName = 100
+	// MaxPlanText is the longest plan_description or display_description.
+	MaxPlanText = 1000
+	// MaxPlanShortText is the longest display_name, display_price, and
+	// feature or discount text.
+	MaxPlanShortText = 100
+	// MaxPlanListItems is the most items of a list field.
+	MaxPlanListItems = 50
+	// MaxPlanCount is the largest allowance, sequence, line count or
+	// number of expiry days.
+	MaxPlanCount = 999999999
+	// MaxPlanIDLength is the most digits of a plan_id a plan may have, as
+	// `plan add` always allowed.
+	MaxPlanIDLength = 20
+
+	maxPlanCodeLength = 50
 )
 
 // Reasons and messages of the plan catalogue.
 const (
 	// ReasonPlansNotFound: plan_list found no plan matching the request.
-	ReasonPlansNotFound = reasonPlanNotFound
+	ReasonPlansNotFound = "PLANS_NOT_FOUND"
 	// MsgPlansNotFound is the vendor's message when no plan matches.
 	MsgPlansNotFound = "Plans not found"
 	// ReasonInvalidPlanFilter: a plan_list filter is malformed.
@@ -575,11 +590,17 @@ type PlanFilter struct {
 
 // Values of PlanFilter.IsFamilyPlan.
 const (
-	FamilyOnly    = "Y"
-	FamilyNot     = "N"
-	FamilyEither  = "BOTH"
-	isFamilyField = "is_family_plan"
+	// FamilyOnly lists family plans only.
+	FamilyOnly = "Y"
+	// FamilyNot lists the plans that are not family plans.
+	FamilyNot = "N"
+	// FamilyEither lists both.
+	FamilyEither = "BOTH"
 )
+
+// isFamilyField is plan_list's family filter as clients send it (the
+// plans' own field is is_familyplan).
+const isFamilyField = "is_family_plan"
 
 // NewPlanFilter normalises plan_list's filters (trimmed, upper-case) and
 // checks the ones whose form is this catalogue's own: carrier a carrier
