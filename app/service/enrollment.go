@@ -364,8 +364,8 @@ func (s *Enrollment) seal(v enrollment.Secret) ([]byte, error) {
 
 // checkReferences reports, all at once, what only the store can tell:
 // plans that are not active, carriers not in the organisation's catalogue,
-// enrollment ids not issued to the organisation
-// or already used, and a parent that is neither a line nor an account.
+// enrollment ids not issued to the organisation or already used, and a
+// parent that is neither a line nor an account.
 func (s *Enrollment) checkReferences(ctx context.Context, org tenant.OrgID, req enrollment.Request) error {
 	lines := req.Lines()
 	ids := make([]string, len(lines))
