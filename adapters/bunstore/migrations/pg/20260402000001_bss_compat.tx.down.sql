@@ -1,0 +1,5 @@
+ALTER TABLE organisations DROP COLUMN programs;
+
+--bun:split
+
+ALTER TABLE organisations DROP COLUMN bss_ids;
