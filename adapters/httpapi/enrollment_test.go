@@ -584,7 +584,6 @@ func TestBSSOtherPathsKeepTheirEnvelopes(t *testing.T) {
 	h := newHarness(t)
 	wantError(t, h.do(http.MethodGet, "/nope", ""), http.StatusNotFound, "NOT_FOUND", "")
 	wantError(t, h.do(http.MethodPost, "/api/nope", "{}"), http.StatusNotFound, "NOT_FOUND", "")
-	wantError(t, h.do(http.MethodPost, "/customer/", "{}"), http.StatusNotFound, "NOT_FOUND", "")
 	wantError(t, h.do(http.MethodPost, "/healthz", "{}"), http.StatusMethodNotAllowed, reasonMethodNotAllowed, "")
 	wantError(t, h.do(http.MethodPost, SeriesPath, "{}"), http.StatusMethodNotAllowed, reasonMethodNotAllowed, "")
 	wantStatus(t, h.do(http.MethodGet, "/healthz", ""), http.StatusOK)
