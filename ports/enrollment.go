@@ -81,6 +81,8 @@ type IssuedEnrollmentID struct {
 	ID       string
 	Zip      string
 	AgentID  string
+	// Program is the program it was issued for ("" means NON_LIFELINE).
+	Program  tenant.Program
 	IssuedAt time.Time
 	// Used reports whether a line already carries it.
 	Used bool
@@ -190,6 +192,13 @@ type AvailabilityRequest struct {
 	IsEnrollment   string
 }
 
+// PlanQuery is what a plan_list call asks for; every field is optional.
+type PlanQuery struct {
+	PlanID         string
+	ZipCode        string
+	EnrollmentType string
+}
+
 // Availability answers check_service_availability.
 type Availability struct {
 	ZipCode        string
@@ -226,12 +235,15 @@ type EnrollmentService interface {
 	// CheckAvailability answers check_service_availability. Forbidden
 	// SOURCE_NOT_ALLOWED, UNAUTHORIZED_ACCESS; Unauthorized for agent
 	// problems (AGENT_ID_NOT_PRESENT, INVALID_AGENT_ID,
-	// INVALID_AGENT_CREDENTIALS); Invalid for fields; NotFound
-	// ZIP_NOT_SERVED.
+	// INVALID_AGENT_CREDENTIALS); Invalid for fields (INVALID_ZIP_CODE,
+	// INVALID_ENROLLMENT_TYPE, PROGRAM_NOT_OFFERED when the organisation
+	// does not run the program); NotFound ZIP_NOT_SERVED.
 	CheckAvailability(ctx context.Context, org tenant.OrgID, r AvailabilityRequest) (Availability, error)
-	// ListPlans answers plan_list: active plans, or the one named by planID.
-	// Agent and source errors as CheckAvailability.
-	ListPlans(ctx context.Context, org tenant.OrgID, cc CallContext, planID string) ([]enrollment.Plan, error)
+	// ListPlans answers plan_list: active plans, or the one named by
+	// q.PlanID. Agent and source errors as CheckAvailability; Invalid
+	// INVALID_ZIP_CODE, INVALID_ENROLLMENT_TYPE, PROGRAM_NOT_OFFERED,
+	// INVALID_PLAN_ID; NotFound ZIP_NOT_SERVED, PLAN_NOT_FOUND.
+	ListPlans(ctx context.Context, org tenant.OrgID, cc CallContext, q PlanQuery) ([]enrollment.Plan, error)
 	// CreateCustomer answers create_customer_prepaid_multiline. Agent and
 	// source errors as CheckAvailability; Invalid with every violation
 	// (fields, PLAN_NOT_ACTIVE, ENROLLMENT_ID_NOT_FOUND,

@@ -28,13 +28,17 @@ import (
 // exist.
 func (s *Store) IssueEnrollmentID(ctx context.Context, org tenant.OrgID, id ports.IssuedEnrollmentID) error {
 	up := strings.ToUpper(id.ID)
-	_, err := s.db.NewRaw(`INSERT INTO enrollment_ids (id, org_id, zip, agent_id, issued_at) VALUES (?, ?, ?, ?, ?)`,
-		up, int64(org), id.Zip, id.AgentID, s.timeOr(id.IssuedAt)).Exec(ctx)
+	program := id.Program
+	if program == "" {
+		program = tenant.ProgramNonLifeline
+	}
+	_, err := s.db.NewRaw(`INSERT INTO enrollment_ids (id, org_id, zip, agent_id, program, issued_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		up, int64(org), id.Zip, id.AgentID, string(program), s.timeOr(id.IssuedAt)).Exec(ctx)
 	return s.insertError(err, "enrollment id "+up)
 }
 
 func issuedFromRow(r enrollmentIDRow) ports.IssuedEnrollmentID {
-	return ports.IssuedEnrollmentID{ID: r.ID, Zip: r.Zip, AgentID: r.AgentID, IssuedAt: r.IssuedAt.UTC(), Used: r.UsedAt != nil}
+	return ports.IssuedEnrollmentID{ID: r.ID, Zip: r.Zip, AgentID: r.AgentID, Program: tenant.Program(r.Program), IssuedAt: r.IssuedAt.UTC(), Used: r.UsedAt != nil}
 }
 
 // EnrollmentIDs returns the ids among ids that were issued to org, keyed by
@@ -51,7 +55,7 @@ func (s *Store) EnrollmentIDs(ctx context.Context, org tenant.OrgID, ids []strin
 		return out, nil
 	}
 	var rows []enrollmentIDRow
-	err := s.ro.NewRaw("SELECT id, org_id, zip, agent_id, issued_at, used_at FROM enrollment_ids WHERE org_id = ? AND id IN (?)",
+	err := s.ro.NewRaw("SELECT id, org_id, zip, agent_id, program, issued_at, used_at FROM enrollment_ids WHERE org_id = ? AND id IN (?)",
 		int64(org), bun.In(up)).Scan(ctx, &rows)
 	if err != nil && !errNoRows(err) {
 		return nil, s.dbError(err, "get enrollment ids")
@@ -547,7 +551,7 @@ func claimEnrollmentIDs(ctx context.Context, tx bun.Tx, org tenant.OrgID, ids []
 // lines, could not be claimed: it is used, or it was never issued to org.
 func unclaimedError(ctx context.Context, tx bun.Tx, org tenant.OrgID, id string, line, lines int) error {
 	var r enrollmentIDRow
-	err := tx.NewRaw("SELECT id, org_id, zip, agent_id, issued_at, used_at FROM enrollment_ids WHERE org_id = ? AND id = ?",
+	err := tx.NewRaw("SELECT id, org_id, zip, agent_id, program, issued_at, used_at FROM enrollment_ids WHERE org_id = ? AND id = ?",
 		int64(org), id).Scan(ctx, &r)
 	switch {
 	case err == nil:

@@ -142,6 +142,7 @@ type enrollmentIDRow struct {
 	OrgID    int64      `bun:"org_id,notnull"`
 	Zip      string     `bun:"zip,notnull"`
 	AgentID  string     `bun:"agent_id,notnull"`
+	Program  string     `bun:"program,notnull"`
 	IssuedAt time.Time  `bun:"issued_at,notnull"`
 	UsedAt   *time.Time `bun:"used_at"`
 }

@@ -97,7 +97,7 @@ func (f fakeEnrollment) CheckAvailability(context.Context, tenant.OrgID, ports.A
 	return ports.Availability{}, errNotInFake
 }
 
-func (f fakeEnrollment) ListPlans(context.Context, tenant.OrgID, ports.CallContext, string) ([]enrollment.Plan, error) {
+func (f fakeEnrollment) ListPlans(context.Context, tenant.OrgID, ports.CallContext, ports.PlanQuery) ([]enrollment.Plan, error) {
 	return nil, errNotInFake
 }
 

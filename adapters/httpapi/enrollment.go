@@ -307,12 +307,16 @@ type planJSON struct {
 
 // planList is plan_list.
 func (a *API) planList(c *gin.Context, s ports.Session, req *bssRequest) {
-	planID := req.text(fieldPlanID)
+	q := ports.PlanQuery{
+		PlanID:         req.text(fieldPlanID),
+		ZipCode:        req.text(fieldZipCode),
+		EnrollmentType: req.text(fieldEnrollmentType),
+	}
 	if err := req.vs.Err(); err != nil {
 		a.bssFail(c, err)
 		return
 	}
-	plans, err := a.svc.Enrollment.ListPlans(c.Request.Context(), s.Org.ID, req.callContext(), planID)
+	plans, err := a.svc.Enrollment.ListPlans(c.Request.Context(), s.Org.ID, req.callContext(), q)
 	if err != nil {
 		a.bssFail(c, err)
 		return

@@ -45,13 +45,14 @@ type fakeEnrollment struct {
 	used     map[string]bool
 	consumes int
 	// calls counts action calls (after Consume).
-	calls  int
-	org    tenant.OrgID
-	creds  ports.Credentials
-	avail  ports.AvailabilityRequest
-	cc     ports.CallContext
-	planID string
-	in     enrollment.RequestInput
+	calls     int
+	org       tenant.OrgID
+	creds     ports.Credentials
+	avail     ports.AvailabilityRequest
+	cc        ports.CallContext
+	planID    string
+	planQuery ports.PlanQuery
+	in        enrollment.RequestInput
 
 	availFn  func(ports.AvailabilityRequest) (ports.Availability, error)
 	plansFn  func(ports.CallContext, string) ([]enrollment.Plan, error)
@@ -139,8 +140,10 @@ var testPlans = []enrollment.Plan{
 	{ID: "1828", Name: "Unlimited 5G", Price: "25.00", Active: true},
 }
 
-func (f *fakeEnrollment) ListPlans(_ context.Context, org tenant.OrgID, cc ports.CallContext, planID string) ([]enrollment.Plan, error) {
+func (f *fakeEnrollment) ListPlans(_ context.Context, org tenant.OrgID, cc ports.CallContext, q ports.PlanQuery) ([]enrollment.Plan, error) {
 	f.record(org)
+	planID := q.PlanID
+	f.planQuery = q
 	f.cc, f.planID = cc, planID
 	if f.plansFn != nil {
 		return f.plansFn(cc, planID)

@@ -174,7 +174,14 @@ func TestBSSMsgCodeTable(t *testing.T) {
 			}
 		}, call: func(h *harness) *httptest.ResponseRecorder {
 			return h.bss(PlanPath, planBody, h.enr.token())
-		}, want: bssBody("Source Not Allowed", "RESTAPI103", t2, "errors", list("Source Not Allowed"))},
+		}, want: bssBody("Source Not Allowed", "RESTAPI103", t2, "errors", list("This source not allowed."))},
+		{name: "103 Source can not be blank", setup: func(h *harness) {
+			h.enr.plansFn = func(ports.CallContext, string) ([]enrollment.Plan, error) {
+				return nil, enrollment.SourceBlankError()
+			}
+		}, call: func(h *harness) *httptest.ResponseRecorder {
+			return h.bss(PlanPath, planBody, h.enr.token())
+		}, want: bssBody("Source Not Allowed", "RESTAPI103", t2, "errors", list("Source can not be blank."))},
 		{name: "104 Agent Id should not be blank", setup: func(h *harness) {
 			h.enr.plansFn = func(cc ports.CallContext, _ string) ([]enrollment.Plan, error) {
 				// ParseAgentID's error is Invalid, not Unauthorized: the
@@ -294,7 +301,9 @@ func TestBSSDocumentFailures(t *testing.T) {
 		{sample: 2, msg: "Invalid Access!!", code: "RESTAPI001", call: func(h *harness) *httptest.ResponseRecorder {
 			return h.do(http.MethodGet, CustomerPath, "", headerToken, h.enr.token())
 		}},
-		{sample: 3, msg: "Source Not Allowed", code: "RESTAPI103", errors: list("Source Not Allowed"), setup: func(h *harness) {
+		// The live service's errors entry (SPEC §2 "Real clients"), not the
+		// older document's repetition of the msg.
+		{sample: 3, msg: "Source Not Allowed", code: "RESTAPI103", errors: list("This source not allowed."), setup: func(h *harness) {
 			h.enr.createFn = func(enrollment.RequestInput) ([]ports.CreatedLine, error) {
 				return nil, enrollment.SourceNotAllowedError()
 			}

@@ -228,7 +228,8 @@ func TestDocumentFailures(t *testing.T) {
 		msg, code                string
 		errors                   []string
 	}{
-		{"source not allowed", "POST", "/plan", plan("ewebsiteapi", "API"), "Source Not Allowed", "RESTAPI103", []string{"Source Not Allowed"}},
+		{"source not allowed", "POST", "/plan", plan("ewebsiteapi", "API"), "Source Not Allowed", "RESTAPI103", []string{"This source not allowed."}},
+		{"source blank", "POST", "/plan", plan("ewebsiteapi", " "), "Source Not Allowed", "RESTAPI103", []string{"Source can not be blank."}},
 		{"agent blank", "POST", "/plan", plan(" ", "WEBSITE"), "Agent Id should not be blank", "RESTAPI104", []string{"Agent Id should not be blank"}},
 		{"invalid agent", "POST", "/plan", plan("nobody", "WEBSITE"), "Invalid Agent Id", "RESTAPI104", []string{"Invalid Agent Id"}},
 		{"agent password", "POST", "/plan", plan("guarded", "WEBSITE"), "Invalid Agent ID or Password", "RESTAPI104", []string{"Invalid Agent ID or Password"}},

@@ -80,33 +80,6 @@ const (
 	ReasonParentNotFound = "PARENT_ENROLLMENT_ID_NOT_FOUND"
 )
 
-// Messages with fixed wording, the vendor's where it gives one.
-const (
-	// MsgEnrollmentIDMissing is the vendor's message for a line without
-	// an enrollment id.
-	MsgEnrollmentIDMissing = "Please enter Enrollment Id"
-	// MsgAgentIDBlank is the vendor's message for a blank agent_id.
-	MsgAgentIDBlank = "Agent Id should not be blank"
-	// MsgInvalidAgentID is the vendor's message for an unknown agent_id.
-	MsgInvalidAgentID = "Invalid Agent Id"
-	// MsgInvalidAgentCredentials is the vendor's message for a missing or
-	// wrong agent password.
-	MsgInvalidAgentCredentials = "Invalid Agent ID or Password"
-	// MsgLinesMissing is the message for a request without lines.
-	MsgLinesMissing = "At least one line is required"
-	// MsgEnrollmentIDUsed is SPEC's message for an enrollment id that
-	// already has a customer.
-	MsgEnrollmentIDUsed = "Customer is already created against this enrollment id"
-	// MsgEnrollmentIDNotIssued is the message for an enrollment id the
-	// organisation never issued.
-	MsgEnrollmentIDNotIssued = "Invalid Enrollment Id"
-	// MsgPlanNotActive is the message for a plan that is not active.
-	MsgPlanNotActive = "Plan Id is not an active plan"
-	// MsgParentNotFound is the message for a parent enrollment id that
-	// names neither a line nor an account.
-	MsgParentNotFound = "Parent enrollment Id is neither a line of this request nor an existing account"
-)
-
 // MissingReason returns the reason of a required field that is absent, for
 // example SERVICE_ZIP_NOT_PRESENT for "service_zip".
 func MissingReason(field string) string { return asciiUpper(field) + "_NOT_PRESENT" }
@@ -194,6 +167,12 @@ func (r Request) EnrollmentIDUsed(n int) fault.Violation {
 // was not issued to the organisation by check_service_availability.
 func (r Request) EnrollmentIDNotIssued(n int) fault.Violation {
 	return r.LineViolation(n, lineFields[fEnrollmentID].json, RuleIssued, ReasonEnrollmentIDNotIssued, MsgEnrollmentIDNotIssued)
+}
+
+// LifelineOutside returns the violation of line n whose enrollment id was
+// issued for LIFELINE: lifeline customers are created outside Allot.
+func (r Request) LifelineOutside(n int) fault.Violation {
+	return r.LineViolation(n, lineFields[fEnrollmentID].json, RuleIssued, ReasonLifelineOutside, MsgLifelineOutside)
 }
 
 // ParentNotFound returns the violation of a parent enrollment id that is

@@ -1,3 +1,7 @@
+ALTER TABLE enrollment_ids DROP COLUMN program;
+
+--bun:split
+
 ALTER TABLE organisations DROP COLUMN programs;
 
 --bun:split
