@@ -78,9 +78,9 @@ type PlanStore interface {
 // IssuedEnrollmentID is an enrollment id handed out by
 // check_service_availability.
 type IssuedEnrollmentID struct {
-	ID       string
-	Zip      string
-	AgentID  string
+	ID      string
+	Zip     string
+	AgentID string
 	// Program is the program it was issued for ("" means NON_LIFELINE).
 	Program  tenant.Program
 	IssuedAt time.Time
