@@ -95,6 +95,7 @@ type NewLine struct {
 	PasswordHash       string
 	SealedPortPassword []byte
 	SealedPortSSN      []byte
+	SealedPIN          []byte
 }
 
 // NewEnrollment is a validated create_customer_prepaid_multiline request
@@ -130,6 +131,10 @@ type EnrollmentStore interface {
 	// for each line with activation_later N. It returns the stored lines in
 	// request order. On any error nothing is written.
 	CreateEnrollment(ctx context.Context, org tenant.OrgID, e NewEnrollment) (enrollment.Account, []enrollment.LineRecord, error)
+	// LinesByEnrollmentID returns the lines whose enrollment ids are among
+	// ids (any case), keyed by upper-case enrollment id; ids without a line
+	// are absent.
+	LinesByEnrollmentID(ctx context.Context, org tenant.OrgID, ids []string) (map[string]enrollment.LineRecord, error)
 	// ListAccounts returns accounts with their lines, newest first.
 	ListAccounts(ctx context.Context, org tenant.OrgID, q Query) ([]enrollment.Account, error)
 	// ProvisioningQueue returns the customer ids queued for the carrier, in
@@ -209,12 +214,20 @@ type Availability struct {
 	EnrollmentID string
 }
 
-// CreatedLine is one line of a successful create_customer_prepaid_multiline.
+// CreatedLine is one line of a create_customer_prepaid_multiline (or v2)
+// result: a line created, or, in a refused request, the existing customer
+// of a line whose enrollment id already had one.
 type CreatedLine struct {
 	CustomerID     int64
 	EnrollmentID   string
 	EnrollmentType enrollment.EnrollmentType
 	InvoiceNumber  string
+	// MDN is the line's number, digits, "" until one is assigned.
+	MDN string
+	// Existing is true for a line of a refused request whose enrollment
+	// id already belongs to this customer; false for a line created, and
+	// for the zero CreatedLine of a refused line without a customer.
+	Existing bool
 }
 
 // VendorSecrets are a new vendor's secrets, shown once.
@@ -244,10 +257,15 @@ type EnrollmentService interface {
 	// INVALID_ZIP_CODE, INVALID_ENROLLMENT_TYPE, PROGRAM_NOT_OFFERED,
 	// INVALID_PLAN_ID; NotFound ZIP_NOT_SERVED, PLAN_NOT_FOUND.
 	ListPlans(ctx context.Context, org tenant.OrgID, cc CallContext, q PlanQuery) ([]enrollment.Plan, error)
-	// CreateCustomer answers create_customer_prepaid_multiline. Agent and
-	// source errors as CheckAvailability; Invalid with every violation
-	// (fields, PLAN_NOT_ACTIVE, ENROLLMENT_ID_NOT_FOUND,
-	// ENROLLMENT_ID_ALREADY_USED, PARENT_ENROLLMENT_ID_NOT_FOUND).
+	// CreateCustomer answers create_customer_prepaid_multiline and
+	// create_prepaid_postpaid_customer_v2 (in.Action). Agent and source
+	// errors as CheckAvailability; Invalid with every violation (fields,
+	// PLAN_NOT_ACTIVE, ENROLLMENT_ID_NOT_FOUND, ENROLLMENT_ID_ALREADY_USED,
+	// LIFELINE_NOT_SUPPORTED, PARENT_ENROLLMENT_ID_NOT_FOUND), or Conflict
+	// ENROLLMENT_ID_ALREADY_USED when another request used an id first.
+	// With an error whose violations include ENROLLMENT_ID_ALREADY_USED, the
+	// lines returned are one per request line, the existing customer
+	// (Existing) at each such line, so that a client can recover its ids.
 	CreateCustomer(ctx context.Context, org tenant.OrgID, in enrollment.RequestInput) ([]CreatedLine, error)
 
 	// AddVendor adds a credential; empty password or pin are generated and

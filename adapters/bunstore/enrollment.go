@@ -148,6 +148,30 @@ func (s *Store) AccountByEnrollmentID(ctx context.Context, org tenant.OrgID, id 
 	return out[0], nil
 }
 
+// LinesByEnrollmentID returns org's lines whose enrollment ids are among
+// ids (any case), keyed by upper-case enrollment id; ids without a line are
+// absent.
+func (s *Store) LinesByEnrollmentID(ctx context.Context, org tenant.OrgID, ids []string) (map[string]enrollment.LineRecord, error) {
+	up := make([]string, len(ids))
+	for i, id := range ids {
+		up[i] = strings.ToUpper(id)
+	}
+	up = dedup(up)
+	out := make(map[string]enrollment.LineRecord, len(up))
+	if len(up) == 0 {
+		return out, nil
+	}
+	var rows []lineRow
+	err := s.ro.NewRaw("SELECT "+lineColumns+" FROM lines WHERE org_id = ? AND enrollment_id IN (?)", int64(org), bun.In(up)).Scan(ctx, &rows)
+	if err != nil && !errNoRows(err) {
+		return nil, s.dbError(err, "get lines")
+	}
+	for _, r := range rows {
+		out[r.EnrollmentID] = lineFromRow(r)
+	}
+	return out, nil
+}
+
 // ListAccounts returns org's accounts with their lines, newest first, paged
 // by q.
 func (s *Store) ListAccounts(ctx context.Context, org tenant.OrgID, q ports.Query) ([]enrollment.Account, error) {
@@ -233,6 +257,12 @@ type lineDetails struct {
 
 	CouponCode          string `json:"coupon_code,omitempty"`
 	CouponTransactionID string `json:"coupon_transaction_id,omitempty"`
+
+	OrderID            string `json:"order_id,omitempty"`
+	SIM                string `json:"sim,omitempty"`
+	IsESIM             bool   `json:"is_esim,omitempty"`
+	ChildInvoiceNumber string `json:"child_invoice_number,omitempty"`
+	AdvanceMonths      int    `json:"no_of_advance_month,omitempty"`
 }
 
 // detailsOf returns the details column of l, as JSON text.
@@ -279,6 +309,11 @@ func detailsOf(l enrollment.Line) (string, error) {
 		PortAccountNumber:    p.AccountNumber,
 		CouponCode:           l.CouponCode(),
 		CouponTransactionID:  l.CouponTransactionID(),
+		OrderID:              l.OrderID(),
+		SIM:                  l.SIM(),
+		IsESIM:               l.IsESIM(),
+		ChildInvoiceNumber:   l.ChildInvoiceNumber(),
+		AdvanceMonths:        l.AdvanceMonths(),
 	})
 	if err != nil {
 		return "", fault.Wrap(err, "encode line details")
@@ -407,7 +442,7 @@ func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID
 		return enrollment.Account{}, nil, err
 	}
 	recs := make([]enrollment.LineRecord, n)
-	const lineArgs = 16
+	const lineArgs = 17
 	values := make([]string, n)
 	args := make([]any, 0, n*lineArgs)
 	for i, nl := range e.Lines {
@@ -428,7 +463,7 @@ func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID
 		values[i] = placeholders(1, lineArgs)
 		args = append(args, int64(org), a.ID, r.EnrollmentID, string(r.EnrollmentType), string(r.ActivationType), r.PlanID,
 			r.FirstName, r.LastName, string(r.Status), r.InvoiceNumber, r.ActivationLater, details[i],
-			orNull(nl.PasswordHash), orNull(nl.SealedPortPassword), orNull(nl.SealedPortSSN), at)
+			orNull(nl.PasswordHash), orNull(nl.SealedPortPassword), orNull(nl.SealedPortSSN), orNull(nl.SealedPIN), at)
 	}
 	var stored []struct {
 		CustomerID   int64  `bun:"customer_id"`
@@ -436,7 +471,7 @@ func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID
 	}
 	err = tx.NewRaw(`INSERT INTO lines (org_id, account_id, enrollment_id, enrollment_type, activation_type, plan_id,
 		first_name, last_name, status, invoice_number, activation_later, details,
-		password_hash, port_account_password_sealed, port_ssn_sealed, created_at)
+		password_hash, port_account_password_sealed, port_ssn_sealed, pin_sealed, created_at)
 		VALUES `+strings.Join(values, ", ")+` RETURNING customer_id, enrollment_id`, args...).Scan(ctx, &stored)
 	if classify(err) == kindUnique {
 		return enrollment.Account{}, nil, errLineExists

@@ -212,6 +212,7 @@ const (
 	reasonActionUnknown  = "ACTION_NOT_FOUND"
 	reasonNotText        = "NOT_TEXT"
 	reasonInvalidLines   = "INVALID_LINES"
+	reasonNotObject      = "NOT_OBJECT"
 )
 
 // The vendor's msg_codes (SPEC §2).

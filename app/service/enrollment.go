@@ -334,7 +334,7 @@ func (s *Enrollment) CreateCustomer(ctx context.Context, org tenant.OrgID, in en
 		return nil, err
 	}
 	if err := s.checkReferences(ctx, org, req); err != nil {
-		return nil, err
+		return s.existing(ctx, org, req, err)
 	}
 	if s.sealer == nil {
 		return nil, errNoKey
@@ -362,17 +362,57 @@ func (s *Enrollment) CreateCustomer(ctx context.Context, org tenant.OrgID, in en
 		if nl.SealedPortSSN, err = s.seal(port.SSN); err != nil {
 			return nil, err
 		}
+		if nl.SealedPIN, err = s.seal(l.PIN()); err != nil {
+			return nil, err
+		}
 		e.Lines = append(e.Lines, nl)
 	}
 	_, recs, err := s.store.CreateEnrollment(ctx, org, e)
 	if err != nil {
-		return nil, err
+		return s.existing(ctx, org, req, err)
 	}
 	out := make([]ports.CreatedLine, len(recs))
 	for i, r := range recs {
-		out[i] = ports.CreatedLine{CustomerID: r.CustomerID, EnrollmentID: r.EnrollmentID, EnrollmentType: r.EnrollmentType, InvoiceNumber: r.InvoiceNumber}
+		out[i] = createdLine(r)
 	}
 	return out, nil
+}
+
+func createdLine(r enrollment.LineRecord) ports.CreatedLine {
+	return ports.CreatedLine{CustomerID: r.CustomerID, EnrollmentID: r.EnrollmentID, EnrollmentType: r.EnrollmentType, InvoiceNumber: r.InvoiceNumber}
+}
+
+// existing returns err with, when some of its violations are lines whose
+// enrollment id already has a customer, one entry per line of req holding
+// those customers (Existing), so that the client recovers their ids.
+func (s *Enrollment) existing(ctx context.Context, org tenant.OrgID, req enrollment.Request, err error) ([]ports.CreatedLine, error) {
+	fe, ok := fault.As(err)
+	if !ok {
+		return nil, err
+	}
+	lines := req.Lines()
+	var ids []string
+	for _, v := range fe.Violations {
+		if v.Reason == enrollment.ReasonEnrollmentIDUsed && v.Line >= 1 && v.Line <= len(lines) {
+			ids = append(ids, lines[v.Line-1].EnrollmentID())
+		}
+	}
+	if len(ids) == 0 {
+		return nil, err
+	}
+	found, lerr := s.store.LinesByEnrollmentID(ctx, org, ids)
+	if lerr != nil {
+		// The refusal stands; only the ids it would have carried are lost.
+		return nil, err
+	}
+	out := make([]ports.CreatedLine, len(lines))
+	for i, l := range lines {
+		if r, ok := found[l.EnrollmentID()]; ok {
+			out[i] = createdLine(r)
+			out[i].Existing = true
+		}
+	}
+	return out, err
 }
 
 func (s *Enrollment) seal(v enrollment.Secret) ([]byte, error) {

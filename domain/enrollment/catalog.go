@@ -70,7 +70,7 @@ const (
 )
 
 // Actions lists every action an agent may be permitted.
-var Actions = []string{ActionCheckAvailability, ActionPlanList, ActionCreate, ActionAddLine}
+var Actions = []string{ActionCheckAvailability, ActionPlanList, ActionCreate, ActionAddLine, ActionCreateV2}
 
 // Sources lists the sources an organisation may allow.
 var Sources = []string{SourceAPI, SourceWebsite, SourceEnrollmentPortal}

@@ -102,6 +102,6 @@ const (
 	// enrollment id issued for LIFELINE.
 	MsgLifelineOutside = "Lifeline customers are not created through this API: this enrollment id was issued for LIFELINE"
 	// MsgLineNotCreated is the message of a valid line of a request that
-	// was refused for another line's errors (requests are all or nothing).
-	MsgLineNotCreated = "Not created: another line of this request has errors; nothing was written"
+	// was refused for errors elsewhere (requests are all or nothing).
+	MsgLineNotCreated = "Not created: the request has errors elsewhere, so nothing was written"
 )

@@ -1,3 +1,7 @@
+ALTER TABLE lines DROP COLUMN pin_sealed;
+
+--bun:split
+
 ALTER TABLE enrollment_ids DROP COLUMN program;
 
 --bun:split

@@ -3,7 +3,8 @@
 -- them, or strings as the older document shows them) and the enrollment
 -- programs it runs (comma-separated, NON_LIFELINE and/or LIFELINE); the
 -- program each enrollment id was issued for, since LIFELINE customers are
--- not created through Allot.
+-- not created through Allot; and the sealed transfer PIN a
+-- create_prepaid_postpaid_customer_v2 line may carry.
 
 ALTER TABLE organisations ADD COLUMN bss_ids TEXT NOT NULL DEFAULT 'int'
     CHECK (bss_ids IN ('int', 'string'));
@@ -17,3 +18,7 @@ ALTER TABLE organisations ADD COLUMN programs TEXT NOT NULL DEFAULT 'NON_LIFELIN
 
 ALTER TABLE enrollment_ids ADD COLUMN program TEXT NOT NULL DEFAULT 'NON_LIFELINE'
     CHECK (program IN ('NON_LIFELINE', 'LIFELINE'));
+
+--bun:split
+
+ALTER TABLE lines ADD COLUMN pin_sealed BLOB;
