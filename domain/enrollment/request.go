@@ -315,10 +315,10 @@ func (c *collector) lineNamed(n int, field, rule, reason, msg string) {
 // table's v2 defaults apply (activation_type NEWACTIVATION, is_esim N) and
 // the parent may be named per line: a line's parent_enrollment_id "" (or
 // its own enrollment id) means it opens the account, and the top-level
-// parent_enrollment_id is optional. With either action, the lines'
-// parent_enrollment_id, when given, must name the request's parent: the
-// top-level one, else the first line that opens the account, else the
-// first line's.
+// parent_enrollment_id is optional: the parent is then the first line
+// that opens the account, else the first line's parent_enrollment_id. With
+// either action, a line's parent_enrollment_id, when given, must name the
+// request's parent.
 func Validate(in RequestInput, lim Limits) (Request, error) {
 	c := collector{multi: len(in.Lines) > 1}
 	r := Request{parentIndex: -1}
@@ -351,7 +351,7 @@ func Validate(in RequestInput, lim Limits) (Request, error) {
 		c.top(rLines, RuleMaxLines, ReasonTooManyLines,
 			fmt.Sprintf("At most %d lines are allowed in one request; %d were sent", max, len(in.Lines)))
 	default:
-		if r.v[rParentEnrollmentID] == "" {
+		if v2 && r.v[rParentEnrollmentID] == "" {
 			r.v[rParentEnrollmentID] = impliedParent(in.Lines)
 		}
 		parent := r.v[rParentEnrollmentID]
