@@ -41,15 +41,21 @@ func issuedFromRow(r enrollmentIDRow) ports.IssuedEnrollmentID {
 	return ports.IssuedEnrollmentID{ID: r.ID, Zip: r.Zip, AgentID: r.AgentID, Program: tenant.Program(r.Program), IssuedAt: r.IssuedAt.UTC(), Used: r.UsedAt != nil}
 }
 
-// EnrollmentIDs returns the ids among ids that were issued to org, keyed by
-// their upper-case form, whatever the case of ids; ids never issued to org
-// are absent.
-func (s *Store) EnrollmentIDs(ctx context.Context, org tenant.OrgID, ids []string) (map[string]ports.IssuedEnrollmentID, error) {
+// upperIDs returns ids upper-case without repeats: enrollment ids are
+// stored upper-case and compare case-insensitively.
+func upperIDs(ids []string) []string {
 	up := make([]string, len(ids))
 	for i, id := range ids {
 		up[i] = strings.ToUpper(id)
 	}
-	up = dedup(up)
+	return dedup(up)
+}
+
+// EnrollmentIDs returns the ids among ids that were issued to org, keyed by
+// their upper-case form, whatever the case of ids; ids never issued to org
+// are absent.
+func (s *Store) EnrollmentIDs(ctx context.Context, org tenant.OrgID, ids []string) (map[string]ports.IssuedEnrollmentID, error) {
+	up := upperIDs(ids)
 	out := make(map[string]ports.IssuedEnrollmentID, len(up))
 	if len(up) == 0 {
 		return out, nil
@@ -152,11 +158,7 @@ func (s *Store) AccountByEnrollmentID(ctx context.Context, org tenant.OrgID, id 
 // ids (any case), keyed by upper-case enrollment id; ids without a line are
 // absent.
 func (s *Store) LinesByEnrollmentID(ctx context.Context, org tenant.OrgID, ids []string) (map[string]enrollment.LineRecord, error) {
-	up := make([]string, len(ids))
-	for i, id := range ids {
-		up[i] = strings.ToUpper(id)
-	}
-	up = dedup(up)
+	up := upperIDs(ids)
 	out := make(map[string]enrollment.LineRecord, len(up))
 	if len(up) == 0 {
 		return out, nil
