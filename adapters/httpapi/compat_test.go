@@ -549,3 +549,23 @@ func TestCompatSeriesTrailingSlash(t *testing.T) {
 		t.Errorf("unknown series path: %d %s", code, raw)
 	}
 }
+
+// TestCompatCacheTokenRetryOnce: a "cache the token, retry once" wrapper
+// sends v2 with a cached token that an earlier call already consumed,
+// reads "Token already used", authenticates again and retries once; the
+// retry creates the customer and nothing was written by the first try.
+func TestCompatCacheTokenRetryOnce(t *testing.T) {
+	s := newStack(t)
+	cached := s.authenticate(t)
+	id, _ := s.enrollmentID(t, cached, "NON_LIFELINE") // consumes the cached token
+	var first v2Reply
+	decodeStrict(t, s.post(t, "//customer", cached, recordedV2Request(id)), &first)
+	if first.MsgCode != "RESTAPI001" || first.Msg != "Token already used" {
+		t.Fatalf("stale token = %+v", first)
+	}
+	var retry v2Reply
+	decodeStrict(t, s.post(t, "//customer", s.authenticate(t), recordedV2Request(id)), &retry)
+	if retry.MsgCode != "RESTAPI000" || len(retry.Data) != 1 || retry.Data[0].Data.CustID == 0 {
+		t.Fatalf("retry = %+v", retry)
+	}
+}
