@@ -64,6 +64,9 @@ type OrgStore interface {
 	OrgByID(ctx context.Context, id tenant.OrgID) (tenant.Organisation, error)
 	// ListOrgs returns every organisation ordered by code.
 	ListOrgs(ctx context.Context) ([]tenant.Organisation, error)
+	// UpdateOrgSettings replaces the settings of the organisation with id.
+	// NotFound ORG_NOT_FOUND.
+	UpdateOrgSettings(ctx context.Context, id tenant.OrgID, s tenant.Settings) error
 }
 
 // APIKeyStore stores API keys as prefix and hash.

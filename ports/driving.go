@@ -31,6 +31,16 @@ type OrgService interface {
 	ByCode(ctx context.Context, code string) (tenant.Organisation, error)
 	// List returns every organisation.
 	List(ctx context.Context) ([]tenant.Organisation, error)
+	// Configure changes settings of the organisation with code, named as
+	// tenant.SettingSpecs names them, all or none, and returns the
+	// organisation as stored. NotFound ORG_NOT_FOUND; Invalid
+	// INVALID_SETTING naming the setting and its rule.
+	Configure(ctx context.Context, code string, changes []SettingChange) (tenant.Organisation, error)
+}
+
+// SettingChange sets the organisation setting Name to Value.
+type SettingChange struct {
+	Name, Value string
 }
 
 // APIKeyService issues and revokes API keys.

@@ -103,9 +103,11 @@ type CarrierStore interface {
 // IssuedEnrollmentID is an enrollment id handed out by
 // check_service_availability.
 type IssuedEnrollmentID struct {
-	ID       string
-	Zip      string
-	AgentID  string
+	ID      string
+	Zip     string
+	AgentID string
+	// Program is the program it was issued for ("" means NON_LIFELINE).
+	Program  tenant.Program
 	IssuedAt time.Time
 	// Used reports whether a line already carries it.
 	Used bool
@@ -118,6 +120,7 @@ type NewLine struct {
 	PasswordHash       string
 	SealedPortPassword []byte
 	SealedPortSSN      []byte
+	SealedPIN          []byte
 }
 
 // NewEnrollment is a validated create_customer_prepaid_multiline request
@@ -153,6 +156,10 @@ type EnrollmentStore interface {
 	// for each line with activation_later N. It returns the stored lines in
 	// request order. On any error nothing is written.
 	CreateEnrollment(ctx context.Context, org tenant.OrgID, e NewEnrollment) (enrollment.Account, []enrollment.LineRecord, error)
+	// LinesByEnrollmentID returns the lines whose enrollment ids are among
+	// ids (any case), keyed by upper-case enrollment id; ids without a line
+	// are absent.
+	LinesByEnrollmentID(ctx context.Context, org tenant.OrgID, ids []string) (map[string]enrollment.LineRecord, error)
 	// ListAccounts returns accounts with their lines, newest first.
 	ListAccounts(ctx context.Context, org tenant.OrgID, q Query) ([]enrollment.Account, error)
 	// ProvisioningQueue returns the customer ids queued for the carrier, in
@@ -237,12 +244,20 @@ type Availability struct {
 	EnrollmentID string
 }
 
-// CreatedLine is one line of a successful create_customer_prepaid_multiline.
+// CreatedLine is one line of a create_customer_prepaid_multiline (or v2)
+// result: a line created, or, in a refused request, the existing customer
+// of a line whose enrollment id already had one.
 type CreatedLine struct {
 	CustomerID     int64
 	EnrollmentID   string
 	EnrollmentType enrollment.EnrollmentType
 	InvoiceNumber  string
+	// MDN is the line's number, digits, "" until one is assigned.
+	MDN string
+	// Existing is true for a line of a refused request whose enrollment
+	// id already belongs to this customer; false for a line created, and
+	// for the zero CreatedLine of a refused line without a customer.
+	Existing bool
 }
 
 // VendorSecrets are a new vendor's secrets, shown once.
@@ -263,19 +278,26 @@ type EnrollmentService interface {
 	// CheckAvailability answers check_service_availability. Forbidden
 	// SOURCE_NOT_ALLOWED, UNAUTHORIZED_ACCESS; Unauthorized for agent
 	// problems (AGENT_ID_NOT_PRESENT, INVALID_AGENT_ID,
-	// INVALID_AGENT_CREDENTIALS); Invalid for fields; NotFound
-	// ZIP_NOT_SERVED.
+	// INVALID_AGENT_CREDENTIALS); Invalid for fields (INVALID_ZIP_CODE,
+	// INVALID_ENROLLMENT_TYPE, PROGRAM_NOT_OFFERED when the organisation
+	// does not run the program); NotFound ZIP_NOT_SERVED.
 	CheckAvailability(ctx context.Context, org tenant.OrgID, r AvailabilityRequest) (Availability, error)
 	// ListPlans answers plan_list: the active plans r's filters match (see
 	// enrollment.PlanFilter). Agent and source errors as CheckAvailability;
-	// Invalid INVALID_PLAN_ID or INVALID_PLAN_FILTER for a malformed filter;
-	// NotFound PLAN_NOT_FOUND when plan_id names no active plan, and
-	// PLANS_NOT_FOUND ("Plans not found") when no plan matches.
+	// Invalid INVALID_ZIP_CODE, INVALID_ENROLLMENT_TYPE, PROGRAM_NOT_OFFERED,
+	// INVALID_PLAN_ID or INVALID_PLAN_FILTER for a malformed filter;
+	// NotFound ZIP_NOT_SERVED, and PLANS_NOT_FOUND ("Plans not found") when
+	// plan_id names no active plan or no plan matches.
 	ListPlans(ctx context.Context, org tenant.OrgID, r PlanListRequest) ([]enrollment.Plan, error)
-	// CreateCustomer answers create_customer_prepaid_multiline. Agent and
-	// source errors as CheckAvailability; Invalid with every violation
-	// (fields, PLAN_NOT_ACTIVE, ENROLLMENT_ID_NOT_FOUND,
-	// ENROLLMENT_ID_ALREADY_USED, PARENT_ENROLLMENT_ID_NOT_FOUND).
+	// CreateCustomer answers create_customer_prepaid_multiline and
+	// create_prepaid_postpaid_customer_v2 (in.Action). Agent and source
+	// errors as CheckAvailability; Invalid with every violation (fields,
+	// PLAN_NOT_ACTIVE, ENROLLMENT_ID_NOT_FOUND, ENROLLMENT_ID_ALREADY_USED,
+	// LIFELINE_NOT_SUPPORTED, PARENT_ENROLLMENT_ID_NOT_FOUND), or Conflict
+	// ENROLLMENT_ID_ALREADY_USED when another request used an id first.
+	// With an error whose violations include ENROLLMENT_ID_ALREADY_USED, the
+	// lines returned are one per request line, the existing customer
+	// (Existing) at each such line, so that a client can recover its ids.
 	CreateCustomer(ctx context.Context, org tenant.OrgID, in enrollment.RequestInput) ([]CreatedLine, error)
 
 	// AddVendor adds a credential; empty password or pin are generated and

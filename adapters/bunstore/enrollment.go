@@ -28,30 +28,40 @@ import (
 // exist.
 func (s *Store) IssueEnrollmentID(ctx context.Context, org tenant.OrgID, id ports.IssuedEnrollmentID) error {
 	up := strings.ToUpper(id.ID)
-	_, err := s.db.NewRaw(`INSERT INTO enrollment_ids (id, org_id, zip, agent_id, issued_at) VALUES (?, ?, ?, ?, ?)`,
-		up, int64(org), id.Zip, id.AgentID, s.timeOr(id.IssuedAt)).Exec(ctx)
+	program := id.Program
+	if program == "" {
+		program = tenant.ProgramNonLifeline
+	}
+	_, err := s.db.NewRaw(`INSERT INTO enrollment_ids (id, org_id, zip, agent_id, program, issued_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		up, int64(org), id.Zip, id.AgentID, string(program), s.timeOr(id.IssuedAt)).Exec(ctx)
 	return s.insertError(err, "enrollment id "+up)
 }
 
 func issuedFromRow(r enrollmentIDRow) ports.IssuedEnrollmentID {
-	return ports.IssuedEnrollmentID{ID: r.ID, Zip: r.Zip, AgentID: r.AgentID, IssuedAt: r.IssuedAt.UTC(), Used: r.UsedAt != nil}
+	return ports.IssuedEnrollmentID{ID: r.ID, Zip: r.Zip, AgentID: r.AgentID, Program: tenant.Program(r.Program), IssuedAt: r.IssuedAt.UTC(), Used: r.UsedAt != nil}
+}
+
+// upperIDs returns ids upper-case without repeats: enrollment ids are
+// stored upper-case and compare case-insensitively.
+func upperIDs(ids []string) []string {
+	up := make([]string, len(ids))
+	for i, id := range ids {
+		up[i] = strings.ToUpper(id)
+	}
+	return dedup(up)
 }
 
 // EnrollmentIDs returns the ids among ids that were issued to org, keyed by
 // their upper-case form, whatever the case of ids; ids never issued to org
 // are absent.
 func (s *Store) EnrollmentIDs(ctx context.Context, org tenant.OrgID, ids []string) (map[string]ports.IssuedEnrollmentID, error) {
-	up := make([]string, len(ids))
-	for i, id := range ids {
-		up[i] = strings.ToUpper(id)
-	}
-	up = dedup(up)
+	up := upperIDs(ids)
 	out := make(map[string]ports.IssuedEnrollmentID, len(up))
 	if len(up) == 0 {
 		return out, nil
 	}
 	var rows []enrollmentIDRow
-	err := s.ro.NewRaw("SELECT id, org_id, zip, agent_id, issued_at, used_at FROM enrollment_ids WHERE org_id = ? AND id IN (?)",
+	err := s.ro.NewRaw("SELECT id, org_id, zip, agent_id, program, issued_at, used_at FROM enrollment_ids WHERE org_id = ? AND id IN (?)",
 		int64(org), bun.In(up)).Scan(ctx, &rows)
 	if err != nil && !errNoRows(err) {
 		return nil, s.dbError(err, "get enrollment ids")
@@ -144,6 +154,26 @@ func (s *Store) AccountByEnrollmentID(ctx context.Context, org tenant.OrgID, id 
 	return out[0], nil
 }
 
+// LinesByEnrollmentID returns org's lines whose enrollment ids are among
+// ids (any case), keyed by upper-case enrollment id; ids without a line are
+// absent.
+func (s *Store) LinesByEnrollmentID(ctx context.Context, org tenant.OrgID, ids []string) (map[string]enrollment.LineRecord, error) {
+	up := upperIDs(ids)
+	out := make(map[string]enrollment.LineRecord, len(up))
+	if len(up) == 0 {
+		return out, nil
+	}
+	var rows []lineRow
+	err := s.ro.NewRaw("SELECT "+lineColumns+" FROM lines WHERE org_id = ? AND enrollment_id IN (?)", int64(org), bun.In(up)).Scan(ctx, &rows)
+	if err != nil && !errNoRows(err) {
+		return nil, s.dbError(err, "get lines")
+	}
+	for _, r := range rows {
+		out[r.EnrollmentID] = lineFromRow(r)
+	}
+	return out, nil
+}
+
 // ListAccounts returns org's accounts with their lines, newest first, paged
 // by q.
 func (s *Store) ListAccounts(ctx context.Context, org tenant.OrgID, q ports.Query) ([]enrollment.Account, error) {
@@ -229,6 +259,12 @@ type lineDetails struct {
 
 	CouponCode          string `json:"coupon_code,omitempty"`
 	CouponTransactionID string `json:"coupon_transaction_id,omitempty"`
+
+	OrderID            string `json:"order_id,omitempty"`
+	SIM                string `json:"sim,omitempty"`
+	IsESIM             bool   `json:"is_esim,omitempty"`
+	ChildInvoiceNumber string `json:"child_invoice_number,omitempty"`
+	AdvanceMonths      int    `json:"no_of_advance_month,omitempty"`
 }
 
 // detailsOf returns the details column of l, as JSON text.
@@ -275,6 +311,11 @@ func detailsOf(l enrollment.Line) (string, error) {
 		PortAccountNumber:    p.AccountNumber,
 		CouponCode:           l.CouponCode(),
 		CouponTransactionID:  l.CouponTransactionID(),
+		OrderID:              l.OrderID(),
+		SIM:                  l.SIM(),
+		IsESIM:               l.IsESIM(),
+		ChildInvoiceNumber:   l.ChildInvoiceNumber(),
+		AdvanceMonths:        l.AdvanceMonths(),
 	})
 	if err != nil {
 		return "", fault.Wrap(err, "encode line details")
@@ -403,7 +444,7 @@ func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID
 		return enrollment.Account{}, nil, err
 	}
 	recs := make([]enrollment.LineRecord, n)
-	const lineArgs = 16
+	const lineArgs = 17
 	values := make([]string, n)
 	args := make([]any, 0, n*lineArgs)
 	for i, nl := range e.Lines {
@@ -424,7 +465,7 @@ func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID
 		values[i] = placeholders(1, lineArgs)
 		args = append(args, int64(org), a.ID, r.EnrollmentID, string(r.EnrollmentType), string(r.ActivationType), r.PlanID,
 			r.FirstName, r.LastName, string(r.Status), r.InvoiceNumber, r.ActivationLater, details[i],
-			orNull(nl.PasswordHash), orNull(nl.SealedPortPassword), orNull(nl.SealedPortSSN), at)
+			orNull(nl.PasswordHash), orNull(nl.SealedPortPassword), orNull(nl.SealedPortSSN), orNull(nl.SealedPIN), at)
 	}
 	var stored []struct {
 		CustomerID   int64  `bun:"customer_id"`
@@ -432,7 +473,7 @@ func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID
 	}
 	err = tx.NewRaw(`INSERT INTO lines (org_id, account_id, enrollment_id, enrollment_type, activation_type, plan_id,
 		first_name, last_name, status, invoice_number, activation_later, details,
-		password_hash, port_account_password_sealed, port_ssn_sealed, created_at)
+		password_hash, port_account_password_sealed, port_ssn_sealed, pin_sealed, created_at)
 		VALUES `+strings.Join(values, ", ")+` RETURNING customer_id, enrollment_id`, args...).Scan(ctx, &stored)
 	if classify(err) == kindUnique {
 		return enrollment.Account{}, nil, errLineExists
@@ -547,7 +588,7 @@ func claimEnrollmentIDs(ctx context.Context, tx bun.Tx, org tenant.OrgID, ids []
 // lines, could not be claimed: it is used, or it was never issued to org.
 func unclaimedError(ctx context.Context, tx bun.Tx, org tenant.OrgID, id string, line, lines int) error {
 	var r enrollmentIDRow
-	err := tx.NewRaw("SELECT id, org_id, zip, agent_id, issued_at, used_at FROM enrollment_ids WHERE org_id = ? AND id = ?",
+	err := tx.NewRaw("SELECT id, org_id, zip, agent_id, program, issued_at, used_at FROM enrollment_ids WHERE org_id = ? AND id = ?",
 		int64(org), id).Scan(ctx, &r)
 	switch {
 	case err == nil:

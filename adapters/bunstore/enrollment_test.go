@@ -29,6 +29,7 @@ func testLine(id string, portIn bool) enrollment.LineInput {
 		in.PortFirstName, in.PortLastName = "Test", "Tester"
 		in.PortAddressOne, in.PortCity, in.PortState, in.PortZipCode = "1 MAIN ST", "SEATTLE", "WA", "98101"
 		in.PortAccountNumber, in.PortAccountPassword, in.PortSSN = "ACC123", "port-pw-secret", "9876"
+		in.PIN, in.OrderID, in.IsESIM = "pin-secret-4321", "938", "Y"
 	}
 	return in
 }
@@ -49,6 +50,9 @@ func testEnrollment(t *testing.T, parent string, lines ...enrollment.LineInput) 
 		}
 		if l.IsPortIn() {
 			nl.SealedPortPassword, nl.SealedPortSSN = []byte{1, 2, 3}, []byte{4, 5, 6}
+		}
+		if !l.PIN().IsZero() {
+			nl.SealedPIN = []byte{7, 8, 9}
 		}
 		e.Lines = append(e.Lines, nl)
 	}
@@ -95,8 +99,9 @@ func TestLineSecretsAtRest(t *testing.T) {
 				PasswordHash *string `bun:"password_hash"`
 				PortPassword []byte  `bun:"port_account_password_sealed"`
 				PortSSN      []byte  `bun:"port_ssn_sealed"`
+				PIN          []byte  `bun:"pin_sealed"`
 			}
-			err = s.DB().NewRaw(`SELECT customer_id, details, password_hash, port_account_password_sealed, port_ssn_sealed
+			err = s.DB().NewRaw(`SELECT customer_id, details, password_hash, port_account_password_sealed, port_ssn_sealed, pin_sealed
 				FROM lines ORDER BY customer_id`).Scan(ctx, &rows)
 			if err != nil {
 				t.Fatal(err)
@@ -106,20 +111,20 @@ func TestLineSecretsAtRest(t *testing.T) {
 			}
 			port := rows[0]
 			if port.PasswordHash == nil || *port.PasswordHash != "$argon2id$stand-in" ||
-				!bytes.Equal(port.PortPassword, []byte{1, 2, 3}) || !bytes.Equal(port.PortSSN, []byte{4, 5, 6}) {
+				!bytes.Equal(port.PortPassword, []byte{1, 2, 3}) || !bytes.Equal(port.PortSSN, []byte{4, 5, 6}) || !bytes.Equal(port.PIN, []byte{7, 8, 9}) {
 				t.Fatalf("port-in line secrets stored as %+v", port)
 			}
-			for _, secret := range []string{"cust-secret-1599", "port-pw-secret", "9876", enrollment.Redacted} {
+			for _, secret := range []string{"cust-secret-1599", "port-pw-secret", "9876", "pin-secret-4321", enrollment.Redacted} {
 				if strings.Contains(port.Details, secret) {
 					t.Fatalf("details %s hold %q", port.Details, secret)
 				}
 			}
-			for _, field := range []string{`"port_account_number":"ACC123"`, `"port_city":"SEATTLE"`, `"email":"test@example.com"`, `"service_zip":"98103"`} {
+			for _, field := range []string{`"port_account_number":"ACC123"`, `"port_city":"SEATTLE"`, `"email":"test@example.com"`, `"service_zip":"98103"`, `"order_id":"938"`, `"is_esim":true`} {
 				if !strings.Contains(strings.ReplaceAll(port.Details, " ", ""), field) {
 					t.Fatalf("details %s lack %s", port.Details, field)
 				}
 			}
-			if other := rows[1]; other.PasswordHash != nil || other.PortPassword != nil || other.PortSSN != nil {
+			if other := rows[1]; other.PasswordHash != nil || other.PortPassword != nil || other.PortSSN != nil || other.PIN != nil {
 				t.Fatalf("a line without secrets stored %+v, want NULLs", other)
 			}
 		})

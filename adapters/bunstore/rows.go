@@ -18,14 +18,17 @@ type joinedOrg struct {
 	OrgName      string    `bun:"org_name"`
 	OrgDisabled  bool      `bun:"org_disabled"`
 	OrgCreatedAt time.Time `bun:"org_created_at"`
+	OrgBSSIDs    string    `bun:"org_bss_ids"`
+	OrgPrograms  string    `bun:"org_programs"`
 }
 
 // joinedOrgColumns select a joinedOrg from organisations AS o.
-const joinedOrgColumns = "o.code AS org_code, o.name AS org_name, o.disabled AS org_disabled, o.created_at AS org_created_at"
+const joinedOrgColumns = "o.code AS org_code, o.name AS org_name, o.disabled AS org_disabled, o.created_at AS org_created_at, o.bss_ids AS org_bss_ids, o.programs AS org_programs"
 
 // organisation returns the joined organisation, whose id is id.
 func (j joinedOrg) organisation(id int64) tenant.Organisation {
-	return orgFromRow(orgRow{ID: id, Code: j.OrgCode, Name: j.OrgName, Disabled: j.OrgDisabled, CreatedAt: j.OrgCreatedAt})
+	return orgFromRow(orgRow{ID: id, Code: j.OrgCode, Name: j.OrgName, Disabled: j.OrgDisabled, CreatedAt: j.OrgCreatedAt,
+		BSSIDs: j.OrgBSSIDs, Programs: j.OrgPrograms})
 }
 
 type orgRow struct {
@@ -36,6 +39,8 @@ type orgRow struct {
 	Name      string    `bun:"name,notnull"`
 	Disabled  bool      `bun:"disabled,notnull"`
 	CreatedAt time.Time `bun:"created_at,notnull"`
+	BSSIDs    string    `bun:"bss_ids,notnull"`
+	Programs  string    `bun:"programs,notnull"`
 }
 
 type apiKeyRow struct {
@@ -176,6 +181,7 @@ type enrollmentIDRow struct {
 	OrgID    int64      `bun:"org_id,notnull"`
 	Zip      string     `bun:"zip,notnull"`
 	AgentID  string     `bun:"agent_id,notnull"`
+	Program  string     `bun:"program,notnull"`
 	IssuedAt time.Time  `bun:"issued_at,notnull"`
 	UsedAt   *time.Time `bun:"used_at"`
 }

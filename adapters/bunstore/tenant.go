@@ -35,13 +35,23 @@ func orgNotFound() error {
 }
 
 func orgFromRow(r orgRow) tenant.Organisation {
-	return tenant.Organisation{
+	o := tenant.Organisation{
 		ID:        tenant.OrgID(r.ID),
 		Code:      r.Code,
 		Name:      r.Name,
 		Disabled:  r.Disabled,
 		CreatedAt: r.CreatedAt.UTC(),
 	}
+	// The columns' CHECK constraints admit only values these parse; a
+	// value they refuse (a column written by a newer release) falls back
+	// to the default rather than failing every request of the organisation.
+	if f, err := tenant.ParseIDForm(r.BSSIDs); err == nil {
+		o.Settings.BSSIDs = f
+	}
+	if p, err := tenant.ParsePrograms(r.Programs); err == nil {
+		o.Settings.Programs = p
+	}
+	return o
 }
 
 // CreateOrg stores o and returns it with ID and CreatedAt set (CreatedAt
@@ -52,8 +62,8 @@ func (s *Store) CreateOrg(ctx context.Context, o tenant.Organisation) (tenant.Or
 	var id int64
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := tx.NewRaw(
-			"INSERT INTO organisations (code, name, disabled, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-			o.Code, o.Name, o.Disabled, o.CreatedAt).Scan(ctx, &id); err != nil {
+			"INSERT INTO organisations (code, name, disabled, created_at, bss_ids, programs) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+			o.Code, o.Name, o.Disabled, o.CreatedAt, string(o.Settings.IDs()), o.Settings.Programs.String()).Scan(ctx, &id); err != nil {
 			return err
 		}
 		return seedCarriers(ctx, tx, tenant.OrgID(id), o.CreatedAt)
@@ -68,7 +78,7 @@ func (s *Store) CreateOrg(ctx context.Context, o tenant.Organisation) (tenant.Or
 	return o, nil
 }
 
-const orgColumns = "id, code, name, disabled, created_at"
+const orgColumns = "id, code, name, disabled, created_at, bss_ids, programs"
 
 // OrgByCode returns the organisation with code. NotFound ORG_NOT_FOUND.
 func (s *Store) OrgByCode(ctx context.Context, code string) (tenant.Organisation, error) {
@@ -97,6 +107,25 @@ func (s *Store) org(ctx context.Context, query string, arg any) (tenant.Organisa
 		return tenant.Organisation{}, s.dbError(err, "get organisation")
 	}
 	return orgFromRow(r), nil
+}
+
+// UpdateOrgSettings stores the settings of the organisation with id.
+// NotFound ORG_NOT_FOUND.
+func (s *Store) UpdateOrgSettings(ctx context.Context, id tenant.OrgID, st tenant.Settings) error {
+	res, err := s.db.NewRaw("UPDATE organisations SET bss_ids = ?, programs = ? WHERE id = ?",
+		string(st.IDs()), st.Programs.String(), int64(id)).Exec(ctx)
+	// As RevokeAPIKey: this process must not serve the cached settings
+	// until the database's notification arrives.
+	s.auth.invalidate()
+	if err != nil {
+		return s.dbError(err, "update organisation settings")
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return s.dbError(err, "update organisation settings")
+	} else if n == 0 {
+		return orgNotFound()
+	}
+	return nil
 }
 
 // ListOrgs returns every organisation ordered by code.

@@ -109,19 +109,29 @@ func TestCommandOutput(t *testing.T) {
   "code": "GLOBEX",
   "name": "GLOBEX",
   "disabled": false,
-  "created_at": "2024-05-01T10:00:00Z"
+  "created_at": "2024-05-01T10:00:00Z",
+  "settings": {
+    "bss-ids": "int",
+    "programs": "NON_LIFELINE"
+  }
 }
 `},
 		{"org list", []string{"org", "list"},
-			"CODE  NAME      STATUS  CREATED\n" +
-				"ACME  Acme Ltd  active  2024-05-01T10:00:00Z\n"},
+			"CODE  NAME      STATUS  CREATED               SETTINGS\n" +
+				"ACME  Acme Ltd  active  2024-05-01T10:00:00Z  bss-ids=int programs=NON_LIFELINE\n"},
+		{"org set", []string{"org", "set", "--bss-ids", "string", "--programs", "non_lifeline, LIFELINE", "ACME"},
+			"organisation ACME: bss-ids=string programs=NON_LIFELINE,LIFELINE\n"},
 		{"org list json", []string{"org", "list", "--json"},
 			`[
   {
     "code": "ACME",
     "name": "Acme Ltd",
     "disabled": false,
-    "created_at": "2024-05-01T10:00:00Z"
+    "created_at": "2024-05-01T10:00:00Z",
+    "settings": {
+      "bss-ids": "int",
+      "programs": "NON_LIFELINE"
+    }
   }
 ]
 `},
@@ -671,5 +681,32 @@ func TestNewNeverExits(t *testing.T) {
 	app = New(Deps{Stdout: &out, Stderr: &errOut})
 	if err := app.RunContext(context.Background(), []string{"allot", "migrate"}); fault.CodeOf(err) != fault.Internal {
 		t.Errorf("migrate without Open: err = %v; want Internal", err)
+	}
+}
+
+// TestOrgSet checks that org set changes only the settings given, keeps
+// them, and refuses a bad value or no setting with exit 2.
+func TestOrgSet(t *testing.T) {
+	cleanEnv(t)
+	h := newHarness()
+	if r := h.run(t, "org", "set", "--programs", "NON_LIFELINE,LIFELINE", "ACME"); r.code != 0 {
+		t.Fatalf("org set: %+v", r)
+	}
+	r := h.run(t, "org", "list")
+	if !strings.Contains(r.stdout, "bss-ids=int programs=NON_LIFELINE,LIFELINE") {
+		t.Fatalf("org list after set = %q", r.stdout)
+	}
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"org", "set", "--bss-ids", "float", "ACME"}, `bss-ids "float" is not int or string`},
+		{[]string{"org", "set", "--programs", "PREPAID", "ACME"}, `program "PREPAID" is not one of NON_LIFELINE, LIFELINE`},
+		{[]string{"org", "set", "ACME"}, "name at least one setting to change"},
+	} {
+		r := h.run(t, tc.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.msg) {
+			t.Errorf("allot %s = %+v; want exit 2 and %q", strings.Join(tc.args, " "), r, tc.msg)
+		}
 	}
 }

@@ -17,7 +17,44 @@ func (s *state) orgCommand() *ucli.Command {
 		leaf("list", "list organisations", "",
 			[]ucli.Flag{dbFlag(), jsonFlag()},
 			s.orgList),
+		leaf("set", "change an organisation's compatibility settings", "CODE",
+			append([]ucli.Flag{dbFlag(), jsonFlag()}, settingFlags()...),
+			s.orgSet),
 	)
+}
+
+// settingFlags are one flag per organisation setting, from the domain's
+// table, so that a new setting needs no change here.
+func settingFlags() []ucli.Flag {
+	specs := tenant.SettingSpecs()
+	out := make([]ucli.Flag, len(specs))
+	for i, sp := range specs {
+		out[i] = stringFlag(sp.Name, sp.Usage)
+	}
+	return out
+}
+
+func (s *state) orgSet(c *ucli.Context) error {
+	a, err := args(c, "CODE")
+	if err != nil {
+		return err
+	}
+	var changes []ports.SettingChange
+	for _, sp := range tenant.SettingSpecs() {
+		if c.IsSet(sp.Name) {
+			changes = append(changes, ports.SettingChange{Name: sp.Name, Value: c.String(sp.Name)})
+		}
+	}
+	return s.withBackend(c, func(ctx context.Context, b *Backend) error {
+		o, err := b.Services.Orgs.Configure(ctx, a[0], changes)
+		if err != nil {
+			return err
+		}
+		if c.Bool("json") {
+			return writeJSON(c.App.Writer, toOrgJSON(o))
+		}
+		return printf(c, "organisation %s: %s\n", o.Code, settingsText(o.Settings))
+	})
 }
 
 func (s *state) orgCreate(c *ucli.Context) error {
@@ -50,8 +87,8 @@ func (s *state) orgList(c *ucli.Context) error {
 		if err != nil {
 			return err
 		}
-		return printList(c, orgs, toOrgJSON, []string{"CODE", "NAME", "STATUS", "CREATED"}, func(t *table, o tenant.Organisation) {
-			t.row(o.Code, o.Name, orgStatus(o), timestamp(o.CreatedAt))
+		return printList(c, orgs, toOrgJSON, []string{"CODE", "NAME", "STATUS", "CREATED", "SETTINGS"}, func(t *table, o tenant.Organisation) {
+			t.row(o.Code, o.Name, orgStatus(o), timestamp(o.CreatedAt), settingsText(o.Settings))
 		})
 	})
 }

@@ -115,6 +115,27 @@ func (f fakeOrgs) ByCode(_ context.Context, code string) (tenant.Organisation, e
 	return tenant.Organisation{}, fault.New(fault.NotFound, tenant.ReasonOrgNotFound, "no such organisation")
 }
 
+func (f fakeOrgs) Configure(_ context.Context, code string, changes []ports.SettingChange) (tenant.Organisation, error) {
+	if len(changes) == 0 {
+		return tenant.Organisation{}, fault.InvalidField("settings", "required", tenant.ReasonInvalidSetting, "name at least one setting to change")
+	}
+	for i, o := range f.orgs {
+		if o.Code != code {
+			continue
+		}
+		st := o.Settings
+		for _, c := range changes {
+			var err error
+			if st, err = st.With(c.Name, c.Value); err != nil {
+				return tenant.Organisation{}, err
+			}
+		}
+		f.orgs[i].Settings = st
+		return f.orgs[i], nil
+	}
+	return tenant.Organisation{}, fault.New(fault.NotFound, tenant.ReasonOrgNotFound, "no such organisation")
+}
+
 func (f fakeOrgs) List(context.Context) ([]tenant.Organisation, error) {
 	return f.orgs, f.failed("Orgs.List")
 }

@@ -83,16 +83,33 @@ func timestamp(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// orgJSON is an organisation as --json prints it.
+// orgJSON is an organisation as --json prints it; settings are keyed by
+// their names (tenant.SettingSpecs).
 type orgJSON struct {
-	Code      string `json:"code"`
-	Name      string `json:"name"`
-	Disabled  bool   `json:"disabled"`
-	CreatedAt string `json:"created_at"`
+	Code      string            `json:"code"`
+	Name      string            `json:"name"`
+	Disabled  bool              `json:"disabled"`
+	CreatedAt string            `json:"created_at"`
+	Settings  map[string]string `json:"settings"`
 }
 
 func toOrgJSON(o tenant.Organisation) orgJSON {
-	return orgJSON{Code: o.Code, Name: o.Name, Disabled: o.Disabled, CreatedAt: timestamp(o.CreatedAt)}
+	st := map[string]string{}
+	for _, sp := range tenant.SettingSpecs() {
+		st[sp.Name], _ = o.Settings.Get(sp.Name)
+	}
+	return orgJSON{Code: o.Code, Name: o.Name, Disabled: o.Disabled, CreatedAt: timestamp(o.CreatedAt), Settings: st}
+}
+
+// settingsText renders every setting as name=value, in the table's order.
+func settingsText(s tenant.Settings) string {
+	specs := tenant.SettingSpecs()
+	parts := make([]string, len(specs))
+	for i, sp := range specs {
+		v, _ := s.Get(sp.Name)
+		parts[i] = sp.Name + "=" + v
+	}
+	return strings.Join(parts, " ")
 }
 
 func orgStatus(o tenant.Organisation) string {

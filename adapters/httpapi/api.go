@@ -3,6 +3,7 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -109,8 +110,49 @@ func New(cfg Config, svc ports.Services, log *slog.Logger) *API {
 // body limit). Routes must be added before the API serves its first request.
 func (a *API) Engine() *gin.Engine { return a.engine }
 
-// ServeHTTP implements http.Handler.
-func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.engine.ServeHTTP(w, r) }
+// ServeHTTP implements http.Handler. BSS module and series paths are
+// tolerant, as the vendors' live services are: repeated slashes collapse
+// and a trailing slash is ignored (a reference BSS client joins its base
+// URL with "/", sending POST //authenticate), see tolerantPath.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p, ok := tolerantPath(r.URL.Path); ok {
+		r2 := *r
+		u := *r.URL
+		u.Path, u.RawPath = p, ""
+		r2.URL = &u
+		r = &r2
+	}
+	a.engine.ServeHTTP(w, r)
+}
+
+// tolerantPath returns p with runs of slashes collapsed and a trailing
+// slash removed, and ok when that changed p and the result is a path of
+// the APIs' own: "/", a single segment (a BSS module, known or not, so
+// that an unknown one is answered RESTAPI105) or the series prefix and
+// below. Other paths (the dashboard's) are left exactly as sent.
+func tolerantPath(p string) (string, bool) {
+	if !strings.Contains(p, "//") && (len(p) <= 1 || !strings.HasSuffix(p, "/")) {
+		return p, false
+	}
+	b := make([]byte, 0, len(p))
+	for i := 0; i < len(p); i++ {
+		if p[i] == '/' && len(b) > 0 && b[len(b)-1] == '/' {
+			continue
+		}
+		b = append(b, p[i])
+	}
+	q := string(b)
+	if len(q) > 1 {
+		q = strings.TrimSuffix(q, "/")
+	}
+	if q == p {
+		return p, false
+	}
+	if q == "/" || isSingleSegment(q) || q == SeriesPath || strings.HasPrefix(q, SeriesPath+"/") {
+		return q, true
+	}
+	return p, false
+}
 
 // seriesRoutes registers the series API on g. Writes go through the
 // idempotency middleware; everything is authenticated first, so that the

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/tenant"
 	"github.com/allot-io/allot/domain/token"
 	"github.com/allot-io/allot/ports"
 )
@@ -63,7 +65,8 @@ var bssModules = []bssModule{
 	{EnrollmentPath, map[string]actionFunc{enrollment.ActionCheckAvailability: (*API).checkAvailability}},
 	{PlanPath, map[string]actionFunc{enrollment.ActionPlanList: (*API).planList}},
 	// The contract's sample request names the operation by its alias.
-	{CustomerPath, map[string]actionFunc{enrollment.ActionCreate: (*API).createCustomer, enrollment.ActionAddLine: (*API).createCustomer}},
+	{CustomerPath, map[string]actionFunc{enrollment.ActionCreate: (*API).createCustomer, enrollment.ActionAddLine: (*API).createCustomer,
+		enrollment.ActionCreateV2: (*API).createCustomer}},
 }
 
 // servesBSS reports whether the enrollment API is served.
@@ -324,59 +327,239 @@ func (a *API) planList(c *gin.Context, s ports.Session, req *bssRequest) {
 	a.bssOK(c, msgSuccess, plansJSON(plans))
 }
 
-// createdEnvelope is the success of create_customer_prepaid_multiline. The
-// document's sample puts "data" first; the embedded envelope's own Data is
-// shadowed by this one and its other keys follow in their usual order.
-type createdEnvelope struct {
-	Data []createdLineJSON `json:"data"`
-	bssEnvelope
-}
-
-// createdLineJSON is one line's result, keys in the sample's order.
-type createdLineJSON struct {
-	MsgCode string          `json:"msg_code"`
-	Msg     string          `json:"msg"`
-	Data    createdLineData `json:"data"`
-}
-
-// createdLineData is the sample's inner object, keys in its order. mdn and
-// msid are null until the carrier assigns them; msl is "".
-type createdLineData struct {
-	CustomerID     string  `json:"customer_id"`
-	EnrollmentID   string  `json:"enrollment_id"`
-	EnrollmentType string  `json:"enrollment_type"`
-	CustID         string  `json:"cust_id"`
-	MDN            *string `json:"mdn"`
-	MSID           *string `json:"msid"`
-	MSL            string  `json:"msl"`
-	InvoiceNumber  string  `json:"invoice_number"`
-}
-
-// createCustomer is create_customer_prepaid_multiline (and its alias).
+// createCustomer is create_customer_prepaid_multiline (and its alias) and
+// create_prepaid_postpaid_customer_v2: one operation, answered in the
+// envelope of the action the client named (see customerResult).
 func (a *API) createCustomer(c *gin.Context, s ports.Session, req *bssRequest) {
+	res := customerResult{v2: enrollment.IsV2(req.in.Action), ids: s.Org.Settings.IDs()}
 	req.decodeLines()
+	res.lines = len(req.in.Lines)
 	if err := req.vs.Err(); err != nil {
-		a.bssFail(c, err)
+		a.customerFail(c, res, err)
 		return
 	}
 	lines, err := a.svc.Enrollment.CreateCustomer(c.Request.Context(), s.Org.ID, req.in)
 	if err != nil {
+		res.existing = lines
+		a.customerFail(c, res, err)
+		return
+	}
+	res.created = lines
+	a.customerOK(c, res)
+}
+
+// customerResult is what a customer creation answers with, and how.
+type customerResult struct {
+	v2  bool
+	ids tenant.IDForm
+	// lines is how many lines the request carried.
+	lines int
+	// created are the lines of a success.
+	created []ports.CreatedLine
+	// existing are, in a refused request, the existing customers of lines
+	// whose enrollment id already had one (CreatedLine.Existing).
+	existing []ports.CreatedLine
+}
+
+// customerOK writes a success: one entry per line, in the envelope of the
+// action.
+func (a *API) customerOK(c *gin.Context, res customerResult) {
+	ext := bssCallOf(c).externalID
+	data := make([]any, 0, len(res.created))
+	for _, l := range res.created {
+		if res.v2 {
+			data = append(data, v2LineResult{Data: res.v2Data(l, ext), Msg: msgSuccess, MsgCode: msgCodeSuccess})
+		} else {
+			data = append(data, lineResult{MsgCode: msgCodeSuccess, Msg: msgSuccess, Data: res.lineData(l)})
+		}
+	}
+	env := bssEnvelope{Msg: msgSuccess, MsgCode: msgCodeSuccess}
+	if res.v2 {
+		out := v2Envelope{Data: data}
+		a.v2Write(c, http.StatusOK, &env, &out)
+		return
+	}
+	out := createdEnvelope{Data: data, bssEnvelope: env}
+	a.bssWrite(c, http.StatusOK, &out.bssEnvelope, &out)
+}
+
+// customerFail writes a refused creation. A failure of the request's
+// content (its violations) also answers per line: data[i] holds line i's
+// own messages, the existing customer's ids for a line whose enrollment id
+// already had one, and for a valid line that it was not created. The
+// multiline action keeps its top-level errors and msg_code; v2 marks the
+// top level as its clients detect a failure (errors holds "Fail", then the
+// messages of the request's own fields). Other failures (token, agent,
+// source, server) have the usual envelope.
+func (a *API) customerFail(c *gin.Context, res customerResult, err error) {
+	status, env, reason := renderBSS(err)
+	fe, ok := fault.As(err)
+	if !ok || status != http.StatusOK || len(fe.Violations) == 0 || env.MsgCode != msgCodeError && env.MsgCode != msgCodeErrors || res.lines == 0 {
 		a.bssFail(c, err)
 		return
 	}
-	out := createdEnvelope{
-		Data:        make([]createdLineJSON, 0, len(lines)),
-		bssEnvelope: bssEnvelope{Msg: msgSuccess, MsgCode: msgCodeSuccess},
+	perLine := make([][]string, res.lines)
+	var top []string
+	for _, v := range fe.Violations {
+		switch {
+		case v.Reason == enrollment.ReasonTooManyLines:
+			a.bssFail(c, err) // no entry per line of an oversized request
+			return
+		case v.Line >= 1 && v.Line <= res.lines:
+			perLine[v.Line-1] = append(perLine[v.Line-1], enrollment.LineMessage(v))
+		default:
+			top = append(top, v.Message)
+		}
 	}
-	for _, l := range lines {
-		id := strconv.FormatInt(l.CustomerID, 10)
-		out.Data = append(out.Data, createdLineJSON{MsgCode: msgCodeSuccess, Msg: msgSuccess, Data: createdLineData{
-			CustomerID:     id,
-			EnrollmentID:   l.EnrollmentID,
-			EnrollmentType: string(l.EnrollmentType),
-			CustID:         id,
-			InvoiceNumber:  l.InvoiceNumber,
-		}})
+	ext := bssCallOf(c).externalID
+	data := make([]any, res.lines)
+	for i, msgs := range perLine {
+		if len(msgs) == 0 {
+			msgs = []string{enrollment.MsgLineNotCreated}
+		}
+		code := msgCodeError
+		if len(msgs) > 1 {
+			code = msgCodeErrors
+		}
+		var lineData any = struct{}{}
+		if i < len(res.existing) && res.existing[i].Existing {
+			if res.v2 {
+				lineData = res.v2Data(res.existing[i], ext)
+			} else {
+				lineData = res.lineData(res.existing[i])
+			}
+		}
+		if res.v2 {
+			data[i] = v2LineResult{Data: lineData, Msg: msgErrorOccurred, MsgCode: code, Errors: msgs}
+		} else {
+			data[i] = lineResult{MsgCode: code, Msg: msgErrorOccurred, Data: lineData, Errors: msgs}
+		}
 	}
-	a.bssWrite(c, http.StatusOK, &out.bssEnvelope, &out)
+	c.Set(ctxReason, reason)
+	if res.v2 {
+		out := v2Envelope{Data: data, Errors: append([]string{enrollment.MsgFail}, top...)}
+		a.v2Write(c, status, &env, &out)
+		return
+	}
+	env.Data = data
+	a.bssWrite(c, status, &env, &env)
+}
+
+// v2Write writes out with env's msg and msg_code and the call's token and
+// transaction id.
+func (a *API) v2Write(c *gin.Context, status int, env *bssEnvelope, out *v2Envelope) {
+	call := bssCallOf(c)
+	out.Msg, out.MsgCode = env.Msg, env.MsgCode
+	out.Token, out.ExternalTransactionID = call.token, call.externalID
+	a.bssWrite(c, status, env, out)
+}
+
+// createdEnvelope is the success of create_customer_prepaid_multiline. The
+// document's sample puts "data" first; the embedded envelope's own Data is
+// shadowed by this one and its other keys follow in their usual order.
+type createdEnvelope struct {
+	Data []any `json:"data"`
+	bssEnvelope
+}
+
+// lineResult is one line's result of create_customer_prepaid_multiline,
+// keys in the document sample's order; errors only on failure.
+type lineResult struct {
+	MsgCode string   `json:"msg_code"`
+	Msg     string   `json:"msg"`
+	Data    any      `json:"data"`
+	Errors  []string `json:"errors,omitempty"`
+}
+
+// lineData is the document sample's inner object, keys in its order.
+type lineData struct {
+	CustomerID     bssNumber `json:"customer_id"`
+	EnrollmentID   string    `json:"enrollment_id"`
+	EnrollmentType string    `json:"enrollment_type"`
+	CustID         bssNumber `json:"cust_id"`
+	MDN            bssNumber `json:"mdn"`
+	MSID           bssNumber `json:"msid"`
+	MSL            string    `json:"msl"`
+	InvoiceNumber  string    `json:"invoice_number"`
+}
+
+// v2Envelope is create_prepaid_postpaid_customer_v2's response, keys in
+// the order the vendor's export records them, the call's token last.
+type v2Envelope struct {
+	Data   []any    `json:"data"`
+	Errors []string `json:"errors,omitempty"`
+	v2Top
+}
+
+// v2Top is what v2Envelope shares with every BSS envelope; v2Write fills
+// it.
+type v2Top struct {
+	Msg                   string `json:"msg"`
+	MsgCode               string `json:"msg_code"`
+	ExternalTransactionID string `json:"external_transaction_id,omitempty"`
+	Token                 string `json:"token"`
+}
+
+// v2LineResult is one line's result of v2, keys in the export's order.
+type v2LineResult struct {
+	Data    any      `json:"data"`
+	Msg     string   `json:"msg"`
+	MsgCode string   `json:"msg_code"`
+	Errors  []string `json:"errors,omitempty"`
+}
+
+// v2LineData is v2's inner object, keys in the export's order.
+type v2LineData struct {
+	CustID                bssNumber `json:"cust_id"`
+	CustomerID            bssNumber `json:"customer_id"`
+	EnrollmentID          string    `json:"enrollment_id"`
+	EnrollmentType        string    `json:"enrollment_type"`
+	InvoiceNumber         string    `json:"invoice_number"`
+	MDN                   bssNumber `json:"mdn"`
+	MSID                  bssNumber `json:"msid"`
+	MSL                   string    `json:"msl"`
+	ExternalTransactionID string    `json:"external_transaction_id"`
+}
+
+// bssNumber is a numeric id of a BSS response (digits, or "" when there is
+// none), written in the organisation's id form: a JSON integer, or a
+// string as the older document shows. An absent one is null, or "" where
+// the live service writes "" (msid in the integer form).
+type bssNumber struct {
+	digits    string
+	form      tenant.IDForm
+	emptyText bool
+}
+
+// MarshalJSON implements json.Marshaler.
+func (n bssNumber) MarshalJSON() ([]byte, error) {
+	switch {
+	case n.digits == "" && n.emptyText:
+		return []byte(`""`), nil
+	case n.digits == "":
+		return []byte("null"), nil
+	case n.form == tenant.IDsString:
+		return json.Marshal(n.digits)
+	}
+	return []byte(n.digits), nil
+}
+
+func (r customerResult) num(digits string) bssNumber { return bssNumber{digits: digits, form: r.ids} }
+
+// msid is null in the string form (the document's sample) and "" in the
+// integer form (the live service's); Allot assigns none yet.
+func (r customerResult) msid() bssNumber {
+	return bssNumber{form: r.ids, emptyText: r.ids != tenant.IDsString}
+}
+
+func (r customerResult) lineData(l ports.CreatedLine) lineData {
+	id := strconv.FormatInt(l.CustomerID, 10)
+	return lineData{CustomerID: r.num(id), EnrollmentID: l.EnrollmentID, EnrollmentType: string(l.EnrollmentType),
+		CustID: r.num(id), MDN: r.num(l.MDN), MSID: r.msid(), InvoiceNumber: l.InvoiceNumber}
+}
+
+func (r customerResult) v2Data(l ports.CreatedLine, ext string) v2LineData {
+	id := strconv.FormatInt(l.CustomerID, 10)
+	return v2LineData{CustID: r.num(id), CustomerID: r.num(id), EnrollmentID: l.EnrollmentID, EnrollmentType: string(l.EnrollmentType),
+		InvoiceNumber: l.InvoiceNumber, MDN: r.num(l.MDN), MSID: r.msid(), ExternalTransactionID: ext}
 }

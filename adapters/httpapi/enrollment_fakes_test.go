@@ -52,7 +52,9 @@ type fakeEnrollment struct {
 	cc     ports.CallContext
 	planID string
 	plan   ports.PlanListRequest
-	in     enrollment.RequestInput
+	// ids is the organisation's id form in the sessions Consume returns.
+	ids tenant.IDForm
+	in  enrollment.RequestInput
 
 	availFn  func(ports.AvailabilityRequest) (ports.Availability, error)
 	plansFn  func(ports.CallContext, string) ([]enrollment.Plan, error)
@@ -108,7 +110,9 @@ func (f *fakeEnrollment) Consume(_ context.Context, raw string) (ports.Session, 
 	case f.live[raw]:
 		delete(f.live, raw)
 		f.used[raw] = true
-		return ports.Session{Org: testOrg, VendorID: testVendor, NextToken: f.issue()}, nil
+		org := testOrg
+		org.Settings.BSSIDs = f.ids
+		return ports.Session{Org: org, VendorID: testVendor, NextToken: f.issue()}, nil
 	case f.used[raw]:
 		return ports.Session{}, fault.New(fault.Unauthorized, token.ReasonUsed, "fake: used")
 	}

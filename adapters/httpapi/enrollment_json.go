@@ -207,6 +207,7 @@ func (r *bssRequest) decodeLines() {
 		}
 	}
 	specs := enrollment.LineFields()
+	groups := enrollment.LineGroups()
 	multi := len(objs) > 1
 	r.in.Lines = make([]enrollment.LineInput, len(objs))
 	for i, o := range objs {
@@ -214,6 +215,36 @@ func (r *bssRequest) decodeLines() {
 			if _, present := o[f.JSON]; present {
 				r.in.Lines[i].Set(f.JSON, o.lineText(i+1, multi, f.JSON, &r.vs))
 			}
+		}
+		// Nested objects after the flat fields, which win when both are sent.
+		for _, g := range groups {
+			if raw, present := o[g.JSON]; present {
+				r.decodeGroup(&r.in.Lines[i], i+1, multi, g, raw)
+			}
+		}
+	}
+}
+
+// decodeGroup fills l from the nested object raw of group g (an address
+// such as service_address), through the domain's table of its members.
+// null is no object; anything but an object is a violation.
+func (r *bssRequest) decodeGroup(l *enrollment.LineInput, n int, multi bool, g enrollment.GroupSpec, raw json.RawMessage) {
+	raw = bytes.TrimSpace(raw)
+	if bytes.Equal(raw, []byte("null")) {
+		return
+	}
+	var obj bssObject
+	if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &obj) != nil {
+		msg := g.JSON + " should be an object"
+		if multi {
+			msg = fmt.Sprintf("Line %d: %s", n, msg)
+		}
+		r.vs.Add(fault.Violation{Line: n, Field: g.JSON, Rule: "type", Reason: reasonNotObject, Message: msg})
+		return
+	}
+	for _, m := range g.Members {
+		if _, present := obj[m]; present {
+			l.SetMember(g.JSON, m, obj.lineText(n, multi, m, &r.vs))
 		}
 	}
 }

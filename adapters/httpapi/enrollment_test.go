@@ -13,6 +13,7 @@ import (
 
 	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/tenant"
 	"github.com/allot-io/allot/ports"
 )
 
@@ -132,8 +133,8 @@ func TestBSSMsgCodeTable(t *testing.T) {
 			return h.bss(CustomerPath, createBody(`"invoice_number":"2021-09-1288"`), t1)
 		}, want: map[string]any{"msg": "Success", "msg_code": "RESTAPI000", "token": t2, "data": []any{
 			map[string]any{"msg_code": "RESTAPI000", "msg": "Success", "data": map[string]any{
-				"customer_id": "3188", "enrollment_id": "WN116", "enrollment_type": "SHIPMENT", "cust_id": "3188",
-				"mdn": nil, "msid": nil, "msl": "", "invoice_number": "2021-09-1288"}}}}},
+				"customer_id": 3188.0, "enrollment_id": "WN116", "enrollment_type": "SHIPMENT", "cust_id": 3188.0,
+				"mdn": nil, "msid": "", "msl": "", "invoice_number": "2021-09-1288"}}}}},
 
 		{name: "001 Invalid Token, no header", call: func(h *harness) *httptest.ResponseRecorder {
 			return h.bss(PlanPath, planBody, "")
@@ -174,7 +175,14 @@ func TestBSSMsgCodeTable(t *testing.T) {
 			}
 		}, call: func(h *harness) *httptest.ResponseRecorder {
 			return h.bss(PlanPath, planBody, h.enr.token())
-		}, want: bssBody("Source Not Allowed", "RESTAPI103", t2, "errors", list("Source Not Allowed"))},
+		}, want: bssBody("Source Not Allowed", "RESTAPI103", t2, "errors", list("This source not allowed."))},
+		{name: "103 Source can not be blank", setup: func(h *harness) {
+			h.enr.plansFn = func(ports.CallContext, string) ([]enrollment.Plan, error) {
+				return nil, enrollment.SourceBlankError()
+			}
+		}, call: func(h *harness) *httptest.ResponseRecorder {
+			return h.bss(PlanPath, planBody, h.enr.token())
+		}, want: bssBody("Source Not Allowed", "RESTAPI103", t2, "errors", list("Source can not be blank."))},
 		{name: "104 Agent Id should not be blank", setup: func(h *harness) {
 			h.enr.plansFn = func(cc ports.CallContext, _ string) ([]enrollment.Plan, error) {
 				// ParseAgentID's error is Invalid, not Unauthorized: the
@@ -236,7 +244,9 @@ func TestBSSMsgCodeTable(t *testing.T) {
 		{name: "010 several errors", call: func(h *harness) *httptest.ResponseRecorder {
 			body := strings.NewReplacer(`"98103"`, `"981"`, `"ann@example.com"`, `"ann@"`).Replace(createBody(""))
 			return h.bss(CustomerPath, body, h.enr.token())
-		}, want: bssBody("Error occurred", "RESTAPI010", t2, "errors", list("Email should be a valid email address such as name@example.com", "Service zip should be exactly 5 digits"))},
+		}, want: bssBody("Error occurred", "RESTAPI010", t2, "errors", list("Email should be a valid email address such as name@example.com", "Service zip should be exactly 5 digits"),
+			"data", []any{map[string]any{"msg_code": "RESTAPI010", "msg": "Error occurred", "data": map[string]any{},
+				"errors": list("Email should be a valid email address such as name@example.com", "Service zip should be exactly 5 digits")}})},
 
 		{name: "503 unavailable", setup: func(h *harness) {
 			h.enr.plansFn = func(ports.CallContext, string) ([]enrollment.Plan, error) {
@@ -294,7 +304,9 @@ func TestBSSDocumentFailures(t *testing.T) {
 		{sample: 2, msg: "Invalid Access!!", code: "RESTAPI001", call: func(h *harness) *httptest.ResponseRecorder {
 			return h.do(http.MethodGet, CustomerPath, "", headerToken, h.enr.token())
 		}},
-		{sample: 3, msg: "Source Not Allowed", code: "RESTAPI103", errors: list("Source Not Allowed"), setup: func(h *harness) {
+		// The live service's errors entry (SPEC §2 "Real clients"), not the
+		// older document's repetition of the msg.
+		{sample: 3, msg: "Source Not Allowed", code: "RESTAPI103", errors: list("This source not allowed."), setup: func(h *harness) {
 			h.enr.createFn = func(enrollment.RequestInput) ([]ports.CreatedLine, error) {
 				return nil, enrollment.SourceNotAllowedError()
 			}
@@ -356,6 +368,9 @@ func TestBSSDocumentFailures(t *testing.T) {
 // the document's sample, keys in its order, plus the chained token.
 func TestBSSCreateMatchesDocument(t *testing.T) {
 	h := newHarness(t)
+	// The document's string ids are the organisation setting
+	// bss-ids=string; the default is the live service's integers.
+	h.enr.ids = tenant.IDsString
 	h.enr.createFn = func(enrollment.RequestInput) ([]ports.CreatedLine, error) {
 		return []ports.CreatedLine{{CustomerID: 3188, EnrollmentID: "WN11174", EnrollmentType: enrollment.Shipment, InvoiceNumber: "2021-09-1288"}}, nil
 	}
@@ -472,13 +487,15 @@ func TestBSSRejectsNonTextValues(t *testing.T) {
 	wantBSS(t, w, http.StatusOK, bssBody("Error occurred", "RESTAPI110", tokenN(2), "errors", list("zip_code should be a text value")))
 
 	w = h.bss(CustomerPath, createBody(`"agent_password":["x"],"source":{}`), h.enr.token())
+	notCreated := map[string]any{"msg_code": "RESTAPI110", "msg": "Error occurred", "data": map[string]any{}, "errors": list(enrollment.MsgLineNotCreated)}
 	wantBSS(t, w, http.StatusOK, bssBody("Error occurred", "RESTAPI010", tokenN(4), "errors",
-		list("source should be a text value", "agent_password should be a text value")))
+		list("source should be a text value", "agent_password should be a text value"), "data", []any{notCreated}))
 
 	two := createBody("")
 	two = strings.Replace(two, validLine+`]`, validLine+`,`+strings.Replace(validLine, `"first_name":"Ann"`, `"first_name":["Ann"]`, 1)+`]`, 1)
 	w = h.bss(CustomerPath, two, h.enr.token())
-	wantBSS(t, w, http.StatusOK, bssBody("Error occurred", "RESTAPI110", tokenN(6), "errors", list("Line 2: first_name should be a text value")))
+	wantBSS(t, w, http.StatusOK, bssBody("Error occurred", "RESTAPI110", tokenN(6), "errors", list("Line 2: first_name should be a text value"),
+		"data", []any{notCreated, map[string]any{"msg_code": "RESTAPI110", "msg": "Error occurred", "data": map[string]any{}, "errors": list("first_name should be a text value")}}))
 
 	w = h.bss(PlanPath, `{"action":{"name":"plan_list"}}`, h.enr.token())
 	wantBSS(t, w, http.StatusOK, bssBody("Error occurred", "RESTAPI110", tokenN(8), "errors", list("action should be a text value")))
@@ -584,7 +601,6 @@ func TestBSSOtherPathsKeepTheirEnvelopes(t *testing.T) {
 	h := newHarness(t)
 	wantError(t, h.do(http.MethodGet, "/nope", ""), http.StatusNotFound, "NOT_FOUND", "")
 	wantError(t, h.do(http.MethodPost, "/api/nope", "{}"), http.StatusNotFound, "NOT_FOUND", "")
-	wantError(t, h.do(http.MethodPost, "/customer/", "{}"), http.StatusNotFound, "NOT_FOUND", "")
 	wantError(t, h.do(http.MethodPost, "/healthz", "{}"), http.StatusMethodNotAllowed, reasonMethodNotAllowed, "")
 	wantError(t, h.do(http.MethodPost, SeriesPath, "{}"), http.StatusMethodNotAllowed, reasonMethodNotAllowed, "")
 	wantStatus(t, h.do(http.MethodGet, "/healthz", ""), http.StatusOK)

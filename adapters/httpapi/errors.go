@@ -212,6 +212,7 @@ const (
 	reasonActionUnknown  = "ACTION_NOT_FOUND"
 	reasonNotText        = "NOT_TEXT"
 	reasonInvalidLines   = "INVALID_LINES"
+	reasonNotObject      = "NOT_OBJECT"
 )
 
 // The vendor's msg_codes (SPEC §2).
@@ -231,18 +232,18 @@ const (
 	msgCodeErrors        = "RESTAPI010"
 )
 
-// The vendor's fixed msg texts that the domain does not define.
+// The vendor's fixed msg texts, from the domain's one table of them.
 const (
-	msgSuccess        = "Success"
-	msgAuthenticated  = "Successfully Authenticate"
-	msgInvalidAccess  = "Invalid Access!!"
-	msgModuleRequired = "Module required"
-	msgModuleUnknown  = "Module does not exist"
-	msgActionRequired = "Action required"
-	msgActionUnknown  = "Action does not exist"
-	msgInvalidCompany = "Invalid company"
-	msgInvalidMethod  = "Invalid method"
-	msgErrorOccurred  = "Error occurred"
+	msgSuccess        = enrollment.MsgSuccess
+	msgAuthenticated  = enrollment.MsgAuthenticated
+	msgInvalidAccess  = enrollment.MsgInvalidAccess
+	msgModuleRequired = enrollment.MsgModuleRequired
+	msgModuleUnknown  = enrollment.MsgModuleUnknown
+	msgActionRequired = enrollment.MsgActionRequired
+	msgActionUnknown  = enrollment.MsgActionUnknown
+	msgInvalidCompany = enrollment.MsgInvalidCompany
+	msgInvalidMethod  = enrollment.MsgInvalidMethod
+	msgErrorOccurred  = enrollment.MsgErrorOccurred
 )
 
 // bssErrors tells what the "errors" array of a BSS failure holds.
@@ -302,15 +303,18 @@ var bssCodeTable = map[fault.Code]bssMapping{
 // the service), except for server errors, which are never overridden. The
 // messages are pinned to the vendor's wording: clients compare them.
 var bssReasonTable = map[string]bssMapping{
-	reasonMethodNotAllowed:            {status: http.StatusOK, msgCode: msgCodeAccess, msg: msgInvalidAccess},
-	token.ReasonInvalid:               {status: http.StatusOK, msgCode: msgCodeAccess, msg: token.MsgInvalid},
-	token.ReasonUsed:                  {status: http.StatusOK, msgCode: msgCodeAccess, msg: token.MsgUsed},
-	token.ReasonExpired:               {status: http.StatusOK, msgCode: msgCodeAccess, msg: token.MsgExpired},
-	enrollment.ReasonCredentials:      {status: http.StatusOK, msgCode: msgCodeAccess, msg: enrollment.MsgInvalidCredentials},
-	enrollment.ReasonCredentialsMiss:  {status: http.StatusOK, msgCode: msgCodeAccess, msg: enrollment.MsgCredentialsMissing},
-	reasonModuleRequired:              {status: http.StatusOK, msgCode: msgCodeNoModule, msg: msgModuleRequired},
-	reasonActionRequired:              {status: http.StatusOK, msgCode: msgCodeNoAction, msg: msgActionRequired},
-	enrollment.ReasonSourceNotAllow:   {status: http.StatusOK, msgCode: msgCodeSource, msg: enrollment.MsgSourceNotAllowed, errors: errorsMsg},
+	reasonMethodNotAllowed:           {status: http.StatusOK, msgCode: msgCodeAccess, msg: msgInvalidAccess},
+	token.ReasonInvalid:              {status: http.StatusOK, msgCode: msgCodeAccess, msg: enrollment.MsgInvalidToken},
+	token.ReasonUsed:                 {status: http.StatusOK, msgCode: msgCodeAccess, msg: enrollment.MsgTokenUsed},
+	token.ReasonExpired:              {status: http.StatusOK, msgCode: msgCodeAccess, msg: enrollment.MsgTokenExpired},
+	enrollment.ReasonCredentials:     {status: http.StatusOK, msgCode: msgCodeAccess, msg: enrollment.MsgInvalidCredentials},
+	enrollment.ReasonCredentialsMiss: {status: http.StatusOK, msgCode: msgCodeAccess, msg: enrollment.MsgCredentialsMissing},
+	reasonModuleRequired:             {status: http.StatusOK, msgCode: msgCodeNoModule, msg: msgModuleRequired},
+	reasonActionRequired:             {status: http.StatusOK, msgCode: msgCodeNoAction, msg: msgActionRequired},
+	// The msg is the contract's; errors holds the live service's reason
+	// (a blank source, or one not allowed).
+	enrollment.ReasonSourceNotAllow:   {status: http.StatusOK, msgCode: msgCodeSource, msg: enrollment.MsgSourceNotAllowed, errors: errorsFault},
+	enrollment.ReasonSourceBlank:      {status: http.StatusOK, msgCode: msgCodeSource, msg: enrollment.MsgSourceNotAllowed, errors: errorsFault},
 	enrollment.ReasonAgentIDMissing:   {status: http.StatusOK, msgCode: msgCodeAgent, msg: enrollment.MsgAgentIDBlank, errors: errorsMsg},
 	enrollment.ReasonAgentIDInvalid:   {status: http.StatusOK, msgCode: msgCodeAgent, msg: enrollment.MsgInvalidAgentID, errors: errorsMsg},
 	enrollment.ReasonAgentCredentials: {status: http.StatusOK, msgCode: msgCodeAgent, msg: enrollment.MsgInvalidAgentCredentials, errors: errorsMsg},

@@ -131,6 +131,9 @@ func (s *Enrollment) Consume(ctx context.Context, raw string) (ports.Session, er
 // checkCall applies the checks every BSS action shares, in the order the
 // vendor reports them: source, then agent, then the agent's permission.
 func (s *Enrollment) checkCall(ctx context.Context, org tenant.OrgID, cc ports.CallContext) error {
+	if strings.TrimSpace(cc.Source) == "" {
+		return enrollment.SourceBlankError()
+	}
 	src, err := enrollment.ParseSource(cc.Source)
 	if err != nil {
 		return enrollment.SourceNotAllowedError()
@@ -190,33 +193,36 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// Enrollment-type and availability rules of check_service_availability.
+// Rules of check_service_availability that have no home in the domain.
 const (
-	enrollmentTypeNonLifeline = "NON_LIFELINE"
-	reasonInvalidZipCode      = "INVALID_ZIP_CODE"
-	reasonInvalidEnrollType   = "INVALID_ENROLLMENT_TYPE"
 	reasonInvalidIsEnrollment = "INVALID_IS_ENROLLMENT"
-	reasonPlanNotFound        = "PLAN_NOT_FOUND"
 	reasonInvalidPlanID       = "INVALID_PLAN_ID"
 )
+
+// programs returns the programs org runs.
+func (s *Enrollment) programs(ctx context.Context, org tenant.OrgID) (tenant.Programs, error) {
+	o, err := s.store.OrgByID(ctx, org)
+	if err != nil {
+		return tenant.Programs{}, err
+	}
+	return o.Settings.Programs, nil
+}
 
 // CheckAvailability implements ports.EnrollmentService.
 func (s *Enrollment) CheckAvailability(ctx context.Context, org tenant.OrgID, r ports.AvailabilityRequest) (ports.Availability, error) {
 	if err := s.checkCall(ctx, org, r.CallContext); err != nil {
 		return ports.Availability{}, err
 	}
-	zip := strings.TrimSpace(r.ZipCode)
-	et := strings.ToUpper(strings.TrimSpace(r.EnrollmentType))
+	runs, err := s.programs(ctx, org)
+	if err != nil {
+		return ports.Availability{}, err
+	}
 	isEnr := strings.ToUpper(strings.TrimSpace(r.IsEnrollment))
 	var vs fault.Violations
-	if zip == "" {
-		vs.Add(fault.Violation{Field: "zip_code", Rule: enrollment.RuleRequired, Reason: reasonInvalidZipCode, Message: "Zip code is required"})
-	} else if len(zip) != 5 || strings.Trim(zip, "0123456789") != "" {
-		vs.Add(fault.Violation{Field: "zip_code", Rule: enrollment.RulePattern, Reason: reasonInvalidZipCode, Message: "Zip code should be exactly 5 digits"})
-	}
-	if et != enrollmentTypeNonLifeline {
-		vs.Add(fault.Violation{Field: "enrollment_type", Rule: enrollment.RuleEnum, Reason: reasonInvalidEnrollType, Message: "Enrollment type should be NON_LIFELINE"})
-	}
+	zip, err := enrollment.ParseZipCode(r.ZipCode)
+	addViolations(&vs, err)
+	program, err := enrollment.ParseProgram(r.EnrollmentType, runs)
+	addViolations(&vs, err)
 	if isEnr == "" {
 		isEnr = "N"
 	}
@@ -228,14 +234,14 @@ func (s *Enrollment) CheckAvailability(ctx context.Context, org tenant.OrgID, r 
 	}
 	z, err := s.store.Zip(ctx, org, zip)
 	if fault.CodeOf(err) == fault.NotFound {
-		return ports.Availability{}, fault.Errorf(fault.NotFound, enrollment.ReasonZipNotServed, "Service is not available in zip code %s", zip)
+		return ports.Availability{}, enrollment.ZipNotServedError()
 	}
 	if err != nil {
 		return ports.Availability{}, err
 	}
-	a := ports.Availability{ZipCode: z.Zip, City: z.City, State: z.State, EnrollmentType: et}
+	a := ports.Availability{ZipCode: z.Zip, City: z.City, State: z.State, EnrollmentType: string(program)}
 	if isEnr == "Y" {
-		id, err := s.issueEnrollmentID(ctx, org, z.Zip, strings.TrimSpace(r.AgentID))
+		id, err := s.issueEnrollmentID(ctx, org, z.Zip, strings.TrimSpace(r.AgentID), program)
 		if err != nil {
 			return ports.Availability{}, err
 		}
@@ -249,7 +255,7 @@ const enrollmentIDAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 // issueEnrollmentID draws a random id ("EN" + 8 characters, 40 bits) and
 // stores it, drawing again on the rare collision.
-func (s *Enrollment) issueEnrollmentID(ctx context.Context, org tenant.OrgID, zip, agent string) (string, error) {
+func (s *Enrollment) issueEnrollmentID(ctx context.Context, org tenant.OrgID, zip, agent string, program tenant.Program) (string, error) {
 	for attempt := 0; attempt < 5; attempt++ {
 		b, err := s.randomBytes(8)
 		if err != nil {
@@ -259,7 +265,7 @@ func (s *Enrollment) issueEnrollmentID(ctx context.Context, org tenant.OrgID, zi
 		for _, x := range b {
 			id = append(id, enrollmentIDAlphabet[int(x)%len(enrollmentIDAlphabet)])
 		}
-		err = s.store.IssueEnrollmentID(ctx, org, ports.IssuedEnrollmentID{ID: string(id), Zip: zip, AgentID: agent, IssuedAt: s.clock.Now()})
+		err = s.store.IssueEnrollmentID(ctx, org, ports.IssuedEnrollmentID{ID: string(id), Zip: zip, AgentID: agent, Program: program, IssuedAt: s.clock.Now()})
 		if fault.CodeOf(err) == fault.Conflict {
 			continue
 		}
@@ -273,13 +279,40 @@ func (s *Enrollment) ListPlans(ctx context.Context, org tenant.OrgID, r ports.Pl
 	if err := s.checkCall(ctx, org, r.CallContext); err != nil {
 		return nil, err
 	}
+	// zip_code and enrollment_type are optional here, but checked by the
+	// same rules as check_service_availability's when sent.
+	var vs fault.Violations
+	zip := strings.TrimSpace(r.ZipCode)
+	if zip != "" {
+		var err error
+		zip, err = enrollment.ParseZipCode(zip)
+		addViolations(&vs, err)
+	}
+	program := ""
+	if strings.TrimSpace(r.EnrollmentType) != "" {
+		runs, err := s.programs(ctx, org)
+		if err != nil {
+			return nil, err
+		}
+		prog, err := enrollment.ParseProgram(r.EnrollmentType, runs)
+		addViolations(&vs, err)
+		program = string(prog)
+	}
 	planID := strings.TrimSpace(r.PlanID)
 	if planID != "" && (strings.Trim(planID, "0123456789") != "" || len(planID) > 20) {
-		return nil, fault.InvalidField("plan_id", enrollment.RulePattern, reasonInvalidPlanID, "Plan Id should contain only digits")
+		vs.Add(fault.Violation{Field: "plan_id", Rule: enrollment.RulePattern, Reason: reasonInvalidPlanID, Message: "Plan Id should contain only digits"})
 	}
-	f, err := enrollment.NewPlanFilter(r.ZipCode, r.EnrollmentType, planID, r.Carrier, r.IsFamilyPlan)
-	if err != nil {
+	f, err := enrollment.NewPlanFilter(zip, program, planID, r.Carrier, r.IsFamilyPlan)
+	addViolations(&vs, err)
+	if err := vs.Err(); err != nil {
 		return nil, err
+	}
+	if zip != "" {
+		if _, err := s.store.Zip(ctx, org, zip); fault.CodeOf(err) == fault.NotFound {
+			return nil, enrollment.ZipNotServedError()
+		} else if err != nil {
+			return nil, err
+		}
 	}
 	var plans []enrollment.Plan
 	if planID == "" {
@@ -289,7 +322,7 @@ func (s *Enrollment) ListPlans(ctx context.Context, org tenant.OrgID, r ports.Pl
 	} else {
 		p, err := s.store.Plan(ctx, org, planID)
 		if fault.CodeOf(err) == fault.NotFound || (err == nil && !p.Active) {
-			return nil, fault.Errorf(fault.NotFound, reasonPlanNotFound, "Plan Id %s is not an active plan", planID)
+			return nil, enrollment.PlansNotFoundError()
 		}
 		if err != nil {
 			return nil, err
@@ -310,7 +343,7 @@ func (s *Enrollment) CreateCustomer(ctx context.Context, org tenant.OrgID, in en
 		return nil, err
 	}
 	if err := s.checkReferences(ctx, org, req); err != nil {
-		return nil, err
+		return s.existing(ctx, org, req, err)
 	}
 	if s.sealer == nil {
 		return nil, errNoKey
@@ -338,17 +371,57 @@ func (s *Enrollment) CreateCustomer(ctx context.Context, org tenant.OrgID, in en
 		if nl.SealedPortSSN, err = s.seal(port.SSN); err != nil {
 			return nil, err
 		}
+		if nl.SealedPIN, err = s.seal(l.PIN()); err != nil {
+			return nil, err
+		}
 		e.Lines = append(e.Lines, nl)
 	}
 	_, recs, err := s.store.CreateEnrollment(ctx, org, e)
 	if err != nil {
-		return nil, err
+		return s.existing(ctx, org, req, err)
 	}
 	out := make([]ports.CreatedLine, len(recs))
 	for i, r := range recs {
-		out[i] = ports.CreatedLine{CustomerID: r.CustomerID, EnrollmentID: r.EnrollmentID, EnrollmentType: r.EnrollmentType, InvoiceNumber: r.InvoiceNumber}
+		out[i] = createdLine(r)
 	}
 	return out, nil
+}
+
+func createdLine(r enrollment.LineRecord) ports.CreatedLine {
+	return ports.CreatedLine{CustomerID: r.CustomerID, EnrollmentID: r.EnrollmentID, EnrollmentType: r.EnrollmentType, InvoiceNumber: r.InvoiceNumber}
+}
+
+// existing returns err with, when some of its violations are lines whose
+// enrollment id already has a customer, one entry per line of req holding
+// those customers (Existing), so that the client recovers their ids.
+func (s *Enrollment) existing(ctx context.Context, org tenant.OrgID, req enrollment.Request, err error) ([]ports.CreatedLine, error) {
+	fe, ok := fault.As(err)
+	if !ok {
+		return nil, err
+	}
+	lines := req.Lines()
+	var ids []string
+	for _, v := range fe.Violations {
+		if v.Reason == enrollment.ReasonEnrollmentIDUsed && v.Line >= 1 && v.Line <= len(lines) {
+			ids = append(ids, lines[v.Line-1].EnrollmentID())
+		}
+	}
+	if len(ids) == 0 {
+		return nil, err
+	}
+	found, lerr := s.store.LinesByEnrollmentID(ctx, org, ids)
+	if lerr != nil {
+		// The refusal stands; only the ids it would have carried are lost.
+		return nil, err
+	}
+	out := make([]ports.CreatedLine, len(lines))
+	for i, l := range lines {
+		if r, ok := found[l.EnrollmentID()]; ok {
+			out[i] = createdLine(r)
+			out[i].Existing = true
+		}
+	}
+	return out, err
 }
 
 func (s *Enrollment) seal(v enrollment.Secret) ([]byte, error) {
@@ -386,6 +459,8 @@ func (s *Enrollment) checkReferences(ctx context.Context, org tenant.OrgID, req 
 			vs.Add(req.EnrollmentIDNotIssued(n))
 		case got.Used:
 			vs.Add(req.EnrollmentIDUsed(n))
+		case got.Program == tenant.ProgramLifeline:
+			vs.Add(req.LifelineOutside(n))
 		}
 		active, seen := plans[l.PlanID()]
 		if !seen {
@@ -669,4 +744,12 @@ func (s *Enrollment) Accounts(ctx context.Context, org tenant.OrgID, q ports.Que
 		return nil, err
 	}
 	return s.store.ListAccounts(ctx, org, q)
+}
+
+// addViolations appends the violations of err, a domain rule's Invalid
+// error (nil adds nothing), so that every broken rule is reported at once.
+func addViolations(vs *fault.Violations, err error) {
+	if fe, ok := fault.As(err); ok {
+		*vs = append(*vs, fe.Violations...)
+	}
 }

@@ -48,6 +48,28 @@ func (s *Orgs) List(ctx context.Context) ([]tenant.Organisation, error) {
 	return s.store.ListOrgs(ctx)
 }
 
+// Configure implements ports.OrgService.
+func (s *Orgs) Configure(ctx context.Context, code string, changes []ports.SettingChange) (tenant.Organisation, error) {
+	o, err := s.store.OrgByCode(ctx, strings.TrimSpace(code))
+	if err != nil {
+		return tenant.Organisation{}, err
+	}
+	if len(changes) == 0 {
+		return tenant.Organisation{}, fault.InvalidField("settings", "required", tenant.ReasonInvalidSetting, "name at least one setting to change")
+	}
+	st := o.Settings
+	for _, c := range changes {
+		if st, err = st.With(c.Name, c.Value); err != nil {
+			return tenant.Organisation{}, err
+		}
+	}
+	if err := s.store.UpdateOrgSettings(ctx, o.ID, st); err != nil {
+		return tenant.Organisation{}, err
+	}
+	o.Settings = st
+	return o, nil
+}
+
 // API keys look like ak_<8 hex id>_<64 hex secret>: the id is shown in
 // listings and used to revoke; the whole key is hashed for lookup. SHA-256
 // suffices because the key carries 256 random bits, unlike a password.

@@ -198,18 +198,20 @@ func TestSampleEnrollmentFlow(t *testing.T) {
 	r = b.call(t, "POST", "/customer", r.token(t), body)
 	var lines []struct {
 		MsgCode string `json:"msg_code"`
-		Data    struct {
-			CustomerID   string  `json:"customer_id"`
-			CustID       string  `json:"cust_id"`
-			EnrollmentID string  `json:"enrollment_id"`
-			MDN          *string `json:"mdn"`
-			Invoice      string  `json:"invoice_number"`
+		// Ids are JSON integers by default, as the live service sends
+		// them and typed clients decode them.
+		Data struct {
+			CustomerID   int64  `json:"customer_id"`
+			CustID       int64  `json:"cust_id"`
+			EnrollmentID string `json:"enrollment_id"`
+			MDN          *int64 `json:"mdn"`
+			Invoice      string `json:"invoice_number"`
 		}
 	}
 	if err := json.Unmarshal(r.Data, &lines); err != nil || r.MsgCode != "RESTAPI000" || len(lines) != 2 {
 		t.Fatalf("create: %s", r.raw)
 	}
-	if lines[0].Data.EnrollmentID != e1 || lines[1].Data.EnrollmentID != e2 || lines[0].Data.CustomerID == "" ||
+	if lines[0].Data.EnrollmentID != e1 || lines[1].Data.EnrollmentID != e2 || lines[0].Data.CustomerID == 0 ||
 		lines[0].Data.CustomerID != lines[0].Data.CustID || lines[0].Data.MDN != nil || lines[0].Data.Invoice != "2021-09-1288" {
 		t.Errorf("lines: %+v", lines)
 	}
@@ -232,7 +234,8 @@ func TestDocumentFailures(t *testing.T) {
 		msg, code                string
 		errors                   []string
 	}{
-		{"source not allowed", "POST", "/plan", plan("ewebsiteapi", "API"), "Source Not Allowed", "RESTAPI103", []string{"Source Not Allowed"}},
+		{"source not allowed", "POST", "/plan", plan("ewebsiteapi", "API"), "Source Not Allowed", "RESTAPI103", []string{"This source not allowed."}},
+		{"source blank", "POST", "/plan", plan("ewebsiteapi", " "), "Source Not Allowed", "RESTAPI103", []string{"Source can not be blank."}},
 		{"agent blank", "POST", "/plan", plan(" ", "WEBSITE"), "Agent Id should not be blank", "RESTAPI104", []string{"Agent Id should not be blank"}},
 		{"invalid agent", "POST", "/plan", plan("nobody", "WEBSITE"), "Invalid Agent Id", "RESTAPI104", []string{"Invalid Agent Id"}},
 		{"agent password", "POST", "/plan", plan("guarded", "WEBSITE"), "Invalid Agent ID or Password", "RESTAPI104", []string{"Invalid Agent ID or Password"}},

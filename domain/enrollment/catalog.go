@@ -60,7 +60,7 @@ const (
 )
 
 // Actions lists every action an agent may be permitted.
-var Actions = []string{ActionCheckAvailability, ActionPlanList, ActionCreate, ActionAddLine}
+var Actions = []string{ActionCheckAvailability, ActionPlanList, ActionCreate, ActionAddLine, ActionCreateV2}
 
 // Sources lists the sources an organisation may allow.
 var Sources = []string{SourceAPI, SourceWebsite, SourceEnrollmentPortal}
@@ -73,6 +73,7 @@ const (
 	ReasonInvalidZip      = "INVALID_ZIP"
 	ReasonInvalidSource   = "INVALID_SOURCE"
 	ReasonSourceNotAllow  = "SOURCE_NOT_ALLOWED"
+	ReasonSourceBlank     = "SOURCE_NOT_PRESENT"
 	ReasonUnauthorized    = "UNAUTHORIZED_ACCESS"
 	ReasonZipNotServed    = "ZIP_NOT_SERVED"
 	ReasonInvalidAction   = "INVALID_ACTION"
@@ -80,18 +81,16 @@ const (
 	ReasonCredentialsMiss = "CREDENTIALS_REQUIRED"
 )
 
-// The vendor's exact messages for the rules above.
-const (
-	MsgSourceNotAllowed   = "Source Not Allowed"
-	MsgUnauthorizedAccess = "Unauthorized Access"
-	MsgInvalidCredentials = "Invalid credentials!!"
-	MsgCredentialsMissing = "username and password pin and vendor_id are required"
-)
-
 // SourceNotAllowedError is the error for a source the organisation does not
-// allow.
+// allow, or that is no source at all ("This source not allowed.").
 func SourceNotAllowedError() error {
-	return fault.New(fault.Forbidden, ReasonSourceNotAllow, MsgSourceNotAllowed)
+	return fault.New(fault.Forbidden, ReasonSourceNotAllow, MsgSourceRefused)
+}
+
+// SourceBlankError is the error for a call without a source ("Source can
+// not be blank.").
+func SourceBlankError() error {
+	return fault.New(fault.Forbidden, ReasonSourceBlank, MsgSourceBlank)
 }
 
 // UnauthorizedActionError is the error for an agent not permitted to call an

@@ -3,6 +3,7 @@ package enrollment
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -23,6 +24,11 @@ type LineInput struct {
 	PortAccountNumber, PortAccountPassword, PortSSN, PortNumber              string
 	BillingAddressOne, BillingAddressTwo, BillingCity, BillingState          string
 	BillingZip, DeviceType, CouponCode, CouponTransactionID, ActivationLater string
+	// The fields create_prepaid_postpaid_customer_v2 added to the line.
+	ParentEnrollmentID, OrderID, SIM, IsESIM, PIN, ChildInvoiceNumber, NoOfAdvanceMonth string
+	// Names v2 clients send for fields of the table (see lineAliases):
+	// middle_name for middle_initial, is_portin (Y/N) for activation_type.
+	MiddleName, IsPortin string
 }
 
 // RequestInput is a create_customer_prepaid_multiline request exactly as the
@@ -87,6 +93,9 @@ type lineField struct {
 	// document gives its own wording.
 	missing string
 	check   check
+	// v2Default is the value create_prepaid_postpaid_customer_v2 gives
+	// the field when the client sends none ("" means no default).
+	v2Default string
 }
 
 // lineFieldID indexes lineFields and the values of a Line.
@@ -143,6 +152,13 @@ const (
 	fCouponCode
 	fCouponTransactionID
 	fActivationLater
+	fParentEnrollmentID
+	fOrderID
+	fSIM
+	fIsESIM
+	fPIN
+	fChildInvoiceNumber
+	fNoOfAdvanceMonth
 	numLineFields
 )
 
@@ -173,7 +189,7 @@ var lineFields = [numLineFields]lineField{
 	fSKUType:              {json: "sku_type", label: "SKU type", ptr: func(l *LineInput) *string { return &l.SKUType }, norm: upper, check: oneOf(string(SKUIntl), string(SKUBYO), string(SKUNew))},
 	fESN:                  {json: "esn", label: "ESN", ptr: func(l *LineInput) *string { return &l.ESN }, norm: upper, req: ifHandover, check: alnumBetween(MinESN, MaxESN)},
 	fCarrier:              {json: "carrier", label: "Carrier", ptr: func(l *LineInput) *string { return &l.Carrier }, norm: upper, req: ifHandover, check: carrierCode},
-	fActivationType:       {json: "activation_type", label: "Activation type", ptr: func(l *LineInput) *string { return &l.ActivationType }, norm: upper, req: always, check: oneOf(string(NewActivation), string(PortIn))},
+	fActivationType:       {json: "activation_type", label: "Activation type", ptr: func(l *LineInput) *string { return &l.ActivationType }, norm: upper, req: always, check: oneOf(string(NewActivation), string(PortIn)), v2Default: string(NewActivation)},
 	fEnrollmentType:       {json: "enrollment_type", label: "Enrollment type", ptr: func(l *LineInput) *string { return &l.EnrollmentType }, norm: upper, req: always, check: oneOf(string(Shipment), string(Handover))},
 	fHandoverType:         {json: "handover_type", label: "Handover type", ptr: func(l *LineInput) *string { return &l.HandoverType }, norm: lower, req: ifHandover, check: oneOf(string(HandoverCBE))},
 	fPortCurrentCarrier:   {json: "port_current_carrier", label: "Port current carrier", ptr: func(l *LineInput) *string { return &l.PortCurrentCarrier }, req: ifPortIn, check: carrierName},
@@ -197,6 +213,69 @@ var lineFields = [numLineFields]lineField{
 	fCouponCode:           {json: "coupon_code", label: "Coupon code", ptr: func(l *LineInput) *string { return &l.CouponCode }, check: code(MaxCode)},
 	fCouponTransactionID:  {json: "coupon_transaction_id", label: "Coupon transaction Id", ptr: func(l *LineInput) *string { return &l.CouponTransactionID }, check: code(MaxCode)},
 	fActivationLater:      {json: "activation_later", label: "Activation later", ptr: func(l *LineInput) *string { return &l.ActivationLater }, norm: upper, check: oneOf("Y", "N")},
+	// The fields of create_prepaid_postpaid_customer_v2's lines. A line's
+	// parent_enrollment_id names its account; "" means the line opens it.
+	fParentEnrollmentID: {json: "parent_enrollment_id", label: "Parent enrollment Id", ptr: func(l *LineInput) *string { return &l.ParentEnrollmentID }, norm: upper, check: alnum(MaxEnrollmentID)},
+	// order_id is make_payment's order (a JSON number); it is checked
+	// against the organisation's orders once Allot keeps them.
+	fOrderID:            {json: "order_id", label: "Order Id", ptr: func(l *LineInput) *string { return &l.OrderID }, check: positiveInt(MaxOrderIDDigits)},
+	fSIM:                {json: "sim", label: "SIM", ptr: func(l *LineInput) *string { return &l.SIM }, check: digitsBetween(MinUICCID, MaxUICCID)},
+	fIsESIM:             {json: "is_esim", label: "Is eSIM", ptr: func(l *LineInput) *string { return &l.IsESIM }, norm: upper, check: oneOf("Y", "N"), v2Default: "N"},
+	fPIN:                {json: "pin", label: "PIN", ptr: func(l *LineInput) *string { return &l.PIN }, secret: true, check: secretText(MaxPIN)},
+	fChildInvoiceNumber: {json: "child_invoice_number", label: "Child invoice number", ptr: func(l *LineInput) *string { return &l.ChildInvoiceNumber }, check: invoice},
+	fNoOfAdvanceMonth:   {json: "no_of_advance_month", label: "Number of advance months", ptr: func(l *LineInput) *string { return &l.NoOfAdvanceMonth }, check: numeric(MaxAdvanceMonthDigits)},
+}
+
+// lineAlias is another name clients send for a field of the line table,
+// with how its value maps to the field's (ok false for a value the alias
+// does not allow, reported as the alias's own violation).
+type lineAlias struct {
+	json, label string
+	ptr         func(*LineInput) *string
+	norm        norm
+	field       lineFieldID
+	mapValue    func(string) (string, bool)
+	// allowed describes the alias's values for its message.
+	allowed string
+}
+
+// lineAliases are the names create_prepaid_postpaid_customer_v2 uses for
+// fields of the table. An alias fills its field when the field itself is
+// absent; when both are sent they must agree.
+var lineAliases = []lineAlias{
+	{json: "middle_name", label: "Middle name", ptr: func(l *LineInput) *string { return &l.MiddleName }, norm: name, field: fMiddleInitial,
+		mapValue: func(v string) (string, bool) { return v, true }},
+	{json: "is_portin", label: "Is portin", ptr: func(l *LineInput) *string { return &l.IsPortin }, norm: upper, field: fActivationType,
+		mapValue: func(v string) (string, bool) {
+			switch v {
+			case "Y":
+				return string(PortIn), true
+			case "N":
+				return string(NewActivation), true
+			}
+			return "", false
+		}, allowed: "Y or N"},
+}
+
+// lineGroup is a nested object of a line (v2 clients send addresses so):
+// each member names a field of the table.
+type lineGroup struct {
+	json    string
+	members map[string]lineFieldID
+}
+
+// addressMembers are the member names of a nested address object.
+func addressMembers(one, two, city, state, zip lineFieldID) map[string]lineFieldID {
+	return map[string]lineFieldID{"address_one": one, "address_two": two, "city": city, "state": state, "zip": zip}
+}
+
+// lineGroups are the nested objects a line may carry, flattened into the
+// table's fields: service_address: {address_one, address_two, city, state,
+// zip} is service_address_one, ..., service_zip.
+var lineGroups = []lineGroup{
+	{json: "service_address", members: addressMembers(fServiceAddressOne, fServiceAddressTwo, fServiceCity, fServiceState, fServiceZip)},
+	{json: "billing_address", members: addressMembers(fBillingAddressOne, fBillingAddressTwo, fBillingCity, fBillingState, fBillingZip)},
+	{json: "port_address", members: addressMembers(fPortAddressOne, fPortAddressTwo, fPortCity, fPortState, fPortZipCode)},
 }
 
 // requestField is one row of the request table, the only place that lists
@@ -210,6 +289,9 @@ type requestField struct {
 	req     bool
 	missing string
 	check   check
+	// v2Optional makes a required field optional in
+	// create_prepaid_postpaid_customer_v2.
+	v2Optional bool
 }
 
 type requestFieldID int
@@ -230,9 +312,11 @@ const (
 var requestFields = [numRequestFields]requestField{
 	// The action is not checked here: the dispatcher has already chosen this
 	// operation by it (create_customer_prepaid_multiline or its alias).
-	rAction:                {json: "action", label: "Action", ptr: func(r *RequestInput) *string { return &r.Action }},
-	rLines:                 {json: LinesField, label: "Lines"},
-	rParentEnrollmentID:    {json: "parent_enrollment_id", label: "Parent enrollment Id", ptr: func(r *RequestInput) *string { return &r.ParentEnrollmentID }, norm: upper, req: true, check: alnum(MaxEnrollmentID)},
+	rAction: {json: "action", label: "Action", ptr: func(r *RequestInput) *string { return &r.Action }},
+	rLines:  {json: LinesField, label: "Lines"},
+	// v2 lines name their parent themselves, so the top-level one is
+	// optional there (see Validate).
+	rParentEnrollmentID:    {json: "parent_enrollment_id", label: "Parent enrollment Id", ptr: func(r *RequestInput) *string { return &r.ParentEnrollmentID }, norm: upper, req: true, v2Optional: true, check: alnum(MaxEnrollmentID)},
 	rInvoiceNumber:         {json: "invoice_number", label: "Invoice number", ptr: func(r *RequestInput) *string { return &r.InvoiceNumber }, check: invoice},
 	rSource:                {json: "source", label: "Source", ptr: func(r *RequestInput) *string { return &r.Source }, norm: upper, req: true, check: sourceCode},
 	rSubSource:             {json: "sub_source", label: "Sub source", ptr: func(r *RequestInput) *string { return &r.SubSource }, check: subSource},
@@ -250,6 +334,13 @@ var (
 		}
 		return m
 	}()
+	lineAliasByName = func() map[string]int {
+		m := make(map[string]int, len(lineAliases))
+		for i := range lineAliases {
+			m[lineAliases[i].json] = i
+		}
+		return m
+	}()
 	requestFieldByName = func() map[string]requestFieldID {
 		m := make(map[string]requestFieldID, len(requestFields))
 		for i := range requestFields {
@@ -262,13 +353,60 @@ var (
 )
 
 // LineFields returns the JSON fields of a line in the vendor document's
-// order. The slice is a fresh copy.
+// order, then the fields v2 added, then the other names v2 clients send for
+// fields (middle_name, is_portin): every name LineInput.Set accepts. The
+// slice is a fresh copy.
 func LineFields() []FieldSpec {
-	out := make([]FieldSpec, len(lineFields))
-	for i, f := range lineFields {
-		out[i] = FieldSpec{JSON: f.json, Label: f.label, Secret: f.secret}
+	out := make([]FieldSpec, 0, len(lineFields)+len(lineAliases))
+	for _, f := range lineFields {
+		out = append(out, FieldSpec{JSON: f.json, Label: f.label, Secret: f.secret})
+	}
+	for _, a := range lineAliases {
+		out = append(out, FieldSpec{JSON: a.json, Label: a.label})
 	}
 	return out
+}
+
+// GroupSpec describes a nested object of a line: its JSON name and the
+// names of its members, which LineInput.SetMember accepts.
+type GroupSpec struct {
+	JSON    string
+	Members []string
+}
+
+// LineGroups returns the nested objects a line may carry, such as
+// service_address: {address_one, address_two, city, state, zip}.
+func LineGroups() []GroupSpec {
+	out := make([]GroupSpec, len(lineGroups))
+	for i, g := range lineGroups {
+		ms := make([]string, 0, len(g.members))
+		for m := range g.members {
+			ms = append(ms, m)
+		}
+		slices.Sort(ms)
+		out[i] = GroupSpec{JSON: g.json, Members: ms}
+	}
+	return out
+}
+
+// SetMember stores value in the field that member of the nested object
+// group stands for (service_address.zip is service_zip), unless the flat
+// field was already given, which wins; it reports whether group has such a
+// member.
+func (l *LineInput) SetMember(group, member, value string) bool {
+	for _, g := range lineGroups {
+		if g.json != group {
+			continue
+		}
+		id, ok := g.members[member]
+		if ok {
+			if p := lineFields[id].ptr(l); *p == "" {
+				*p = value
+			}
+		}
+		return ok
+	}
+	return false
 }
 
 // RequestFields returns the top-level string fields of a request, those
@@ -287,20 +425,26 @@ func RequestFields() []FieldSpec {
 // whether there is such a field. Unknown names are not an error for the
 // caller to report: the vendor's own sample sends "action": null in a line.
 func (l *LineInput) Set(jsonName, value string) bool {
-	id, ok := lineFieldByName[jsonName]
-	if ok {
+	if id, ok := lineFieldByName[jsonName]; ok {
 		*lineFields[id].ptr(l) = value
+		return true
 	}
-	return ok
+	if i, ok := lineAliasByName[jsonName]; ok {
+		*lineAliases[i].ptr(l) = value
+		return true
+	}
+	return false
 }
 
 // Get returns the raw value of the field whose JSON name is jsonName.
 func (l *LineInput) Get(jsonName string) (string, bool) {
-	id, ok := lineFieldByName[jsonName]
-	if !ok {
-		return "", false
+	if id, ok := lineFieldByName[jsonName]; ok {
+		return *lineFields[id].ptr(l), true
 	}
-	return *lineFields[id].ptr(l), true
+	if i, ok := lineAliasByName[jsonName]; ok {
+		return *lineAliases[i].ptr(l), true
+	}
+	return "", false
 }
 
 // Set stores value in the top-level string field whose JSON name is

@@ -3,6 +3,7 @@ package enrollment
 import (
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 )
 
@@ -245,6 +246,30 @@ func (l Line) CouponTransactionID() string { return l.v[fCouponTransactionID] }
 // ActivationLater reports whether the SIM is only attached to the account
 // (Y) rather than sent to the carrier for provisioning now (N or absent).
 func (l Line) ActivationLater() bool { return l.v[fActivationLater] == "Y" }
+
+// OrderID returns the make_payment order the line was paid by, digits
+// without sign, or "" when none was sent.
+func (l Line) OrderID() string { return l.v[fOrderID] }
+
+// SIM returns the SIM (ICCID) the client assigned the line, if any.
+func (l Line) SIM() string { return l.v[fSIM] }
+
+// IsESIM reports whether the line uses an eSIM.
+func (l Line) IsESIM() bool { return l.v[fIsESIM] == "Y" }
+
+// PIN returns the number's transfer PIN, if any; it is forwarded to the
+// losing carrier and so sealed at rest, never hashed.
+func (l Line) PIN() Secret { return NewSecret(l.v[fPIN]) }
+
+// ChildInvoiceNumber returns the invoice of the line's own payment, if any.
+func (l Line) ChildInvoiceNumber() string { return l.v[fChildInvoiceNumber] }
+
+// AdvanceMonths returns how many months were paid in advance (0 when not
+// sent).
+func (l Line) AdvanceMonths() int {
+	n, _ := strconv.Atoi(l.v[fNoOfAdvanceMonth])
+	return n
+}
 
 // String renders the non-empty fields as json_name:value pairs in the
 // document's order, secrets shown as Redacted.

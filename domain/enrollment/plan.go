@@ -116,18 +116,9 @@ const (
 
 // Reasons and messages of the plan catalogue.
 const (
-	// ReasonPlansNotFound: plan_list found no plan matching the request.
-	ReasonPlansNotFound = "PLANS_NOT_FOUND"
-	// MsgPlansNotFound is the vendor's message when no plan matches.
-	MsgPlansNotFound = "Plans not found"
 	// ReasonInvalidPlanFilter: a plan_list filter is malformed.
 	ReasonInvalidPlanFilter = "INVALID_PLAN_FILTER"
 )
-
-// PlansNotFoundError is the error of a plan_list that matches no plan.
-func PlansNotFoundError() error {
-	return fault.New(fault.NotFound, ReasonPlansNotFound, MsgPlansNotFound)
-}
 
 // PlanValue is the value of one field of an import row: Text, or, for a
 // field a JSON file gives as an array, List with IsList set. A list field

@@ -17,7 +17,16 @@ const (
 	// ActionAddLine is the name the contract's sample request uses, which
 	// SPEC §2 makes an alias of ActionCreate.
 	ActionAddLine = "add_line_nonlifeline_customer"
+	// ActionCreateV2 is the creation action of the vendor's newer API,
+	// which most clients send: the same operation and rules, with the
+	// names, defaults and per-line parent of its field table (SPEC §2
+	// "Real clients").
+	ActionCreateV2 = "create_prepaid_postpaid_customer_v2"
 )
+
+// IsV2 reports whether action (as the dispatcher canonicalised it, lower
+// case) is create_prepaid_postpaid_customer_v2.
+func IsV2(action string) bool { return action == ActionCreateV2 }
 
 // The sources an organisation may allow (RESTAPI103 "Source Not Allowed"
 // otherwise). Validate stores the source upper-case, so compare with these.
@@ -78,34 +87,25 @@ const (
 	// ReasonParentNotFound: parent_enrollment_id is neither a line of the
 	// request nor an existing account of the organisation.
 	ReasonParentNotFound = "PARENT_ENROLLMENT_ID_NOT_FOUND"
+	// ReasonParentMismatch: a line names another parent than the request's.
+	ReasonParentMismatch = "PARENT_ENROLLMENT_ID_MISMATCH"
+	// ReasonAliasConflict: a field and its other name disagree (is_portin
+	// Y with activation_type NEWACTIVATION).
+	ReasonAliasConflict = "CONFLICTING_FIELDS"
 )
 
-// Messages with fixed wording, the vendor's where it gives one.
-const (
-	// MsgEnrollmentIDMissing is the vendor's message for a line without
-	// an enrollment id.
-	MsgEnrollmentIDMissing = "Please enter Enrollment Id"
-	// MsgAgentIDBlank is the vendor's message for a blank agent_id.
-	MsgAgentIDBlank = "Agent Id should not be blank"
-	// MsgInvalidAgentID is the vendor's message for an unknown agent_id.
-	MsgInvalidAgentID = "Invalid Agent Id"
-	// MsgInvalidAgentCredentials is the vendor's message for a missing or
-	// wrong agent password.
-	MsgInvalidAgentCredentials = "Invalid Agent ID or Password"
-	// MsgLinesMissing is the message for a request without lines.
-	MsgLinesMissing = "At least one line is required"
-	// MsgEnrollmentIDUsed is SPEC's message for an enrollment id that
-	// already has a customer.
-	MsgEnrollmentIDUsed = "Customer is already created against this enrollment id"
-	// MsgEnrollmentIDNotIssued is the message for an enrollment id the
-	// organisation never issued.
-	MsgEnrollmentIDNotIssued = "Invalid Enrollment Id"
-	// MsgPlanNotActive is the message for a plan that is not active.
-	MsgPlanNotActive = "Plan Id is not an active plan"
-	// MsgParentNotFound is the message for a parent enrollment id that
-	// names neither a line nor an account.
-	MsgParentNotFound = "Parent enrollment Id is neither a line of this request nor an existing account"
-)
+// RuleSameParent: every line of a request belongs to one account.
+const RuleSameParent = "same_parent"
+
+// LineMessage returns v's message without the "Line N: " prefix that
+// Validate gives it in a request of several lines, for responses that
+// report each line's messages in the line's own entry.
+func LineMessage(v fault.Violation) string {
+	if v.Line > 0 {
+		return strings.TrimPrefix(v.Message, "Line "+strconv.Itoa(v.Line)+": ")
+	}
+	return v.Message
+}
 
 // MissingReason returns the reason of a required field that is absent, for
 // example SERVICE_ZIP_NOT_PRESENT for "service_zip".
@@ -196,6 +196,12 @@ func (r Request) EnrollmentIDNotIssued(n int) fault.Violation {
 	return r.LineViolation(n, lineFields[fEnrollmentID].json, RuleIssued, ReasonEnrollmentIDNotIssued, MsgEnrollmentIDNotIssued)
 }
 
+// LifelineOutside returns the violation of line n whose enrollment id was
+// issued for LIFELINE: lifeline customers are created outside Allot.
+func (r Request) LifelineOutside(n int) fault.Violation {
+	return r.LineViolation(n, lineFields[fEnrollmentID].json, RuleIssued, ReasonLifelineOutside, MsgLifelineOutside)
+}
+
 // ParentNotFound returns the violation of a parent enrollment id that is
 // neither a line of the request nor an existing account.
 func (r Request) ParentNotFound() fault.Violation {
@@ -233,6 +239,9 @@ func fieldOrder(v fault.Violation) int {
 	}
 	if id, ok := lineFieldByName[v.Field]; ok {
 		return int(id)
+	}
+	if i, ok := lineAliasByName[v.Field]; ok {
+		return int(lineAliases[i].field)
 	}
 	return int(numLineFields)
 }
@@ -278,7 +287,11 @@ func (c *collector) top(id requestFieldID, rule, reason, msg string) {
 }
 
 func (c *collector) line(n int, id lineFieldID, rule, reason, msg string) {
-	c.vs = append(c.vs, lineViolation(c.multi, n, lineFields[id].json, rule, reason, msg))
+	c.lineNamed(n, lineFields[id].json, rule, reason, msg)
+}
+
+func (c *collector) lineNamed(n int, field, rule, reason, msg string) {
+	c.vs = append(c.vs, lineViolation(c.multi, n, field, rule, reason, msg))
 }
 
 // Validate normalises in and checks every rule of the vendor's field table,
@@ -297,9 +310,19 @@ func (c *collector) line(n int, id lineFieldID, rule, reason, msg string) {
 // is unused (EnrollmentIDNotIssued, EnrollmentIDUsed), whether each plan is
 // active (PlanNotActive), and whether a parent that no line carries is an
 // existing account (ParentNotFound).
+//
+// For create_prepaid_postpaid_customer_v2 (in.Action, see IsV2) the
+// table's v2 defaults apply (activation_type NEWACTIVATION, is_esim N) and
+// the parent may be named per line: a line's parent_enrollment_id "" (or
+// its own enrollment id) means it opens the account, and the top-level
+// parent_enrollment_id is optional: the parent is then the first line
+// that opens the account, else the first line's parent_enrollment_id. With
+// either action, a line's parent_enrollment_id, when given, must name the
+// request's parent.
 func Validate(in RequestInput, lim Limits) (Request, error) {
 	c := collector{multi: len(in.Lines) > 1}
 	r := Request{parentIndex: -1}
+	v2 := IsV2(strings.ToLower(strings.TrimSpace(in.Action)))
 
 	for id := range requestFields {
 		f := &requestFields[id]
@@ -309,7 +332,7 @@ func Validate(in RequestInput, lim Limits) (Request, error) {
 		v := normalise(f.norm, *f.ptr(&in))
 		r.v[id] = v
 		switch {
-		case v == "" && f.req:
+		case v == "" && f.req && !(v2 && f.v2Optional):
 			msg := f.missing
 			if msg == "" {
 				msg = f.label + " is required"
@@ -328,11 +351,19 @@ func Validate(in RequestInput, lim Limits) (Request, error) {
 		c.top(rLines, RuleMaxLines, ReasonTooManyLines,
 			fmt.Sprintf("At most %d lines are allowed in one request; %d were sent", max, len(in.Lines)))
 	default:
+		if v2 && r.v[rParentEnrollmentID] == "" {
+			r.v[rParentEnrollmentID] = impliedParent(in.Lines)
+		}
+		parent := r.v[rParentEnrollmentID]
 		r.lines = make([]Line, len(in.Lines))
 		first := make(map[string]int, len(in.Lines)) // enrollment id -> 1-based line
 		for i := range in.Lines {
 			n := i + 1
-			r.lines[i] = validateLine(&in.Lines[i], n, &c)
+			r.lines[i] = validateLine(&in.Lines[i], n, v2, &c)
+			if p := r.lines[i].v[fParentEnrollmentID]; p != "" && parent != "" && p != parent {
+				c.line(n, fParentEnrollmentID, RuleSameParent, ReasonParentMismatch,
+					"Parent enrollment Id should be "+parent+", the parent of every line of this request")
+			}
 			id := r.lines[i].EnrollmentID()
 			if id == "" || len(id) > MaxEnrollmentID || !only(id, isAlnum) {
 				continue // already reported; a duplicate of a bad id adds nothing
@@ -356,15 +387,57 @@ func Validate(in RequestInput, lim Limits) (Request, error) {
 	return r, nil
 }
 
+// impliedParent returns the parent of a request whose top level names none:
+// the first line whose own parent_enrollment_id is "" or its enrollment id
+// (it opens the account), else the first line's parent_enrollment_id.
+func impliedParent(lines []LineInput) string {
+	for i := range lines {
+		id := normalise(upper, lines[i].EnrollmentID)
+		p := normalise(upper, lines[i].ParentEnrollmentID)
+		if p == "" || p == id {
+			return id
+		}
+	}
+	if len(lines) > 0 {
+		return normalise(upper, lines[0].ParentEnrollmentID)
+	}
+	return ""
+}
+
 // validateLine normalises every field of in and checks it, reporting as
 // line n. Every field is normalised before any is checked, because
 // conditional rules look at fields that come later in document order (esn
-// and carrier depend on enrollment_type).
-func validateLine(in *LineInput, n int, c *collector) Line {
+// and carrier depend on enrollment_type). Aliases fill their fields first,
+// then, for v2, the table's v2 defaults fill what is still absent.
+func validateLine(in *LineInput, n int, v2 bool, c *collector) Line {
 	var l Line
 	for id := range lineFields {
 		f := &lineFields[id]
 		l.v[id] = normalise(f.norm, *f.ptr(in))
+	}
+	for i := range lineAliases {
+		a := &lineAliases[i]
+		raw := normalise(a.norm, *a.ptr(in))
+		if raw == "" {
+			continue
+		}
+		mapped, ok := a.mapValue(raw)
+		target := &lineFields[a.field]
+		switch {
+		case !ok:
+			c.lineNamed(n, a.json, RuleEnum, InvalidReason(a.json), a.label+" should be "+a.allowed)
+		case l.v[a.field] == "":
+			l.v[a.field] = normalise(target.norm, mapped)
+		case l.v[a.field] != normalise(target.norm, mapped):
+			c.lineNamed(n, a.json, RuleEnum, ReasonAliasConflict, a.label+" contradicts "+target.label)
+		}
+	}
+	if v2 {
+		for id := range lineFields {
+			if l.v[id] == "" && lineFields[id].v2Default != "" {
+				l.v[id] = lineFields[id].v2Default
+			}
+		}
 	}
 	for id := range lineFields {
 		f := &lineFields[id]

@@ -53,6 +53,13 @@ const (
 	MinCarrier = 2
 	// MaxCarrier is the longest carrier code ("BLUECONNECTSATT" is 15).
 	MaxCarrier = 32
+	// MaxOrderIDDigits is the most digits of an order id, so that it fits
+	// an int64.
+	MaxOrderIDDigits = 18
+	// MaxPIN is the longest PIN (the number's transfer PIN).
+	MaxPIN = 20
+	// MaxAdvanceMonthDigits is the most digits of no_of_advance_month.
+	MaxAdvanceMonthDigits = 2
 )
 
 // Rules named in fault.Violation.Rule.
@@ -264,6 +271,21 @@ func numeric(max int) check {
 			bad(RuleDigits, label+" should contain only digits")
 		} else if len(v) > max {
 			bad(RuleMaxLength, label+" should be at most "+strconv.Itoa(max)+" digits")
+		}
+	}
+}
+
+// positiveInt: a positive whole number written in digits, at most max of
+// them (a JSON number arrives as its text, so "3" and 3 are the same).
+func positiveInt(max int) check {
+	return func(label, v string, bad func(rule, msg string)) {
+		switch {
+		case !only(v, isDigit):
+			bad(RuleDigits, label+" should be a positive whole number")
+		case len(v) > max:
+			bad(RuleMaxLength, label+" should be at most "+strconv.Itoa(max)+" digits")
+		case strings.Trim(v, "0") == "":
+			bad(RuleDigits, label+" should be a positive whole number")
 		}
 	}
 }

@@ -740,8 +740,10 @@ func TestUseCaseViolations(t *testing.T) {
 // distinct field of LineInput, and unknown names are refused.
 func TestFieldTable(t *testing.T) {
 	fields := enrollment.LineFields()
-	if len(fields) != 50 {
-		t.Errorf("%d line fields, want 50", len(fields))
+	// The contract's 50, the 7 create_prepaid_postpaid_customer_v2 added,
+	// and its 2 other names for fields (middle_name, is_portin).
+	if len(fields) != 59 {
+		t.Errorf("%d line fields, want 59", len(fields))
 	}
 	var l enrollment.LineInput
 	seen := map[string]bool{}
@@ -769,7 +771,7 @@ func TestFieldTable(t *testing.T) {
 			secrets = append(secrets, f.JSON)
 		}
 	}
-	if want := []string{"password", "port_account_password", "port_ssn"}; !slices.Equal(secrets, want) {
+	if want := []string{"password", "port_account_password", "port_ssn", "pin"}; !slices.Equal(secrets, want) {
 		t.Errorf("secret fields %v, want %v", secrets, want)
 	}
 

@@ -21,6 +21,8 @@ type Organisation struct {
 	Name      string
 	Disabled  bool
 	CreatedAt time.Time
+	// Settings are the organisation's compatibility settings.
+	Settings Settings
 }
 
 // Customer is a client of an organisation to whom series are allotted.

@@ -92,6 +92,18 @@ func (h harness) enrollmentIDs(t *testing.T) {
 			t.Fatalf("EnrollmentIDs(nil) = %v", none)
 		}
 	})
+	h.run(t, "Program", func(t *testing.T, s ports.Store) {
+		org := mkOrg(t, s, "acme")
+		issue(t, s, org, "WN116")
+		err := s.IssueEnrollmentID(ctx(t), org, ports.IssuedEnrollmentID{ID: "LL001", Zip: "98103", AgentID: testAgent,
+			Program: tenant.ProgramLifeline, IssuedAt: base})
+		must(t, err, "IssueEnrollmentID(LIFELINE)")
+		got, err := s.EnrollmentIDs(ctx(t), org, []string{"WN116", "LL001"})
+		must(t, err, "EnrollmentIDs")
+		if got["WN116"].Program != tenant.ProgramNonLifeline || got["LL001"].Program != tenant.ProgramLifeline {
+			t.Fatalf("programs = %+v, want NON_LIFELINE (the default) and LIFELINE", got)
+		}
+	})
 	h.run(t, "LookupIgnoresCase", func(t *testing.T, s ports.Store) {
 		org := mkOrg(t, s, "acme")
 		issue(t, s, org, "WN116")
@@ -160,6 +172,16 @@ func (h harness) enrollments(t *testing.T) {
 		}
 		_, err = s.AccountByEnrollmentID(ctx(t), org, "WN116") // a line, not a parent
 		wantFault(t, err, fault.NotFound, tenant.ReasonNotFound)
+
+		byID, err := s.LinesByEnrollmentID(ctx(t), org, []string{"wn120", "WN116", "WN999", "WN116"})
+		must(t, err, "LinesByEnrollmentID")
+		if len(byID) != 2 || !sameLine(byID["WN116"], want[0]) || !sameLine(byID["WN120"], want[2]) {
+			t.Fatalf("LinesByEnrollmentID = %+v, want lines WN116 and WN120", byID)
+		}
+		other := mkOrg(t, s, "other")
+		if none, err := s.LinesByEnrollmentID(ctx(t), other, []string{"WN116"}); err != nil || len(none) != 0 {
+			t.Fatalf("another organisation sees lines: %v %v", none, err)
+		}
 	})
 	h.run(t, "AttachToExistingAccount", func(t *testing.T, s ports.Store) {
 		org := mkOrg(t, s, "acme")

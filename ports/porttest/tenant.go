@@ -46,6 +46,29 @@ func (h harness) orgs(t *testing.T) {
 			t.Fatalf("stored %+v, returned %+v", got, o)
 		}
 	})
+	h.run(t, "Settings", func(t *testing.T, s ports.Store) {
+		id := mkOrg(t, s, "acme")
+		o, err := s.OrgByID(ctx(t), id)
+		must(t, err, "OrgByID")
+		if o.Settings.IDs() != tenant.IDsInt || !o.Settings.Programs.Has(tenant.ProgramNonLifeline) || o.Settings.Programs.Has(tenant.ProgramLifeline) {
+			t.Fatalf("new organisation's settings = %+v, want the defaults", o.Settings)
+		}
+		st, err := tenant.Settings{}.With(tenant.SettingBSSIDs, "string")
+		must(t, err, "With bss-ids")
+		st, err = st.With(tenant.SettingPrograms, "LIFELINE,NON_LIFELINE")
+		must(t, err, "With programs")
+		must(t, s.UpdateOrgSettings(ctx(t), id, st), "UpdateOrgSettings")
+		byCode, err := s.OrgByCode(ctx(t), "acme")
+		must(t, err, "OrgByCode")
+		byID, err := s.OrgByID(ctx(t), id)
+		must(t, err, "OrgByID")
+		for _, got := range []tenant.Organisation{byCode, byID} {
+			if got.Settings != st {
+				t.Fatalf("stored settings = %+v, want %+v", got.Settings, st)
+			}
+		}
+		wantFault(t, s.UpdateOrgSettings(ctx(t), id+1000, st), fault.NotFound, tenant.ReasonOrgNotFound)
+	})
 	h.run(t, "Duplicate", func(t *testing.T, s ports.Store) {
 		mkOrg(t, s, "acme")
 		_, err := s.CreateOrg(ctx(t), tenant.Organisation{Code: "acme", Name: "Other"})

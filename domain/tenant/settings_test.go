@@ -1,0 +1,37 @@
+package tenant
+
+import (
+	"testing"
+
+	"github.com/allot-io/allot/domain/fault"
+)
+
+func TestSettingsDefaultsAndChanges(t *testing.T) {
+	var s Settings
+	if s.IDs() != IDsInt || !s.Programs.Has(ProgramNonLifeline) || s.Programs.Has(ProgramLifeline) {
+		t.Fatalf("zero settings = %+v, want int ids and NON_LIFELINE only", s)
+	}
+	s, err := s.With(SettingPrograms, " lifeline , NON_LIFELINE,LIFELINE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Get(SettingPrograms); got != "NON_LIFELINE,LIFELINE" {
+		t.Errorf("programs = %q", got)
+	}
+	s, err = s.With(SettingBSSIDs, "STRING")
+	if err != nil || s.IDs() != IDsString {
+		t.Fatalf("bss-ids string: %v %+v", err, s)
+	}
+	only, err := ParsePrograms("LIFELINE")
+	if err != nil || only.Has(ProgramNonLifeline) || only.String() != "LIFELINE" {
+		t.Errorf("LIFELINE alone = %v %v", only, err)
+	}
+	for _, tc := range []struct{ name, value string }{
+		{SettingBSSIDs, "float"}, {SettingBSSIDs, ""}, {SettingPrograms, "PREPAID"}, {SettingPrograms, " , "}, {"colour", "red"},
+	} {
+		_, err := Settings{}.With(tc.name, tc.value)
+		if fe, ok := fault.As(err); !ok || fe.Code != fault.Invalid || fe.Reason != ReasonInvalidSetting {
+			t.Errorf("With(%q, %q) = %v, want Invalid %s", tc.name, tc.value, err, ReasonInvalidSetting)
+		}
+	}
+}
