@@ -70,7 +70,8 @@ const (
 )
 
 // Actions lists every action an agent may be permitted.
-var Actions = []string{ActionCheckAvailability, ActionPlanList, ActionCreate, ActionAddLine}
+var Actions = []string{ActionCheckAvailability, ActionPlanList, ActionCreate, ActionAddLine,
+	ActionShippingMethods, ActionPaymentDetails, ActionMakePayment}
 
 // Sources lists the sources an organisation may allow.
 var Sources = []string{SourceAPI, SourceWebsite, SourceEnrollmentPortal}
