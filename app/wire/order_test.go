@@ -36,7 +36,10 @@ func configureOrders(t *testing.T, b *bss) int64 {
 			_, err := o.ChangeSettings(ctx, b.org, order.SettingsChange{ActivationFee: &fee, ProcessingFee: &proc})
 			return err
 		},
-		func() error { _, err := o.AddCoupon(ctx, b.org, ports.CouponSpec{Code: "SAVE10", Percent: "10"}); return err },
+		func() error {
+			_, err := o.AddCoupon(ctx, b.org, ports.CouponSpec{Code: "SAVE10", Percent: "10"})
+			return err
+		},
 	}
 	for _, f := range steps {
 		if err := f(); err != nil {
