@@ -2,10 +2,12 @@ package e2e
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -192,7 +194,32 @@ func TestPaymentsThreeProcesses(t *testing.T) {
 		}
 	}
 
+	// A card payment on every server, refused for want of a processor;
+	// its card is then looked for in every table and every server's output.
+	const canaryCard, canaryCVV = "4000056655665556", "8317"
+	for k := range servers {
+		card := fmt.Sprintf(`{"action":"make_payment","payment_type":"NEW_SIGNUP","payment_method":"CREDIT_CARD","credit_card_number":%q,"cvv":%q,
+			"expiry_month":"12","expiry_year":"2031","billing_address1":"1 Main St","billing_city":"SEATTLE","billing_state":"WA","billing_zip":"98103",%s}`,
+			canaryCard, canaryCVV, quote(ids[k]))
+		r := bssCall(t, c, at(k), "/payment", authenticate(t, c, at(k)), card)
+		if r.MsgCode != "RESTAPI110" || len(r.Errors) != 1 || r.Errors[0] != "Card payments are not enabled for this company" {
+			t.Errorf("card payment on %s: %+v", servers[k].name, r)
+		}
+	}
+
+	// Whole numbers only: a time of 12:23:30.831745 does not hold the CVV.
+	canary := regexp.MustCompile(`(^|[^0-9])(` + canaryCard + `|` + canaryCVV + `)([^0-9]|$)`)
 	db := openDB(t, dsn)
+	if dump := dumpTables(t, db); canary.MatchString(dump) {
+		t.Error("a table holds the card's number or CVV")
+	} else if !strings.Contains(dump, ids[0]) {
+		t.Error("the table dump misses the orders: the canary search would prove nothing")
+	}
+	for _, s := range servers {
+		if canary.MatchString(s.logs.String()) {
+			t.Errorf("%s's output holds card data", s.name)
+		}
+	}
 	var n int
 	if err := db.QueryRowContext(t.Context(), "SELECT count(*) FROM orders").Scan(&n); err != nil || n != enrollments {
 		t.Fatalf("orders in the database: %d, %v; want %d", n, err, enrollments)
@@ -202,4 +229,33 @@ func TestPaymentsThreeProcesses(t *testing.T) {
 		t.Errorf("coupon uses: %d, %v; want %d (one per order, none per retry)", uses, err, enrollments)
 	}
 	recordFigures(t, "payments", fmt.Sprintf("payments: servers=3 enrollments=%d calls=%d orders=%d", enrollments, len(answers), n))
+}
+
+// dumpTables returns the text of every row of every table of the public
+// schema, as a table dump would show them.
+func dumpTables(t *testing.T, db *sql.DB) string {
+	t.Helper()
+	rows, err := db.QueryContext(t.Context(), "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, name)
+	}
+	rows.Close()
+	var b strings.Builder
+	for _, name := range tables {
+		var text string
+		q := "SELECT coalesce(string_agg(x::text, ' '), '') FROM " + quoteIdent(name) + " AS x"
+		if err := db.QueryRowContext(t.Context(), q).Scan(&text); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		b.WriteString(text)
+	}
+	return b.String()
 }
