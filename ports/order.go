@@ -152,8 +152,8 @@ type OrderService interface {
 	// the gateway's errors.
 	MakePayment(ctx context.Context, org tenant.OrgID, c PaymentCall) (order.Order, error)
 	// OrderForEnrollment returns the order of enrollment id id. NotFound
-	// NOT_FOUND when it has none. Customer creation calls it to check an
-	// order_id.
+	// NOT_FOUND when it has none. It is what customer creation needs to
+	// check an order_id against its enrollment id.
 	OrderForEnrollment(ctx context.Context, org tenant.OrgID, id string) (order.Order, error)
 
 	// AddShippingMethod adds a shipping method.
