@@ -108,6 +108,11 @@ func TestPrepaidFlowWithPayment(t *testing.T) {
 	if err := json.Unmarshal(r.Data, &again); err != nil || again.OrderID != first.OrderID || again.InvoiceNumber != first.InvoiceNumber || again.External != "EXT2" {
 		t.Fatalf("retried make_payment: %s", r.raw)
 	}
+	// An agent permitted plan_list only may not pay.
+	r = b.call(t, "POST", "/payment", r.token(t), strings.Replace(pay, `"agent_id":"ewebsiteapi"`, `"agent_id":"planonly"`, 1))
+	if r.MsgCode != "RESTAPI109" || r.Msg != "Unauthorized Access" {
+		t.Errorf("make_payment by an agent without the permission: %s", r.raw)
+	}
 	o, err := b.services.Orders.OrderForEnrollment(context.Background(), b.org, enr)
 	if err != nil || o.InvoiceNumber != wantInvoice || o.Quote.Total.String() != "75.44" || o.MethodOption != "STRIPE" {
 		t.Errorf("stored order = %+v, %v", o, err)
