@@ -160,4 +160,7 @@ type Services struct {
 	Health       HealthService
 	Enrollment   EnrollmentService
 	Operators    OperatorService
+	// Orders is the BSS /shipping and /payment modules; nil when the
+	// store keeps no orders.
+	Orders OrderService
 }

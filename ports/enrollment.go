@@ -286,7 +286,7 @@ type EnrollmentService interface {
 	// enrollment.PlanFilter). Agent and source errors as CheckAvailability;
 	// Invalid INVALID_ZIP_CODE, INVALID_ENROLLMENT_TYPE, PROGRAM_NOT_OFFERED,
 	// INVALID_PLAN_ID or INVALID_PLAN_FILTER for a malformed filter;
-	// NotFound ZIP_NOT_SERVED, and PLANS_NOT_FOUND ("Plans not found") when
+	// NotFound ZIP_NOT_SERVED, and PLAN_NOT_FOUND ("Plans not found") when
 	// plan_id names no active plan or no plan matches.
 	ListPlans(ctx context.Context, org tenant.OrgID, r PlanListRequest) ([]enrollment.Plan, error)
 	// CreateCustomer answers create_customer_prepaid_multiline and

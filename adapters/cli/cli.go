@@ -123,6 +123,11 @@ func newApp(deps Deps) (*ucli.App, *state) {
 			s.sourceCommand(),
 			s.enrollmentCommand(),
 			s.operatorCommand(),
+			// Orders and payments (cmd_order.go).
+			s.shippingCommand(),
+			s.feesCommand(),
+			s.couponCommand(),
+			s.orderCommand(),
 		},
 	}
 	return app, s

@@ -56,7 +56,10 @@ func TestEnrollmentCommandOutput(t *testing.T) {
       "plan_list",
       "create_customer_prepaid_multiline",
       "add_line_nonlifeline_customer",
-      "create_prepaid_postpaid_customer_v2"
+      "create_prepaid_postpaid_customer_v2",
+      "get_shipping_methods",
+      "payment_details",
+      "make_payment"
     ],
     "created_at": "2024-05-01T10:00:00Z"
   },
@@ -364,7 +367,7 @@ func TestEnrollmentUsageErrors(t *testing.T) {
 		{"vendor argument", []string{"vendor", "add", "--org", "ACME", "--vendor-id", "V", "--username", "u", "extra"}, `unexpected argument "extra"`, "allot vendor add"},
 		{"agent missing id", []string{"agent", "add", "--org", "ACME"}, "missing required flag --id", "allot agent add"},
 		{"agent bad action", []string{"agent", "add", "--org", "ACME", "--id", "A", "--action", "fly"},
-			`action "fly" is not one of check_service_availability, plan_list, create_customer_prepaid_multiline, add_line_nonlifeline_customer, create_prepaid_postpaid_customer_v2`, "allot agent add"},
+			`action "fly" is not one of check_service_availability, plan_list, create_customer_prepaid_multiline, add_line_nonlifeline_customer, create_prepaid_postpaid_customer_v2, get_shipping_methods, payment_details, make_payment`, "allot agent add"},
 		{"agent list missing org", []string{"agent", "list"}, "missing required flag --org", "allot agent list"},
 		{"plan missing price", []string{"plan", "add", "--org", "ACME", "--id", "1", "--name", "N"}, "missing required flag --price", "allot plan add"},
 		{"plan missing name", []string{"plan", "add", "--org", "ACME", "--id", "1", "--price", "1"}, "missing required flag --name", "allot plan add"},

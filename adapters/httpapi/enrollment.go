@@ -67,6 +67,9 @@ var bssModules = []bssModule{
 	// The contract's sample request names the operation by its alias.
 	{CustomerPath, map[string]actionFunc{enrollment.ActionCreate: (*API).createCustomer, enrollment.ActionAddLine: (*API).createCustomer,
 		enrollment.ActionCreateV2: (*API).createCustomer}},
+	// Orders and payments (payment.go).
+	{ShippingPath, shippingActions},
+	{PaymentPath, paymentActions},
 }
 
 // servesBSS reports whether the enrollment API is served.
@@ -99,6 +102,9 @@ func (a *API) enrollmentRoutes(e *gin.Engine) {
 	e.POST("/", a.moduleRequired)
 	e.POST(AuthenticatePath, a.authenticateVendor)
 	for _, m := range bssModules {
+		if !a.servesModule(m.path) {
+			continue
+		}
 		e.POST(m.path, a.moduleCall(m.actions))
 	}
 }

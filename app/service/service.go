@@ -54,6 +54,11 @@ type Deps struct {
 	// SessionKey keys the digests under which dashboard sessions are
 	// stored and their CSRF tokens; without it sign-in answers Unavailable.
 	SessionKey []byte
+	// Orders stores orders and their configuration; nil means Store, when
+	// it keeps them too. Without either the order service is nil.
+	Orders ports.OrderStore
+	// Gateway charges cards; nil means card payments are refused.
+	Gateway ports.PaymentGateway
 }
 
 // New returns every service over deps.
@@ -97,7 +102,7 @@ func New(deps Deps, cfg Config) ports.Services {
 		enr.dummyHash, _ = deps.Hasher.Hash("allot-dummy")
 		ops.dummyHash = enr.dummyHash
 	}
-	return ports.Services{
+	svc := ports.Services{
 		Auth:         &Auth{store: deps.Store},
 		Orgs:         orgs,
 		APIKeys:      &APIKeys{store: deps.Store, clock: deps.Clock, random: deps.Random},
@@ -110,4 +115,15 @@ func New(deps Deps, cfg Config) ports.Services {
 		Enrollment:   enr,
 		Operators:    ops,
 	}
+	if deps.Orders == nil {
+		deps.Orders, _ = deps.Store.(ports.OrderStore)
+	}
+	if deps.Orders != nil {
+		maxLines := cfg.Enrollment.MaxLines
+		if maxLines <= 0 {
+			maxLines = enrollment.DefaultMaxLines
+		}
+		svc.Orders = &Orders{store: deps.Orders, enr: enr, clock: deps.Clock, gateway: deps.Gateway, maxLines: maxLines}
+	}
+	return svc
 }

@@ -31,6 +31,9 @@ type bss struct {
 	srv  *httptest.Server
 	logs *syncBuffer
 	db   string
+	// services and org let a test configure and inspect what the API serves.
+	services ports.Services
+	org      tenant.OrgID
 }
 
 type syncBuffer struct {
@@ -102,7 +105,7 @@ func newBSS(t *testing.T, ttl time.Duration) *bss {
 	}
 	srv := httptest.NewServer(httpapi.New(httpapi.Config{}, svc, log))
 	t.Cleanup(srv.Close)
-	return &bss{srv: srv, logs: logs, db: path}
+	return &bss{srv: srv, logs: logs, db: path, services: svc, org: org.ID}
 }
 
 type reply struct {

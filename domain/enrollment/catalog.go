@@ -60,7 +60,8 @@ const (
 )
 
 // Actions lists every action an agent may be permitted.
-var Actions = []string{ActionCheckAvailability, ActionPlanList, ActionCreate, ActionAddLine, ActionCreateV2}
+var Actions = []string{ActionCheckAvailability, ActionPlanList, ActionCreate, ActionAddLine, ActionCreateV2,
+	ActionShippingMethods, ActionPaymentDetails, ActionMakePayment}
 
 // Sources lists the sources an organisation may allow.
 var Sources = []string{SourceAPI, SourceWebsite, SourceEnrollmentPortal}

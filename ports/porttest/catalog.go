@@ -2,6 +2,7 @@ package porttest
 
 import (
 	"fmt"
+	"github.com/allot-io/allot/domain/money"
 	"slices"
 	"testing"
 	"time"
@@ -242,15 +243,6 @@ func samePlan(a, b enrollment.Plan) bool {
 	}) && a.Active == b.Active && a.CreatedAt.Equal(b.CreatedAt)
 }
 
-// money parses a decimal the test knows is valid.
-func money(s string) enrollment.Money {
-	m, ok := enrollment.ParseMoney(s)
-	if !ok {
-		panic("bad test amount " + s)
-	}
-	return m
-}
-
 func planIDs(ps []enrollment.Plan) []string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
@@ -261,11 +253,11 @@ func planIDs(ps []enrollment.Plan) []string {
 
 func (h harness) plans(t *testing.T) {
 	plan := func(id string, active bool) enrollment.Plan {
-		return enrollment.Plan{ID: id, Name: "Plan " + id, Price: money("25.00"), Active: active, CreatedAt: base}
+		return enrollment.Plan{ID: id, Name: "Plan " + id, Price: money.MustParse("25.00"), Active: active, CreatedAt: base}
 	}
 	h.run(t, "AddAndGet", func(t *testing.T, s ports.Store) {
 		a, b := mkOrg(t, s, "a"), mkOrg(t, s, "b")
-		p := enrollment.Plan{ID: "1828", Name: "Unlimited", Price: money("0.50"), Active: false, CreatedAt: base}
+		p := enrollment.Plan{ID: "1828", Name: "Unlimited", Price: money.MustParse("0.50"), Active: false, CreatedAt: base}
 		must(t, s.AddPlan(ctx(t), a, p), "AddPlan")
 		got, err := s.Plan(ctx(t), a, "1828")
 		must(t, err, "Plan")
@@ -279,7 +271,7 @@ func (h harness) plans(t *testing.T) {
 	})
 	h.run(t, "CreatedAtAssigned", func(t *testing.T, s ports.Store) {
 		org := mkOrg(t, s, "acme")
-		must(t, s.AddPlan(ctx(t), org, enrollment.Plan{ID: "1", Name: "P", Price: money("1.00"), Active: true}), "AddPlan")
+		must(t, s.AddPlan(ctx(t), org, enrollment.Plan{ID: "1", Name: "P", Price: money.MustParse("1.00"), Active: true}), "AddPlan")
 		got, err := s.Plan(ctx(t), org, "1")
 		must(t, err, "Plan")
 		if got.CreatedAt.IsZero() || time.Since(got.CreatedAt) > 24*time.Hour {
@@ -327,13 +319,13 @@ func (h harness) plans(t *testing.T) {
 // default, so that a store dropping any column fails samePlan.
 func fullPlan(id string) enrollment.Plan {
 	return enrollment.Plan{
-		ID: id, Name: "Family " + id, Price: money("15.75"), TotalPrice: money("17.31"), Description: "Ten gigabytes, shared",
+		ID: id, Name: "Family " + id, Price: money.MustParse("15.75"), TotalPrice: money.MustParse("17.31"), Description: "Ten gigabytes, shared",
 		Code: "FAM-" + id, Carriers: []string{"TMB", "BLUECONNECTSATT"},
 		Data: enrollment.Allowance{Amount: 10240}, Talk: enrollment.Allowance{Amount: 1000, Unlimited: true},
 		Text: enrollment.Allowance{Amount: 5, Unlimited: true}, Unlimited: true,
 		DisplayName: "Family 10", DisplayDescription: "Share it", DisplayFeatures: []string{"10GB data", "Unlimited text"},
 		DisplayPrice: "$15.75/mo", DisplaySequence: 3, Billing: enrollment.BillingPostpaid, EnrollmentType: enrollment.PlanLifeline,
-		Family: true, MaxLines: 5, AdditionalLinePrice: money("10.50"), ActivationFee: money("0.99"),
+		Family: true, MaxLines: 5, AdditionalLinePrice: money.MustParse("10.50"), ActivationFee: money.MustParse("0.99"),
 		ExpiryDays: 28, ExpiryType: "MONTHLY", TaxIncluded: true, RegulatoryFeeApplicable: true, OfferType: "PROMO",
 		DiscountDetails: []string{"$5 off with autopay"}, AutopayDiscount: true, ZipCodes: []string{"98103", "98104"},
 		Active: true, CreatedAt: base,
@@ -358,7 +350,7 @@ func (h harness) planCatalogue(t *testing.T) {
 	})
 	h.run(t, "SaveAddsAndReplaces", func(t *testing.T, s ports.Store) {
 		a, b := mkOrg(t, s, "a"), mkOrg(t, s, "b")
-		old := enrollment.Plan{ID: "1828", Name: "Old", Price: money("25.00"), Active: false, CreatedAt: base}
+		old := enrollment.Plan{ID: "1828", Name: "Old", Price: money.MustParse("25.00"), Active: false, CreatedAt: base}
 		must(t, s.AddPlan(ctx(t), a, old), "AddPlan")
 		must(t, s.AddPlan(ctx(t), b, old), "AddPlan")
 		later := base.Add(time.Hour)

@@ -1,0 +1,110 @@
+package wire_test
+
+import (
+	"bytes"
+	"context"
+	"github.com/allot-io/allot/domain/enrollment"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/allot-io/allot/adapters/cli"
+	"github.com/allot-io/allot/adapters/secret"
+	"github.com/allot-io/allot/app/wire"
+	"github.com/allot-io/allot/domain/order"
+	"github.com/allot-io/allot/ports"
+)
+
+// TestOrderCommands runs the order administration commands over the real
+// store: shipping methods, fees per organisation and state, the invoice
+// counter, coupons, and `allot order list` of an order the API recorded.
+func TestOrderCommands(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "allot.db")
+	t.Setenv(secret.EnvKey, strings.Repeat("ab", 32))
+	cfg := wire.Config{Hasher: secret.NewTestHasher()}
+	run := func(want int, args ...string) string {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		deps := wire.Deps(cfg)
+		deps.Stdout, deps.Stderr = &out, &errOut
+		// --db goes right after the command's name, before any argument.
+		full := append([]string{"allot"}, args[0], args[1], "--db", db)
+		if code := cli.Run(context.Background(), deps, append(full, args[2:]...)); code != want {
+			t.Fatalf("allot %v: exit %d, want %d; stderr %s", args, code, want, errOut.String())
+		}
+		return out.String() + errOut.String()
+	}
+	run(0, "org", "create", "ACME")
+	if got := run(0, "shipping", "add", "--org", "ACME", "--name", "USPS Priority", "--amount", "5"); got != "added shipping method 1 (USPS Priority, 5.00, ground)\n" {
+		t.Errorf("shipping add: %q", got)
+	}
+	run(0, "shipping", "add", "--org", "ACME", "--name", "Overnight", "--amount", "24.99", "--overnight")
+	if got := run(0, "shipping", "list", "--org", "ACME"); !strings.Contains(got, "SHIPPING-ID") || !strings.Contains(got, "Overnight") || !strings.Contains(got, "24.99") {
+		t.Errorf("shipping list: %q", got)
+	}
+	if got := run(2, "shipping", "add", "--org", "ACME", "--name", "X", "--amount", "5.001"); !strings.Contains(got, "shipping amount should be a non-negative amount") {
+		t.Errorf("bad amount: %q", got)
+	}
+	if got := run(0, "fees", "set", "--org", "ACME", "--activation-fee", "10", "--invoice-counter", "continuous", "--invoice-start", "2001"); got != "activation fee 10.00 per line, processing fee 0.00 per order, invoice counter continuous from 2001\n" {
+		t.Errorf("fees set: %q", got)
+	}
+	run(2, "fees", "set", "--org", "ACME")
+	if got := run(0, "fees", "state", "--org", "ACME", "--state", "wa", "--tax-rate", "6.5", "--regulatory-rate", "2.25"); got != "state WA: tax 6.5%, regulatory fee 2.25%\n" {
+		t.Errorf("fees state: %q", got)
+	}
+	run(2, "fees", "state", "--org", "ACME", "--state", "ZZ", "--tax-rate", "6.5")
+	if got := run(0, "fees", "list", "--org", "ACME"); !strings.Contains(got, "WA     6.5%") || !strings.Contains(got, "continuous from 2001") {
+		t.Errorf("fees list: %q", got)
+	}
+	if got := run(0, "coupon", "add", "--org", "ACME", "--code", "save10", "--percent", "10", "--max-uses", "100", "--expires", "2099-12-31"); got != "added coupon SAVE10 (10% off, max uses 100)\n" {
+		t.Errorf("coupon add: %q", got)
+	}
+	run(2, "coupon", "add", "--org", "ACME", "--code", "X", "--percent", "10", "--amount", "5")
+	run(2, "coupon", "add", "--org", "ACME", "--code", "Y", "--amount", "5", "--expires", "tomorrow")
+	if got := run(0, "coupon", "list", "--org", "ACME"); !strings.Contains(got, "SAVE10") || !strings.Contains(got, "2100-01-01T00:00:00Z") {
+		t.Errorf("coupon list: %q", got)
+	}
+
+	// An order recorded through the service, as make_payment does.
+	b, err := wire.Open(context.Background(), db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	svc := b.Services
+	org, _ := svc.Orgs.ByCode(ctx, "ACME")
+	_, _ = svc.Enrollment.AddAgent(ctx, org.ID, "web", "", nil)
+	_, _ = svc.Enrollment.AllowSources(ctx, org.ID, []string{"API"})
+	_, _ = svc.Enrollment.AddPlan(ctx, org.ID, map[string]enrollment.PlanValue{"plan_id": {Text: "1828"}, "plan_name": {Text: "Unlimited"}, "plan_price": {Text: "25.00"}})
+	if err := addZip(ctx, svc.Enrollment, org.ID); err != nil {
+		t.Fatal(err)
+	}
+	call := ports.CallContext{AgentID: "web", Source: "API"}
+	call.Action = "check_service_availability"
+	av, err := svc.Enrollment.CheckAvailability(ctx, org.ID, ports.AvailabilityRequest{CallContext: call, ZipCode: "98103", EnrollmentType: "NON_LIFELINE", IsEnrollment: "Y"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	call.Action = "make_payment"
+	o, err := svc.Orders.MakePayment(ctx, org.ID, ports.PaymentCall{CallContext: call, Payment: order.PaymentInput{
+		Quote:       order.QuoteInput{EnrollmentID: av.EnrollmentID, Plans: []order.PlanChoice{{ID: "1828", Months: "2"}}, CouponCode: "SAVE10"},
+		PaymentType: "NEW_SIGNUP", Method: "SKIP_PAYMENT",
+	}})
+	b.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 25 × 2 = 50, less 5.00, tax 2.93, regulatory 1.01, activation 10: 58.94.
+	got := run(0, "order", "list", "--org", "ACME")
+	for _, want := range []string{"ORDER-ID", av.EnrollmentID, o.InvoiceNumber, "SKIPPED", "SKIP_PAYMENT", "1828x2", "58.94"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("order list lacks %q:\n%s", want, got)
+		}
+	}
+	if !strings.HasSuffix(o.InvoiceNumber, "-2001") {
+		t.Errorf("invoice %s: want the continuous counter's first number, 2001", o.InvoiceNumber)
+	}
+	if got := run(0, "order", "list", "--org", "ACME", "--json"); !strings.Contains(got, `"total_amount": "58.94"`) || !strings.Contains(got, `"coupon_code": "SAVE10"`) {
+		t.Errorf("order list --json:\n%s", got)
+	}
+}
