@@ -172,6 +172,7 @@ type Store interface {
 	IdempotencyStore
 	EnrollmentStores
 	OperatorStore
+	AttemptStore
 	// Ping reports whether the database answers. Unavailable when not.
 	Ping(ctx context.Context) error
 	// Close releases the database.

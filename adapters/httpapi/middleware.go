@@ -46,6 +46,9 @@ func (a *API) logRequests(c *gin.Context) {
 	id := requestID(c.GetHeader(headerRequestID))
 	c.Set(ctxRequestID, id)
 	c.Header(headerRequestID, id)
+	// The guessing limits count per client address (see SetTrustedProxies
+	// in New: the peer address, never a forgeable header).
+	c.Request = c.Request.WithContext(ports.WithClientAddress(c.Request.Context(), c.ClientIP()))
 
 	c.Next()
 
