@@ -116,7 +116,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.engine.Serve
 // idempotency middleware; everything is authenticated first, so that the
 // organisation scoping an Idempotency-Key comes from the credential.
 func (a *API) seriesRoutes(g *gin.RouterGroup) {
-	g.Use(a.authenticate)
+	g.Use(a.checkQuery, a.authenticate)
 	// The list answers with and without the trailing slash, since trailing
 	// slash redirects are off.
 	g.GET("", a.listSeries)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -101,6 +102,9 @@ type errorBody struct {
 	Reason     string   `json:"reason"`
 	Code       string   `json:"code,omitempty"`
 	Details    []detail `json:"details,omitempty"`
+	// DetailsOmitted counts the violations beyond the fault.MaxListed
+	// listed in Details.
+	DetailsOmitted int `json:"details_omitted,omitempty"`
 }
 
 // detail is one violation, listed only when there is more than one so that
@@ -143,9 +147,11 @@ func render(err error) (int, envelope) {
 	}
 	body := errorBody{Message: message, StatusCode: m.status, Reason: reason, Code: m.code}
 	if len(fe.Violations) > 1 && m.status < http.StatusInternalServerError {
-		for _, v := range fe.Violations {
+		listed, omitted := fe.Listed()
+		for _, v := range listed {
 			body.Details = append(body.Details, detail{Field: v.Field, Reason: v.Reason, Message: v.Message})
 		}
+		body.DetailsOmitted = omitted
 	}
 	return m.status, envelope{Error: body}
 }
@@ -370,14 +376,18 @@ func renderBSS(err error) (status int, env bssEnvelope, reason string) {
 	return m.status, env, reason
 }
 
-// faultMessages returns every message of fe: its violations', or its own
-// when it has none.
+// faultMessages returns the messages of fe: its violations' (the first
+// fault.MaxListed, then a count of the rest), or its own when it has none.
 func faultMessages(fe *fault.Error) []string {
 	var out []string
-	for _, v := range fe.Violations {
+	listed, omitted := fe.Listed()
+	for _, v := range listed {
 		if v.Message != "" {
 			out = append(out, v.Message)
 		}
+	}
+	if omitted > 0 {
+		out = append(out, fmt.Sprintf("and %d more errors", omitted))
 	}
 	if len(out) == 0 {
 		msg := fe.Message

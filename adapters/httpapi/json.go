@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"reflect"
 	"strings"
@@ -24,8 +23,14 @@ func (a *API) body(c *gin.Context) ([]byte, error) {
 	}
 	var b []byte
 	if c.Request.Body != nil {
-		var err error
-		b, err = io.ReadAll(c.Request.Body)
+		// Sized from Content-Length (never beyond the limit), so that
+		// reading a large body costs one buffer, not a doubling series.
+		var buf bytes.Buffer
+		if n := c.Request.ContentLength; n > 0 {
+			buf.Grow(int(min(n, a.cfg.MaxBodyBytes)) + bytes.MinRead)
+		}
+		_, err := buf.ReadFrom(c.Request.Body)
+		b = buf.Bytes()
 		if err != nil {
 			var tooLarge *http.MaxBytesError
 			if errors.As(err, &tooLarge) {

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -13,7 +16,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/series"
 	"github.com/allot-io/allot/domain/tenant"
+	"github.com/allot-io/allot/domain/text"
 	"github.com/allot-io/allot/ports"
 )
 
@@ -39,8 +44,9 @@ const (
 
 // logRequests gives every request an id and writes one structured line
 // when it completes. It never logs headers or bodies: they carry API keys,
-// BSS tokens, passwords and customer data. Nor does it log the query string
-// of a BSS request, where a client might misplace its token.
+// BSS tokens, passwords and customer data. Of the query string it logs the
+// parameter names only, on every route, since a client might misplace its
+// key or token there.
 func (a *API) logRequests(c *gin.Context) {
 	start := time.Now()
 	id := requestID(c.GetHeader(headerRequestID))
@@ -63,8 +69,10 @@ func (a *API) logRequests(c *gin.Context) {
 		slog.String("client_ip", c.ClientIP()),
 	}
 	msgCode := c.GetString(ctxMsgCode)
-	if q := c.Request.URL.RawQuery; q != "" && msgCode == "" {
-		attrs = append(attrs, slog.String("query", q))
+	if q := c.Request.URL.RawQuery; q != "" {
+		// Names only, never values: a value may be a misplaced credential
+		// or personal data.
+		attrs = append(attrs, slog.String("query_params", queryNames(q)))
 	}
 	if p, ok := principalOf(c); ok {
 		attrs = append(attrs, slog.String("org", p.Org.Code))
@@ -82,6 +90,21 @@ func (a *API) logRequests(c *gin.Context) {
 		level = slog.LevelError
 	}
 	a.log.LogAttrs(c.Request.Context(), level, "http request", attrs...)
+}
+
+// queryNames lists the parameter names of a raw query, sorted, each once,
+// with control characters escaped.
+func queryNames(raw string) string {
+	vals, _ := url.ParseQuery(raw)
+	names := make([]string, 0, len(vals))
+	for n := range vals {
+		if text.HasControl(n) {
+			n = strconv.QuoteToASCII(n)
+		}
+		names = append(names, clip(n))
+	}
+	slices.Sort(names)
+	return strings.Join(names, ",")
 }
 
 // requestID returns the client's X-Request-ID when it is a short token of
@@ -232,4 +255,64 @@ func principalOf(c *gin.Context) (ports.Principal, bool) {
 	}
 	p, ok := v.(ports.Principal)
 	return p, ok
+}
+
+// Reasons of query-string checks.
+const (
+	reasonCredentialsInQuery = "CREDENTIALS_IN_QUERY"
+	reasonInvalidQuery       = "INVALID_QUERY"
+)
+
+// credentialParams are query parameter names under which clients misplace
+// a credential (compared case-insensitively, '-' as '_').
+var credentialParams = map[string]bool{
+	"api_key": true, "apikey": true, "key": true, "x_api_key": true, "token": true,
+	"access_token": true, "authorization": true, "auth": true, "password": true, "secret": true,
+}
+
+// queryReasons are the ordinary reasons of the series API's query
+// parameters, used when one holds a control character.
+var queryReasons = map[string]string{
+	"client_code": series.ReasonClientNotFound,
+	"hub_code":    series.ReasonHubNotFound,
+	"item_code":   series.ReasonInvalidItemCode,
+	"type":        series.ReasonInvalidType,
+	"number":      series.ReasonInvalidNumber,
+	"limit":       reasonInvalidLimit,
+	"offset":      reasonInvalidOffset,
+}
+
+// checkQuery is the one place where every query parameter of the series
+// API is checked before anything else runs: a credential in the query
+// string is refused (it would end up in proxies' and browsers' histories;
+// the key belongs in a header), and a control character in any value is
+// the parameter's ordinary 400.
+func (a *API) checkQuery(c *gin.Context) {
+	if c.Request.URL.RawQuery == "" {
+		c.Next()
+		return
+	}
+	for name, values := range c.Request.URL.Query() {
+		norm := strings.ReplaceAll(strings.ToLower(name), "-", "_")
+		if credentialParams[norm] {
+			a.fail(c, fault.InvalidField(name, "location", reasonCredentialsInQuery, fmt.Sprintf(
+				"credentials must not be sent in the query string (%s); send the API key in the Authorization header", clip(name))))
+			return
+		}
+		reason, known := queryReasons[name]
+		if !known {
+			reason = reasonInvalidQuery
+		}
+		if text.HasControl(name) {
+			a.fail(c, fault.InvalidField("query", "pattern", reasonInvalidQuery, "query parameter names must not contain control characters"))
+			return
+		}
+		for _, v := range values {
+			if text.HasControl(v) {
+				a.fail(c, fault.InvalidField(name, "pattern", reason, name+" must not contain control characters"))
+				return
+			}
+		}
+	}
+	c.Next()
 }

@@ -1,0 +1,191 @@
+package httpapi
+
+import (
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/series"
+)
+
+// validatingCreate makes the fake service judge a spec by the domain's
+// rules, as the real one does first.
+func validatingCreate(spec series.Spec) (series.Series, error) {
+	if _, err := series.Validate(spec, series.Limits{}); err != nil {
+		return series.Series{}, err
+	}
+	return seriesFromSpec(spec), nil
+}
+
+// TestDefect2ErrorListsAreBounded sends the probe's 1 MiB body of 349,425
+// empty service_types. The old adapter decoded every element and the
+// domain reported one violation each: a 42.5 MB 400. Now the array is cut
+// off while decoding, the answer is a small 400, and serving it allocates
+// a small multiple of the body.
+func TestDefect2ErrorListsAreBounded(t *testing.T) {
+	h := newHarness(t)
+	h.series.createFn = validatingCreate
+	var b strings.Builder
+	b.WriteString(`{"client_code":"SL1981","start":"V1","end":"V9","item_code":"I","service_types":[`)
+	for i := range 349_425 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`""`)
+	}
+	b.WriteString("]}")
+	body := b.String()
+	if len(body) > int(DefaultMaxBodyBytes) {
+		t.Fatalf("body of %d bytes is over the limit", len(body))
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	w := h.authed(http.MethodPost, createPath, body)
+	runtime.ReadMemStats(&after)
+	wantStatus(t, w, http.StatusBadRequest)
+	if w.Body.Len() > 4096 {
+		t.Errorf("the 400 is %d bytes, want a small one", w.Body.Len())
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 6*uint64(len(body)) {
+		t.Errorf("serving a %d-byte body allocated %d bytes, over 6 times the body", len(body), alloc)
+	}
+}
+
+// TestDefect2RenderListsTwentyViolations: a fault with many violations is
+// answered with the first fault.MaxListed and a count of the rest, on both
+// APIs.
+func TestDefect2RenderListsTwentyViolations(t *testing.T) {
+	var vs fault.Violations
+	for range 500 {
+		vs.Add(fault.Violation{Field: "f", Reason: "R", Message: "bad"})
+	}
+	_, env := render(vs.Err())
+	if len(env.Error.Details) != fault.MaxListed || env.Error.DetailsOmitted != 480 {
+		t.Errorf("details %d, omitted %d; want %d and 480", len(env.Error.Details), env.Error.DetailsOmitted, fault.MaxListed)
+	}
+	_, benv, _ := renderBSS(vs.Err())
+	if len(benv.Errors) != fault.MaxListed+1 || benv.Errors[fault.MaxListed] != "and 480 more errors" {
+		t.Errorf("BSS errors %d, last %q", len(benv.Errors), benv.Errors[len(benv.Errors)-1])
+	}
+}
+
+// TestDefect3ControlCharactersAreTheFieldsOrdinary400 sends a NUL (and
+// other control characters) in every text field of the series API and in
+// the list's query filters; before, they reached the database, which
+// answered 500. Now each is the field's own 400 before any service runs.
+func TestDefect3ControlCharactersAreTheFieldsOrdinary400(t *testing.T) {
+	bodies := map[string]struct{ path, body, reason string }{
+		"client_code":   {createPath, `{"client_code":"SL\u00001981","start":"V1","end":"V2","item_code":"I"}`, series.ReasonClientNotFound},
+		"hub_code":      {createPath, `{"hub_code":"H\u0000","start":"V1","end":"V2","item_code":"I"}`, series.ReasonHubNotFound},
+		"creator_hub":   {createPath, `{"client_code":"C","creator_hub":"\u0000","start":"V1","end":"V2","item_code":"I"}`, series.ReasonCreatorHubNotFound},
+		"service_types": {createPath, `{"client_code":"C","service_types":["EXP\u0000"],"start":"V1","end":"V2","item_code":"I"}`, series.ReasonInvalidServiceType},
+		"start":         {createPath, `{"client_code":"C","start":"V1\u0007","end":"V2","item_code":"I"}`, series.ReasonInvalidStart},
+		"item_code":     {createPath, `{"client_code":"C","start":"V1","end":"V2","item_code":"I\u001b"}`, series.ReasonInvalidItemCode},
+		"next client":   {SeriesPath + "/next", `{"client_code":"\u0000","item_code":"I"}`, series.ReasonClientNotFound},
+		"next item":     {SeriesPath + "/next", `{"client_code":"C","item_code":"I\u0000"}`, series.ReasonInvalidItemCode},
+		"next service":  {SeriesPath + "/next", `{"client_code":"C","item_code":"I","service_type":"\u0000"}`, series.ReasonServiceTypeUnknown},
+	}
+	for name, tc := range bodies {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			w := h.authed(http.MethodPost, tc.path, tc.body)
+			e := wantError(t, w, http.StatusBadRequest, tc.reason, "WRONG_INPUT")
+			if !strings.Contains(e["message"].(string), "control characters") || h.series.calls != 0 {
+				t.Errorf("message %v, service calls %d", e["message"], h.series.calls)
+			}
+		})
+	}
+	for _, q := range []string{"client_code=SL%001981", "hub_code=%00", "item_code=I%00", "type=virtual%00", "number=V1%00"} {
+		t.Run(q, func(t *testing.T) {
+			h := newHarness(t)
+			path := SeriesPath + "?" + q
+			if strings.HasPrefix(q, "number") {
+				path = SeriesPath + "/lookup?" + q
+			}
+			w := h.authed(http.MethodGet, path, "")
+			wantStatus(t, w, http.StatusBadRequest)
+			if h.series.calls != 0 {
+				t.Error("the service ran")
+			}
+		})
+	}
+}
+
+// TestDefect8StrictJSON: duplicate keys, keys in another case and values
+// with surrounding spaces were accepted (the last duplicate won, "START"
+// was start, " V100" was V100); each is now a 400 naming the key.
+func TestDefect8StrictJSON(t *testing.T) {
+	cases := map[string]struct{ body, reason, inMessage string }{
+		"duplicate key": {`{"client_code":"BOGUS","client_code":"SL1981","start":"V1","end":"V2","item_code":"I"}`, reasonDuplicateKey, `"client_code"`},
+		"wrong case":    {`{"client_code":"SL1981","START":"V1","end":"V2","item_code":"I"}`, reasonKeyCase, `"START"`},
+		"spaced type":   {`{"client_code":"SL1981","type":"virtual ","start":"V1","end":"V2","item_code":"I"}`, series.ReasonInvalidType, "type must not begin or end with spaces"},
+		"spaced start":  {`{"client_code":"SL1981","start":" V100","end":"V200","item_code":"I"}`, series.ReasonInvalidStart, "start must not begin or end with spaces"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			w := h.authed(http.MethodPost, createPath, tc.body)
+			e := wantError(t, w, http.StatusBadRequest, tc.reason, "WRONG_INPUT")
+			if !strings.Contains(e["message"].(string), tc.inMessage) || h.series.calls != 0 {
+				t.Errorf("message %v does not contain %s (service calls %d)", e["message"], tc.inMessage, h.series.calls)
+			}
+		})
+	}
+	// Unknown keys an integrator adds are still ignored.
+	h := newHarness(t)
+	wantStatus(t, h.authed(http.MethodPost, createPath, `{"client_code":"SL1981","start":"V1","end":"V2","item_code":"I","note":{"a":[1,2]}}`), http.StatusOK)
+}
+
+// TestDefect9NextCountZero: "count":0 drew one number; it is now refused
+// by the service's range check (1 to 10,000) instead of defaulting.
+func TestDefect9NextCountZero(t *testing.T) {
+	h := newHarness(t)
+	h.authed(http.MethodPost, SeriesPath+"/next", `{"client_code":"SL1981","item_code":"P7","count":0}`)
+	if h.series.next.Count != 0 {
+		t.Errorf("count 0 reached the service as %d", h.series.next.Count)
+	}
+}
+
+// TestIssue10NumbersAsJSONIntegers: digits-only series numbers sent as JSON
+// integers were a 400; they are taken exactly, digit for digit, even 20
+// digits that a float64 would round.
+func TestIssue10NumbersAsJSONIntegers(t *testing.T) {
+	h := newHarness(t)
+	w := h.authed(http.MethodPost, createPath, `{"client_code":"SL1981","start":10001101,"end":89012601234567890123,"item_code":"I"}`)
+	_ = w
+	if h.series.spec.Start != "10001101" || h.series.spec.End != "89012601234567890123" {
+		t.Errorf("spec start %q end %q", h.series.spec.Start, h.series.spec.End)
+	}
+	for _, bad := range []string{`-5`, `1e5`, `10.0`} {
+		h := newHarness(t)
+		w := h.authed(http.MethodPost, createPath, `{"client_code":"SL1981","start":`+bad+`,"end":"2","item_code":"I"}`)
+		wantStatus(t, w, http.StatusBadRequest)
+	}
+}
+
+// TestDefect6NoQueryValuesLogged: the query string was logged whole at
+// INFO, so ?api_key=ak_... put a key in the log. Now only parameter names
+// are logged, on every route, and a credential in the query is a 400
+// telling the client to use the header.
+func TestDefect6NoQueryValuesLogged(t *testing.T) {
+	h := newHarness(t)
+	w := h.authed(http.MethodGet, SeriesPath+"?api_key=ak_secretvalue&item_code=PRIVATE1", "")
+	e := wantError(t, w, http.StatusBadRequest, reasonCredentialsInQuery, "WRONG_INPUT")
+	if !strings.Contains(e["message"].(string), "Authorization header") || h.series.calls != 0 {
+		t.Errorf("message %v, service calls %d", e["message"], h.series.calls)
+	}
+	h.authed(http.MethodGet, SeriesPath+"?item_code=PRIVATE2", "")
+	h.do(http.MethodPost, "/authenticate?token=tok_secret", `{}`)
+	logs := h.logs.String()
+	for _, secret := range []string{"ak_secretvalue", "PRIVATE1", "PRIVATE2", "tok_secret"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the log holds %q:\n%s", secret, logs)
+		}
+	}
+	if !strings.Contains(logs, `"query_params":"api_key,item_code"`) {
+		t.Errorf("the log does not name the parameters:\n%s", logs)
+	}
+}
