@@ -139,13 +139,17 @@ func TestDefect8StrictJSON(t *testing.T) {
 	wantStatus(t, h.authed(http.MethodPost, createPath, `{"client_code":"SL1981","start":"V1","end":"V2","item_code":"I","note":{"a":[1,2]}}`), http.StatusOK)
 }
 
-// TestDefect9NextCountZero: "count":0 drew one number; it is now refused
-// by the service's range check (1 to 10,000) instead of defaulting.
+// TestDefect9NextCountZero: "count":0 drew one number (the service's
+// default); it is now a 400 INVALID_COUNT, as is anything outside 1 to
+// 10,000, and the service never runs.
 func TestDefect9NextCountZero(t *testing.T) {
-	h := newHarness(t)
-	h.authed(http.MethodPost, SeriesPath+"/next", `{"client_code":"SL1981","item_code":"P7","count":0}`)
-	if h.series.next.Count != 0 {
-		t.Errorf("count 0 reached the service as %d", h.series.next.Count)
+	for _, n := range []string{"0", "-1", "10001"} {
+		h := newHarness(t)
+		w := h.authed(http.MethodPost, SeriesPath+"/next", `{"client_code":"SL1981","item_code":"P7","count":`+n+`}`)
+		wantError(t, w, http.StatusBadRequest, series.ReasonInvalidCount, "WRONG_INPUT")
+		if h.series.calls != 0 {
+			t.Errorf("count %s reached the service", n)
+		}
 	}
 }
 

@@ -253,8 +253,12 @@ func (a *API) nextNumbers(c *gin.Context) {
 	}
 	req.Count = 1
 	if count != nil {
-		// 0 included: the service refuses it (the range is 1 to
-		// series.MaxDraw), rather than drawing the default.
+		// An explicit count must be in range, 0 included: to the service
+		// 0 means its default of one.
+		if err := series.ValidateDrawCount(*count); err != nil {
+			a.fail(c, err)
+			return
+		}
 		req.Count = *count
 	}
 	drawn, err := a.svc.Series.Next(c.Request.Context(), principal(c).Org.ID, req)

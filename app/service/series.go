@@ -147,8 +147,11 @@ func (s *Series) Next(ctx context.Context, org tenant.OrgID, r ports.NextRequest
 	if item == "" {
 		vs.Add(fault.Violation{Field: "item_code", Rule: "required", Reason: series.ReasonItemCodeMissing, Message: "item_code should be present"})
 	}
-	// Count 0 is a request for nothing, not for the default: the range is
-	// 1 to series.MaxDraw, and a caller that means one says so.
+	// Count 0 is the Go callers' default of one; the HTTP API refuses an
+	// explicit 0 itself (by series.ValidateDrawCount).
+	if r.Count == 0 {
+		r.Count = 1
+	}
 	if err := series.ValidateDrawCount(r.Count); err != nil {
 		fe, _ := fault.As(err)
 		vs = append(vs, fe.Violations...)
