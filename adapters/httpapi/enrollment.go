@@ -204,6 +204,14 @@ func (a *API) authenticateVendor(c *gin.Context) {
 		Password: req.obj.text(fieldPassword, &vs),
 		Pin:      req.obj.text(fieldPin, &vs),
 	}
+	for _, v := range vs {
+		if v.Reason == reasonControlChar {
+			// No credential holds one, so these are wrong credentials,
+			// answered as any other (HTTP 200, RESTAPI001).
+			a.bssFail(c, fault.New(fault.Unauthorized, enrollment.ReasonCredentials, enrollment.MsgInvalidCredentials))
+			return
+		}
+	}
 	if err := vs.Err(); err != nil {
 		a.bssFail(c, err)
 		return

@@ -217,6 +217,7 @@ const (
 	reasonActionRequired = "ACTION_REQUIRED"
 	reasonActionUnknown  = "ACTION_NOT_FOUND"
 	reasonNotText        = "NOT_TEXT"
+	reasonControlChar    = "CONTROL_CHARACTER"
 	reasonInvalidLines   = "INVALID_LINES"
 )
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/series"
+	"github.com/allot-io/allot/ports"
 )
 
 // validatingCreate makes the fake service judge a spec by the domain's
@@ -191,5 +192,32 @@ func TestDefect6NoQueryValuesLogged(t *testing.T) {
 	}
 	if !strings.Contains(logs, `"query_params":"api_key,item_code"`) {
 		t.Errorf("the log does not name the parameters:\n%s", logs)
+	}
+}
+
+// TestDefect3ControlCharactersOnTheBSSAPI: a NUL in /authenticate's
+// vendor_id reached the store (HTTP 500 on PostgreSQL); it is now the
+// ordinary HTTP 200 "Invalid credentials!!" without a look-up, and a NUL
+// in any field of a module call is RESTAPI110 naming the field, before the
+// action runs.
+func TestDefect3ControlCharactersOnTheBSSAPI(t *testing.T) {
+	h := newHarness(t)
+	w := h.bss(AuthenticatePath, `{"vendor_id":"V\u0000","username":"u","password":"p","pin":"1"}`, "")
+	wantBSS(t, w, http.StatusOK, bssBody("Invalid credentials!!", "RESTAPI001", ""))
+	if h.enr.creds != (ports.Credentials{}) {
+		t.Errorf("the service was asked with %+v", h.enr.creds)
+	}
+	for _, body := range []string{
+		`{"action":"check_service_availability","zip_code":"981\u000003","enrollment_type":"NON_LIFELINE","is_enrollment":"N","agent_id":"a","source":"API"}`,
+		`{"action":"check_service_availability","zip_code":"98103","enrollment_type":"NON_LIFELINE","is_enrollment":"N","agent_id":"a\u0000","source":"API"}`,
+	} {
+		h := newHarness(t)
+		w := h.bss(EnrollmentPath, body, h.enr.token())
+		m := decode(t, w.Body.Bytes())
+		errs, _ := m["errors"].([]any)
+		if w.Code != http.StatusOK || m["msg_code"] != "RESTAPI110" || len(errs) != 1 ||
+			!strings.Contains(errs[0].(string), "must not contain control characters") || h.enr.calls != 0 {
+			t.Errorf("body %s (action calls %d)", w.Body, h.enr.calls)
+		}
 	}
 }
