@@ -39,3 +39,14 @@ func ClientAddress(ctx context.Context) string {
 	s, _ := ctx.Value(clientAddressKey{}).(string)
 	return s
 }
+
+// ReasonSchemaOutdated is the reason of SchemaChecker's error.
+const ReasonSchemaOutdated = "SCHEMA_OUTDATED"
+
+// SchemaChecker is implemented by stores with versioned migrations.
+type SchemaChecker interface {
+	// CheckSchema returns nil when the database holds every migration this
+	// build needs; otherwise Unavailable SCHEMA_OUTDATED, whose message
+	// names the database's migration, this build's and the command to run.
+	CheckSchema(ctx context.Context) error
+}

@@ -69,5 +69,15 @@ type Health struct{ store ports.Store }
 
 var _ ports.HealthService = (*Health)(nil)
 
-// Ready implements ports.HealthService.
-func (s *Health) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
+// Ready implements ports.HealthService: the database answers and, for a
+// store with migrations, holds every one this build needs (an unmigrated
+// database answers every call with an error, so it is not ready).
+func (s *Health) Ready(ctx context.Context) error {
+	if err := s.store.Ping(ctx); err != nil {
+		return err
+	}
+	if sc, ok := s.store.(ports.SchemaChecker); ok {
+		return sc.CheckSchema(ctx)
+	}
+	return nil
+}
