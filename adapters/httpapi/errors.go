@@ -9,6 +9,7 @@ import (
 
 	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/idempotency"
 	"github.com/allot-io/allot/domain/series"
 	"github.com/allot-io/allot/domain/tenant"
 	"github.com/allot-io/allot/domain/token"
@@ -23,9 +24,8 @@ const codeWrongInput = "WRONG_INPUT"
 const (
 	reasonInvalidJSON      = "INVALID_JSON"
 	reasonPayloadTooLarge  = "PAYLOAD_TOO_LARGE"
-	reasonIdemReused       = "IDEMPOTENCY_KEY_REUSED"
-	reasonIdemInProgress   = "IDEMPOTENCY_KEY_IN_PROGRESS"
-	reasonIdemInvalid      = "INVALID_IDEMPOTENCY_KEY"
+	reasonIdemReused       = idempotency.ReasonKeyReused
+	reasonIdemInProgress   = idempotency.ReasonKeyInProgress
 	reasonNotFound         = "NOT_FOUND"
 	reasonMethodNotAllowed = "METHOD_NOT_ALLOWED"
 	reasonNotReady         = "NOT_READY"
@@ -160,6 +160,7 @@ func render(err error) (int, envelope) {
 // errors are logged with their cause, which the client never sees.
 func (a *API) fail(c *gin.Context, err error) {
 	status, env := render(err)
+	c.Set(ctxFaultCode, string(fault.CodeOf(err)))
 	a.logServerError(c, status, err)
 	a.respondError(c, env)
 }

@@ -28,6 +28,9 @@ const (
 	ctxPrincipal = "httpapi.principal"
 	ctxReason    = "httpapi.reason"
 	ctxBody      = "httpapi.body"
+	// ctxFaultCode is the fault code of a failed request, for the
+	// idempotency middleware.
+	ctxFaultCode = "httpapi.fault_code"
 	// ctxBSS holds the *bssCall of a BSS enrollment request.
 	ctxBSS = "httpapi.bss"
 	// ctxMsgCode is the msg_code a BSS response carried, for the log.
