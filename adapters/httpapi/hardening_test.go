@@ -221,3 +221,32 @@ func TestDefect3ControlCharactersOnTheBSSAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestDefect10TokenConsumedWhateverTheOutcome: a body that is not a JSON
+// object, or an unknown module, sent with a valid token left the token
+// unused and answered "token":"". Per the convention the call consumes it
+// and carries a fresh one, so the client's chain goes on.
+func TestDefect10TokenConsumedWhateverTheOutcome(t *testing.T) {
+	for name, call := range map[string][2]string{
+		"not an object":  {PlanPath, `["plan_list"]`},
+		"malformed":      {CustomerPath, `{"action":`},
+		"unknown module": {"/plans", planBody},
+		"no module":      {"/", planBody},
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			tok := h.enr.token()
+			first := decode(t, h.bss(call[0], call[1], tok).Body.Bytes())
+			next, _ := first["token"].(string)
+			if next == "" || next == tok {
+				t.Fatalf("answer %v carries no fresh token", first)
+			}
+			if again := decode(t, h.bss(PlanPath, planBody, tok).Body.Bytes()); again["msg"] != "Token already used" {
+				t.Errorf("the presented token was not consumed: %v", again)
+			}
+			if chained := decode(t, h.bss(PlanPath, planBody, next).Body.Bytes()); chained["msg_code"] != "RESTAPI000" {
+				t.Errorf("the fresh token does not chain: %v", chained)
+			}
+		})
+	}
+}
