@@ -142,6 +142,7 @@ func (a *API) bssOK(c *gin.Context, msg string, data any) {
 func (a *API) bssFail(c *gin.Context, err error) {
 	status, env, reason := renderBSS(err)
 	a.logServerError(c, status, err)
+	setRetryAfter(c, status, err)
 	c.Set(ctxReason, reason)
 	a.bssWrite(c, status, &env, &env)
 }

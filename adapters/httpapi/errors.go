@@ -1,12 +1,15 @@
 package httpapi
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/allot-io/allot/domain/attempt"
 	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/idempotency"
@@ -156,11 +159,32 @@ func render(err error) (int, envelope) {
 	return m.status, envelope{Error: body}
 }
 
+// retryAfterUnavailable is the Retry-After, in seconds, of a 503 whose
+// cause says no better: long enough for a database to fail over or a pool
+// to drain, short enough not to stall a client.
+const retryAfterUnavailable = 5
+
+// setRetryAfter sets Retry-After (seconds) on a 503 or 429 answer: the
+// wait err carries (attempt.Wait) or the default for an outage. Every 503
+// of both APIs goes through here.
+func setRetryAfter(c *gin.Context, status int, err error) {
+	if status != http.StatusServiceUnavailable && status != http.StatusTooManyRequests {
+		return
+	}
+	secs := retryAfterUnavailable
+	var w *attempt.Wait
+	if errors.As(err, &w) && w.Seconds > 0 {
+		secs = w.Seconds
+	}
+	c.Header("Retry-After", strconv.Itoa(secs))
+}
+
 // fail writes err as an error envelope and stops the handler chain. Server
 // errors are logged with their cause, which the client never sees.
 func (a *API) fail(c *gin.Context, err error) {
 	status, env := render(err)
 	c.Set(ctxFaultCode, string(fault.CodeOf(err)))
+	setRetryAfter(c, status, err)
 	a.logServerError(c, status, err)
 	a.respondError(c, env)
 }

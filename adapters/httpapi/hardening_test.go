@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/series"
 	"github.com/allot-io/allot/ports"
@@ -248,5 +249,29 @@ func TestDefect10TokenConsumedWhateverTheOutcome(t *testing.T) {
 				t.Errorf("the fresh token does not chain: %v", chained)
 			}
 		})
+	}
+}
+
+// TestDefect11RetryAfterOnEvery503: during a database outage the 503s of
+// both APIs carried no Retry-After; each now says how many seconds to wait.
+func TestDefect11RetryAfterOnEvery503(t *testing.T) {
+	outage := fault.Unavailablef(nil, "the database is unavailable, try again later")
+	h := newHarness(t)
+	h.series.createFn = func(series.Spec) (series.Series, error) { return series.Series{}, outage }
+	w := h.authed(http.MethodPost, createPath, samplePayload)
+	wantStatus(t, w, http.StatusServiceUnavailable)
+	if w.Header().Get("Retry-After") != "5" {
+		t.Errorf("series 503 Retry-After = %q", w.Header().Get("Retry-After"))
+	}
+	h.enr.plansFn = func(ports.CallContext, string) ([]enrollment.Plan, error) { return nil, outage }
+	w = h.bss(PlanPath, planBody, h.enr.token())
+	wantStatus(t, w, http.StatusServiceUnavailable)
+	if w.Header().Get("Retry-After") != "5" {
+		t.Errorf("BSS 503 Retry-After = %q", w.Header().Get("Retry-After"))
+	}
+	h = newHarness(t, func(_ *Config, s *ports.Services) { s.Health = outdatedHealth{} })
+	w = h.do(http.MethodGet, "/readyz", "")
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" {
+		t.Errorf("/readyz %d, Retry-After %q", w.Code, w.Header().Get("Retry-After"))
 	}
 }

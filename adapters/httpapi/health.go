@@ -38,6 +38,7 @@ func (a *API) readyz(c *gin.Context) {
 				// Not a secret, and what the operator must do.
 				msg += ": " + fe.Message
 			}
+			setRetryAfter(c, http.StatusServiceUnavailable, err)
 			a.respondError(c, envelope{Error: errorBody{
 				Message:    msg,
 				StatusCode: http.StatusServiceUnavailable,
