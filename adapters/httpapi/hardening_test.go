@@ -275,3 +275,39 @@ func TestDefect11RetryAfterOnEvery503(t *testing.T) {
 		t.Errorf("/readyz %d, Retry-After %q", w.Code, w.Header().Get("Retry-After"))
 	}
 }
+
+// TestIssue10APIKeyHeaders: connectors written for the platform's sibling
+// APIs send the key as api-key or x-api-key and got 401 NO_API_KEY; both
+// are accepted with Authorization's rules.
+func TestIssue10APIKeyHeaders(t *testing.T) {
+	for _, hdr := range []string{"api-key", "x-api-key", "X-API-KEY"} {
+		h := newHarness(t)
+		w := h.do(http.MethodGet, SeriesPath, "", hdr, testKey)
+		wantStatus(t, w, http.StatusOK)
+		w = h.do(http.MethodGet, SeriesPath, "", hdr, "ak_live_nope")
+		wantError(t, w, http.StatusUnauthorized, "WRONG_API_KEY", "")
+	}
+	// The same key twice is one credential.
+	h := newHarness(t)
+	wantStatus(t, h.do(http.MethodGet, SeriesPath, "", "Authorization", "Basic "+testKey, "x-api-key", testKey), http.StatusOK)
+}
+
+// TestDefect12SeveralCredentialHeaders: with two Authorization headers the
+// first was used; different credentials in one request, in any of the key
+// headers, are now refused with 401 before any look-up.
+func TestDefect12SeveralCredentialHeaders(t *testing.T) {
+	for name, headers := range map[string][]string{
+		"two Authorization":         {"Authorization", "Basic " + testKey, "Authorization", "Basic " + otherKey},
+		"Authorization and api-key": {"Authorization", "Basic " + testKey, "api-key", otherKey},
+		"api-key and x-api-key":     {"api-key", testKey, "x-api-key", otherKey},
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			w := h.do(http.MethodGet, SeriesPath, "", headers...)
+			wantError(t, w, http.StatusUnauthorized, reasonSeveralKeys, "")
+			if len(h.auth.seen) != 0 {
+				t.Errorf("a key was looked up: %v", h.auth.seen)
+			}
+		})
+	}
+}

@@ -196,13 +196,13 @@ func (a *API) noMethod(c *gin.Context) {
 	}})
 }
 
-// authenticate resolves the API key of the Authorization header to a
-// principal. The organisation of every series request comes from here and
-// from nowhere else.
+// authenticate resolves the API key of the request to a principal. The
+// organisation of every series request comes from here and from nowhere
+// else.
 func (a *API) authenticate(c *gin.Context) {
-	raw, ok := apiKey(c.GetHeader("Authorization"))
-	if !ok {
-		a.fail(c, fault.New(fault.Unauthorized, tenant.ReasonWrongAPIKey, messageWrongAPIKey))
+	raw, err := presentedKey(c.Request.Header)
+	if err != nil {
+		a.fail(c, err)
 		return
 	}
 	if raw == "" {
@@ -216,6 +216,54 @@ func (a *API) authenticate(c *gin.Context) {
 	}
 	c.Set(ctxPrincipal, p)
 	c.Next()
+}
+
+// Headers that carry an API key besides Authorization: clients written for
+// the platform's sibling integration APIs send the key so.
+const (
+	headerAPIKey  = "api-key"
+	headerXAPIKey = "x-api-key"
+)
+
+// reasonSeveralKeys: different credentials in one request.
+const reasonSeveralKeys = "SEVERAL_API_KEYS"
+
+// presentedKey returns the API key a request presents: from Authorization
+// (see apiKey), or else from api-key, or else from x-api-key, each header
+// with the same rules ("" when none is sent). Sending one key in several
+// of them, or one header twice, is harmless; different keys in one request
+// are refused (401), since answering as one of them would let a proxy that
+// checks another be bypassed.
+func presentedKey(h http.Header) (string, error) {
+	var keys []string
+	for _, v := range h.Values("Authorization") {
+		k, ok := apiKey(v)
+		if !ok {
+			return "", fault.New(fault.Unauthorized, tenant.ReasonWrongAPIKey, messageWrongAPIKey)
+		}
+		keys = append(keys, k)
+	}
+	for _, name := range []string{headerAPIKey, headerXAPIKey} {
+		for _, v := range h.Values(name) {
+			// The same forms as Authorization's, a bare key included.
+			k, ok := apiKey(v)
+			if !ok {
+				return "", fault.New(fault.Unauthorized, tenant.ReasonWrongAPIKey, messageWrongAPIKey)
+			}
+			keys = append(keys, k)
+		}
+	}
+	key := ""
+	for _, k := range keys {
+		switch {
+		case k == "":
+		case key == "":
+			key = k
+		case k != key:
+			return "", fault.New(fault.Unauthorized, reasonSeveralKeys, "more than one different API key was sent; send one, in the Authorization header")
+		}
+	}
+	return key, nil
 }
 
 // apiKey extracts the API key from an Authorization header. The contract
