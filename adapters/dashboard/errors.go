@@ -30,6 +30,7 @@ var statusTable = map[fault.Code]int{
 
 var reasonStatus = map[string]int{
 	operator.ReasonLocked: http.StatusTooManyRequests,
+	attempt.ReasonTooMany: http.StatusTooManyRequests,
 }
 
 // Messages for server-side failures, whose causes stay in the log.

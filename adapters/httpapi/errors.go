@@ -91,6 +91,7 @@ var reasonTable = map[reasonKey]mapping{
 	{fault.Invalid, reasonPayloadTooLarge}:         {status: http.StatusRequestEntityTooLarge, code: codeWrongInput},
 	{fault.Invalid, reasonIdemReused}:              {status: http.StatusUnprocessableEntity, code: codeWrongInput},
 	{fault.Conflict, reasonIdemInProgress}:         {status: http.StatusConflict},
+	{fault.Forbidden, attempt.ReasonTooMany}:       {status: http.StatusTooManyRequests},
 }
 
 // envelope is the contract's error body. It is a struct, not a map, so that
@@ -352,6 +353,8 @@ var bssReasonTable = map[string]bssMapping{
 	reasonInvalidJSON:                 {status: http.StatusOK, msgCode: msgCodeMethod, msg: msgInvalidMethod},
 	reasonPayloadTooLarge:             {status: http.StatusRequestEntityTooLarge, msgCode: msgCodeMethod},
 	enrollment.ReasonUnauthorized:     {status: http.StatusOK, msgCode: msgCodeUnauthorized, msg: enrollment.MsgUnauthorizedAccess, errors: errorsMsg},
+	attempt.ReasonTooMany:             {status: http.StatusOK, msgCode: msgCodeAccess, msg: attempt.MsgTooMany},
+	attempt.ReasonAgentTooMany:        {status: http.StatusOK, msgCode: msgCodeAgent, msg: attempt.MsgTooMany, errors: errorsMsg},
 }
 
 // renderBSS turns any error into its HTTP status and the failure fields of

@@ -74,11 +74,12 @@ func New(deps Deps, cfg Config) ports.Services {
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = token.DefaultTTL
 	}
+	g := guard{store: deps.Store, clock: deps.Clock}
 	orgs := &Orgs{store: deps.Store, clock: deps.Clock}
 	enr := &Enrollment{
 		store: deps.Store, clock: deps.Clock, random: deps.Random,
 		hasher: deps.Hasher, sealer: deps.Sealer, tokenKey: deps.TokenKey,
-		ttl: cfg.TokenTTL, limits: cfg.Enrollment,
+		ttl: cfg.TokenTTL, limits: cfg.Enrollment, guard: g,
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = operator.DefaultSessionTTL
@@ -89,7 +90,6 @@ func New(deps Deps, cfg Config) ports.Services {
 	if cfg.SignInAddressLimit == (attempt.Policy{}) {
 		cfg.SignInAddressLimit = operator.DefaultAddressPolicy
 	}
-	g := guard{store: deps.Store, clock: deps.Clock}
 	switch {
 	case cfg.SignInFailureDelay == 0:
 		cfg.SignInFailureDelay = DefaultSignInFailureDelay
@@ -107,7 +107,7 @@ func New(deps Deps, cfg Config) ports.Services {
 		ops.dummyHash = enr.dummyHash
 	}
 	return ports.Services{
-		Auth:         &Auth{store: deps.Store},
+		Auth:         &Auth{store: deps.Store, guard: g, blocked: &blocklist{}},
 		Orgs:         orgs,
 		APIKeys:      &APIKeys{store: deps.Store, clock: deps.Clock, random: deps.Random},
 		Customers:    &Customers{store: deps.Store},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -98,4 +99,72 @@ func TestDefect7IdempotencyFollowsTheAnchors(t *testing.T) {
 	if s != 400 || m["error"].(map[string]any)["reason"] != "SERIES_OVERLAP" {
 		t.Fatalf("the second key's own request should run and overlap: %d %v", s, m)
 	}
+}
+
+// TestDefect4GuessingLimitsOverHTTP: 80 wrong vendor passwords in 2.8 s,
+// then the right one worked; 40 chained wrong agent passwords; 1,500
+// random API keys without a 429. Each is now limited per credential and
+// per client address, answered in each API's terms.
+func TestDefect4GuessingLimitsOverHTTP(t *testing.T) {
+	t.Run("vendor credentials", func(t *testing.T) {
+		b := newBSS(t, 0)
+		var got []string
+		for range 12 {
+			r := b.call(t, "POST", "/authenticate", "", `{"vendor_id":"ACMEVENDOR","username":"acmeapi","password":"guess","pin":"1"}`)
+			got = append(got, r.MsgCode+" "+r.Msg)
+		}
+		if got[9] != "RESTAPI001 Invalid credentials!!" || got[10] != "RESTAPI001 Too many attempts; try again later" {
+			t.Fatalf("answers %q", got)
+		}
+		// The right credentials wait for the window too.
+		r := b.call(t, "POST", "/authenticate", "", fmt.Sprintf(`{"vendor_id":"ACMEVENDOR","username":"acmeapi","password":%q,"pin":%s}`, vendorPassword, vendorPin))
+		if r.MsgCode != "RESTAPI001" || r.Msg != "Too many attempts; try again later" {
+			t.Fatalf("the right password after 12 guesses: %s", r.raw)
+		}
+	})
+	t.Run("agent passwords", func(t *testing.T) {
+		b := newBSS(t, 0)
+		tok := b.authenticate(t)
+		var got []string
+		for range 12 {
+			r := b.call(t, "POST", "/plan", tok, `{"action":"plan_list","agent_id":"guarded","agent_password":"guess","source":"WEBSITE"}`)
+			got = append(got, r.MsgCode+" "+r.Msg)
+			tok = r.token(t)
+		}
+		if got[9] != "RESTAPI104 Invalid Agent ID or Password" || got[10] != "RESTAPI104 Too many attempts; try again later" {
+			t.Fatalf("answers %q", got)
+		}
+	})
+	t.Run("API keys", func(t *testing.T) {
+		base, key1, _ := twoKeys(t)
+		statuses := map[int]int{}
+		var retryAfter string
+		for i := range 40 {
+			req, _ := http.NewRequest(http.MethodGet, base, nil)
+			req.Header.Set("Authorization", fmt.Sprintf("Basic ak_live_guess%04d", i))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			statuses[resp.StatusCode]++
+			if resp.StatusCode == http.StatusTooManyRequests {
+				retryAfter = resp.Header.Get("Retry-After")
+			}
+		}
+		if statuses[http.StatusUnauthorized] != 29 || statuses[http.StatusTooManyRequests] != 11 || retryAfter == "" {
+			t.Fatalf("statuses %v, Retry-After %q", statuses, retryAfter)
+		}
+		// The address is refused until the window ends, whatever the key.
+		req, _ := http.NewRequest(http.MethodGet, base, nil)
+		req.Header.Set("Authorization", "Basic "+key1)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("a valid key from the refused address: %d", resp.StatusCode)
+		}
+	})
 }

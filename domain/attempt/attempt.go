@@ -145,3 +145,37 @@ func RetryAfterSeconds(until, now time.Time) int {
 	s := int((until.Sub(now) + time.Second - 1) / time.Second)
 	return max(s, 1)
 }
+
+// The default limits of guessing credentials. Failures are what count
+// (an attempt that succeeds gives its count back), per credential and per
+// client address, in 15-minute windows except for API keys, whose
+// failures are only ever guesses or misconfigurations and are limited per
+// 5 minutes.
+var (
+	// DefaultVendorPolicy limits failed /authenticate calls per vendor id.
+	DefaultVendorPolicy = Policy{Max: 10, Window: 15 * time.Minute}
+	// DefaultVendorAddressPolicy limits failed /authenticate calls per
+	// client address.
+	DefaultVendorAddressPolicy = Policy{Max: 30, Window: 15 * time.Minute}
+	// DefaultAgentPolicy limits wrong passwords per agent.
+	DefaultAgentPolicy = Policy{Max: 10, Window: 15 * time.Minute}
+	// DefaultAgentAddressPolicy limits wrong agent passwords per client
+	// address.
+	DefaultAgentAddressPolicy = Policy{Max: 30, Window: 15 * time.Minute}
+	// DefaultAPIKeyPolicy limits failures per API key presented.
+	DefaultAPIKeyPolicy = Policy{Max: 10, Window: 5 * time.Minute}
+	// DefaultAPIKeyAddressPolicy limits failed API keys per client address.
+	DefaultAPIKeyAddressPolicy = Policy{Max: 30, Window: 5 * time.Minute}
+)
+
+// ReasonAgentTooMany is the reason of an agent password refused by a
+// limit, apart from ReasonTooMany because the BSS API answers it under the
+// agent's msg_code (RESTAPI104) rather than the token's (RESTAPI001).
+const ReasonAgentTooMany = "AGENT_TOO_MANY_ATTEMPTS"
+
+// AgentTooManyError is TooManyError for agent passwords.
+func AgentTooManyError(until, now time.Time) error {
+	err := TooManyError(until, now).(*fault.Error)
+	err.Reason = ReasonAgentTooMany
+	return err
+}
