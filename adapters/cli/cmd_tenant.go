@@ -187,12 +187,12 @@ func (s *state) entryList(c *ucli.Context, k entryKind) error {
 		return err
 	}
 	return s.withOrg(c, code, func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
-		es, err := k.list(ctx, svc, org.ID, c, q)
-		if err != nil {
-			return err
+		fetch := func(q ports.Query) ([]entryJSON, int, error) {
+			es, err := k.list(ctx, svc, org.ID, c, q)
+			return es, -1, err
 		}
 		same := func(e entryJSON) entryJSON { return e }
-		return printList(c, es, same, []string{"CODE", "NAME", "CREATED"}, func(t *table, e entryJSON) {
+		return listPages(c, q, k.noun+"s", fetch, same, []string{"CODE", "NAME", "CREATED"}, func(t *table, e entryJSON) {
 			t.row(e.Code, e.Name, e.CreatedAt)
 		})
 	})
