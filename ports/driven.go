@@ -62,6 +62,9 @@ type OrgStore interface {
 	OrgByID(ctx context.Context, id tenant.OrgID) (tenant.Organisation, error)
 	// ListOrgs returns every organisation ordered by code.
 	ListOrgs(ctx context.Context) ([]tenant.Organisation, error)
+	// SetOrgDisabled disables or re-enables the organisation with code and
+	// returns it. NotFound ORG_NOT_FOUND.
+	SetOrgDisabled(ctx context.Context, code string, disabled bool) (tenant.Organisation, error)
 }
 
 // APIKeyStore stores API keys as prefix and hash.

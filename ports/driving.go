@@ -31,6 +31,11 @@ type OrgService interface {
 	ByCode(ctx context.Context, code string) (tenant.Organisation, error)
 	// List returns every organisation.
 	List(ctx context.Context) ([]tenant.Organisation, error)
+	// SetDisabled disables (or re-enables) an organisation: every
+	// credential of a disabled one is refused (ORG_DISABLED, RESTAPI107),
+	// in every process at once. Invalid INVALID_CODE, NotFound
+	// ORG_NOT_FOUND.
+	SetDisabled(ctx context.Context, code string, disabled bool) (tenant.Organisation, error)
 }
 
 // APIKeyService issues and revokes API keys.

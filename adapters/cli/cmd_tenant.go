@@ -17,6 +17,8 @@ func (s *state) orgCommand() *ucli.Command {
 		leaf("list", "list organisations", "",
 			[]ucli.Flag{dbFlag(), jsonFlag()},
 			s.orgList),
+		s.orgDisableCommand(),
+		s.orgEnableCommand(),
 	)
 }
 

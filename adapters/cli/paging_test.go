@@ -46,3 +46,22 @@ func TestDefect13ListsSayWhenTheyShowAPart(t *testing.T) {
 		t.Errorf("--all with --limit: %+v", r)
 	}
 }
+
+// TestDefect14OrgDisableEnable: no command disabled an organisation; `org
+// disable` and `org enable` now do, and `org list` shows the state.
+func TestDefect14OrgDisableEnable(t *testing.T) {
+	cleanEnv(t)
+	h := newHarness()
+	if r := h.run(t, "org", "disable", "ACME"); r.code != 0 || r.stdout != "organisation ACME is disabled\n" {
+		t.Fatalf("disable: %+v", r)
+	}
+	if r := h.run(t, "org", "list"); !strings.Contains(r.stdout, "disabled") {
+		t.Errorf("list after disable:\n%s", r.stdout)
+	}
+	if r := h.run(t, "org", "enable", "ACME"); r.code != 0 || r.stdout != "organisation ACME is active\n" {
+		t.Fatalf("enable: %+v", r)
+	}
+	if r := h.run(t, "org", "disable", "NOPE"); r.code == 0 {
+		t.Errorf("an unknown organisation: %+v", r)
+	}
+}
