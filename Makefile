@@ -55,8 +55,34 @@ bench: build
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
+# fuzz: every fuzz target for FUZZTIME each (60 s by default), one after
+# the other; `make test` runs their committed seeds (testdata/fuzz) as
+# ordinary tests. A crasher fails the target and is written under its
+# package's testdata/fuzz, where it then stays as a seed.
+FUZZTIME ?= 60s
+FUZZ_TARGETS = \
+	./domain/series:FuzzParseNumber \
+	./domain/enrollment:FuzzValidateField \
+	./adapters/httpapi:FuzzScalarFastPath \
+	./adapters/httpapi:FuzzSeriesCreate \
+	./adapters/httpapi:FuzzSeriesNext \
+	./adapters/httpapi:FuzzSeriesDelete \
+	./adapters/httpapi:FuzzSeriesListQuery \
+	./adapters/httpapi:FuzzBSSEnvelope \
+	./adapters/httpapi:FuzzBSSAuthenticate \
+	./adapters/httpapi:FuzzBSSCheckAvailability \
+	./adapters/httpapi:FuzzBSSPlanList \
+	./adapters/httpapi:FuzzBSSCreateCustomer \
+	./adapters/dashboard:FuzzDashboardSignIn \
+	./adapters/dashboard:FuzzDashboardAddSeries \
+	./adapters/dashboard:FuzzDashboardDeleteSeries
+
 fuzz:
-	$(GO) test ./domain/series -run '^$$' -fuzz FuzzParseNumber -fuzztime 30s
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz: $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test $$pkg -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME); \
+	done
 
 clean:
 	rm -rf bin allot.db allot.db-shm allot.db-wal

@@ -67,6 +67,9 @@ type OrgStore interface {
 	// UpdateOrgSettings replaces the settings of the organisation with id.
 	// NotFound ORG_NOT_FOUND.
 	UpdateOrgSettings(ctx context.Context, id tenant.OrgID, s tenant.Settings) error
+	// SetOrgDisabled disables or re-enables the organisation with code and
+	// returns it. NotFound ORG_NOT_FOUND.
+	SetOrgDisabled(ctx context.Context, code string, disabled bool) (tenant.Organisation, error)
 }
 
 // APIKeyStore stores API keys as prefix and hash.
@@ -177,6 +180,7 @@ type Store interface {
 	IdempotencyStore
 	EnrollmentStores
 	OperatorStore
+	AttemptStore
 	// Ping reports whether the database answers. Unavailable when not.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -36,6 +36,11 @@ type OrgService interface {
 	// organisation as stored. NotFound ORG_NOT_FOUND; Invalid
 	// INVALID_SETTING naming the setting and its rule.
 	Configure(ctx context.Context, code string, changes []SettingChange) (tenant.Organisation, error)
+	// SetDisabled disables (or re-enables) an organisation: every
+	// credential of a disabled one is refused (ORG_DISABLED, RESTAPI107),
+	// in every process at once. Invalid INVALID_CODE, NotFound
+	// ORG_NOT_FOUND.
+	SetDisabled(ctx context.Context, code string, disabled bool) (tenant.Organisation, error)
 }
 
 // SettingChange sets the organisation setting Name to Value.

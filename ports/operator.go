@@ -8,8 +8,8 @@ import (
 	"github.com/allot-io/allot/domain/tenant"
 )
 
-// OperatorStore stores dashboard operators, their sessions and their
-// failed sign-ins.
+// OperatorStore stores dashboard operators and their sessions (failed
+// sign-ins are counted by the AttemptStore).
 type OperatorStore interface {
 	// AddOperator stores op (its ID is assigned; CreatedAt from the store's
 	// clock unless op has one) in organisation op.Org. Conflict
@@ -21,15 +21,6 @@ type OperatorStore interface {
 	OperatorByEmail(ctx context.Context, email string) (tenant.Organisation, operator.Operator, error)
 	// ListOperators returns org's operators ordered by email.
 	ListOperators(ctx context.Context, org tenant.OrgID) ([]operator.Operator, error)
-
-	// RecordSignInFailure records a failed sign-in for email at at, and
-	// forgets every failure, of any email, recorded before forgetBefore.
-	RecordSignInFailure(ctx context.Context, email string, at, forgetBefore time.Time) error
-	// SignInFailures returns the times of email's failed sign-ins at or
-	// after since, in any order.
-	SignInFailures(ctx context.Context, email string, since time.Time) ([]time.Time, error)
-	// ClearSignInFailures forgets email's failed sign-ins.
-	ClearSignInFailures(ctx context.Context, email string) error
 
 	// CreateOperatorSession stores s. Conflict ALREADY_EXISTS when a
 	// session has the same digest; NotFound NOT_FOUND when its operator does

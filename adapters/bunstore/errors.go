@@ -154,6 +154,11 @@ func (s *Store) dbError(err error, what string) error {
 	if classify(err) == kindUnavailable {
 		return fault.Unavailablef(err, "the database is unavailable, try again later")
 	}
+	if undefinedTable(err) {
+		// An unmigrated database: say so, and what to run, rather than
+		// `relation "organisations" does not exist`.
+		return s.schemaError(err)
+	}
 	return fault.Wrap(err, what)
 }
 

@@ -24,17 +24,23 @@ var migrationFiles embed.FS
 const lockWait = 30 * time.Second
 
 func (s *Store) migrator() (*migrate.Migrator, error) {
+	m, _, err := s.migratorWith()
+	return m, err
+}
+
+// migratorWith is migrator, also returning this build's migrations.
+func (s *Store) migratorWith() (*migrate.Migrator, *migrate.Migrations, error) {
 	sub, err := fs.Sub(migrationFiles, "migrations/"+s.dialect)
 	if err != nil {
-		return nil, fault.Wrap(err, "open migrations")
+		return nil, nil, fault.Wrap(err, "open migrations")
 	}
 	ms := migrate.NewMigrations()
 	if err := ms.Discover(sub); err != nil {
-		return nil, fault.Wrap(err, "discover migrations")
+		return nil, nil, fault.Wrap(err, "discover migrations")
 	}
 	// Mark a migration applied only once it has succeeded: bun's default
 	// marks it first, so a failed migration would never be retried.
-	return migrate.NewMigrator(s.db, ms, migrate.WithMarkAppliedOnSuccess(true)), nil
+	return migrate.NewMigrator(s.db, ms, migrate.WithMarkAppliedOnSuccess(true)), ms, nil
 }
 
 // Migrate applies every pending migration, holding the migration lock so

@@ -11,7 +11,7 @@ import (
 	"github.com/allot-io/allot/domain/tenant"
 )
 
-// Dashboard operators, their sessions and their failed sign-ins. A session
+// Dashboard operators and their sessions. A session
 // is stored by its keyed digest only, like an enrollment token; whether it
 // has expired is the domain's decision (operator.Session.Expired), so
 // OperatorSession returns expired sessions too.
@@ -94,44 +94,6 @@ func (s *Store) ListOperators(ctx context.Context, org tenant.OrgID) ([]operator
 		out[i] = operatorFromRow(r)
 	}
 	return out, nil
-}
-
-// RecordSignInFailure records a failed sign-in for email at at and, in the
-// same transaction, forgets every failure recorded before forgetBefore, so
-// that the table holds no more than the lockout's horizon.
-func (s *Store) RecordSignInFailure(ctx context.Context, email string, at, forgetBefore time.Time) error {
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewRaw("DELETE FROM sign_in_failures WHERE failed_at < ?", dbTime(forgetBefore)).Exec(ctx); err != nil {
-			return err
-		}
-		_, err := tx.NewRaw("INSERT INTO sign_in_failures (email, failed_at) VALUES (?, ?)", email, dbTime(at)).Exec(ctx)
-		return err
-	})
-	return s.dbError(err, "record sign-in failure")
-}
-
-// SignInFailures returns the times of email's failed sign-ins at or after
-// since, oldest first.
-func (s *Store) SignInFailures(ctx context.Context, email string, since time.Time) ([]time.Time, error) {
-	var rows []struct {
-		FailedAt time.Time `bun:"failed_at"`
-	}
-	err := s.db.NewRaw(`SELECT failed_at FROM sign_in_failures
-		WHERE email = ? AND failed_at >= ? ORDER BY failed_at`, email, dbTime(since)).Scan(ctx, &rows)
-	if err != nil {
-		return nil, s.dbError(err, "list sign-in failures")
-	}
-	out := make([]time.Time, len(rows))
-	for i, r := range rows {
-		out[i] = r.FailedAt.UTC()
-	}
-	return out, nil
-}
-
-// ClearSignInFailures forgets email's failed sign-ins.
-func (s *Store) ClearSignInFailures(ctx context.Context, email string) error {
-	_, err := s.db.NewRaw("DELETE FROM sign_in_failures WHERE email = ?", email).Exec(ctx)
-	return s.dbError(err, "clear sign-in failures")
 }
 
 // CreateOperatorSession stores sess, its times to the microsecond.

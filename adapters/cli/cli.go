@@ -36,6 +36,9 @@ type Backend struct {
 	Migrate func(ctx context.Context) error
 	// Close releases the store; every command calls it exactly once.
 	Close func() error
+	// CheckSchema, when set, tells whether the database holds every
+	// migration this build needs (ports.SchemaChecker).
+	CheckSchema func(ctx context.Context) error
 }
 
 // ServeConfig is what `allot serve` passes to the composition root.

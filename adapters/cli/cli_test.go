@@ -316,7 +316,7 @@ func TestListFooter(t *testing.T) {
 	if r.code != 0 || strings.Count(r.stdout, "\n") != 2 {
 		t.Fatalf("got %+v", r)
 	}
-	if r.stderr != "allot: showing 1-1 of 2 series; use --offset for more\n" {
+	if r.stderr != "allot: showing 1-1 of 2 series; use --offset 1 for more, or --all\n" {
 		t.Errorf("stderr = %q", r.stderr)
 	}
 }

@@ -299,11 +299,11 @@ func (s *state) enrollmentList(c *ucli.Context) error {
 		return err
 	}
 	return s.withEnrollment(c, code, func(ctx context.Context, svc ports.EnrollmentService, org tenant.Organisation) error {
-		accounts, err := svc.Accounts(ctx, org.ID, q)
-		if err != nil {
-			return err
+		fetch := func(q ports.Query) ([]enrollment.Account, int, error) {
+			accounts, err := svc.Accounts(ctx, org.ID, q)
+			return accounts, -1, err
 		}
-		return printList(c, accounts, toAccountJSON, accountHeader, accountRows)
+		return listPages(c, q, "accounts", fetch, toAccountJSON, accountHeader, accountRows)
 	})
 }
 

@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -117,19 +116,12 @@ func (s *state) seriesList(c *ucli.Context) error {
 		Type: series.Type(strings.ToLower(strings.TrimSpace(c.String("type")))),
 	}
 	return s.withOrg(c, code, func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
-		pg, err := svc.Series.List(ctx, org.ID, q)
-		if err != nil {
-			return err
+		fetch := func(pq ports.Query) ([]series.Series, int, error) {
+			q.Query = pq
+			pg, err := svc.Series.List(ctx, org.ID, q)
+			return pg.Items, pg.Total, err
 		}
-		if err := printList(c, pg.Items, toSeriesJSON, seriesHeader, seriesRow); err != nil || c.Bool("json") {
-			return err
-		}
-		if pg.Total > p.Offset+len(pg.Items) {
-			// On stderr, so that the table on stdout stays only rows.
-			fmt.Fprintf(c.App.ErrWriter, "allot: showing %d-%d of %d series; use --offset for more\n",
-				p.Offset+1, p.Offset+len(pg.Items), pg.Total)
-		}
-		return nil
+		return listPages(c, p, "series", fetch, toSeriesJSON, seriesHeader, seriesRow)
 	})
 }
 

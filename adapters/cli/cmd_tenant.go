@@ -20,6 +20,8 @@ func (s *state) orgCommand() *ucli.Command {
 		leaf("set", "change an organisation's compatibility settings", "CODE",
 			append([]ucli.Flag{dbFlag(), jsonFlag()}, settingFlags()...),
 			s.orgSet),
+		s.orgDisableCommand(),
+		s.orgEnableCommand(),
 	)
 }
 
@@ -224,12 +226,12 @@ func (s *state) entryList(c *ucli.Context, k entryKind) error {
 		return err
 	}
 	return s.withOrg(c, code, func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
-		es, err := k.list(ctx, svc, org.ID, c, q)
-		if err != nil {
-			return err
+		fetch := func(q ports.Query) ([]entryJSON, int, error) {
+			es, err := k.list(ctx, svc, org.ID, c, q)
+			return es, -1, err
 		}
 		same := func(e entryJSON) entryJSON { return e }
-		return printList(c, es, same, []string{"CODE", "NAME", "CREATED"}, func(t *table, e entryJSON) {
+		return listPages(c, q, k.noun+"s", fetch, same, []string{"CODE", "NAME", "CREATED"}, func(t *table, e entryJSON) {
 			t.row(e.Code, e.Name, e.CreatedAt)
 		})
 	})

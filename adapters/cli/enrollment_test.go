@@ -166,7 +166,7 @@ func TestEnrollmentLineJSON(t *testing.T) {
 	if len(got) != 1 || got[0].ID != 7 || got[0].AgentID != "AG1" || len(got[0].Lines) != 2 || got[0].Lines[1] != want {
 		t.Errorf("got %+v", got)
 	}
-	if q := h.w.enroll.accountsQuery; q.Limit != 1 || q.Offset != 0 {
+	if q := h.w.enroll.accountsQueries[0]; q.Limit != 1 || q.Offset != 0 {
 		t.Errorf("accounts query = %+v", q)
 	}
 }

@@ -44,6 +44,8 @@ type enrollWorld struct {
 	agentPassword string
 	sourcesAsked  []string
 	accountsQuery ports.Query
+	// accountsQueries are every query of Accounts, in order.
+	accountsQueries []ports.Query
 }
 
 func newEnrollWorld() *enrollWorld {
@@ -258,6 +260,7 @@ func (f fakeEnrollment) AllowSources(_ context.Context, org tenant.OrgID, source
 
 func (f fakeEnrollment) Accounts(_ context.Context, org tenant.OrgID, q ports.Query) ([]enrollment.Account, error) {
 	f.enroll.accountsQuery = q
+	f.enroll.accountsQueries = append(f.enroll.accountsQueries, q)
 	if err := f.failed("Enrollment.Accounts"); err != nil {
 		return nil, err
 	}

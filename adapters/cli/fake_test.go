@@ -140,6 +140,19 @@ func (f fakeOrgs) List(context.Context) ([]tenant.Organisation, error) {
 	return f.orgs, f.failed("Orgs.List")
 }
 
+func (f fakeOrgs) SetDisabled(_ context.Context, code string, disabled bool) (tenant.Organisation, error) {
+	if err := f.failed("Orgs.SetDisabled"); err != nil {
+		return tenant.Organisation{}, err
+	}
+	for i, o := range f.orgs {
+		if o.Code == code {
+			f.orgs[i].Disabled = disabled
+			return f.orgs[i], nil
+		}
+	}
+	return tenant.Organisation{}, fault.New(fault.NotFound, tenant.ReasonOrgNotFound, "no such organisation")
+}
+
 type fakeKeys struct{ *world }
 
 func (f fakeKeys) Create(_ context.Context, org tenant.OrgID) (string, tenant.APIKey, error) {

@@ -39,10 +39,18 @@ func stringFlag(name, usage string) ucli.Flag {
 
 func pageFlags() []ucli.Flag {
 	return []ucli.Flag{
-		&ucli.IntFlag{Name: "limit", Usage: "list at most `N` rows (0: the store's default, 50; at most 1000)"},
+		&ucli.IntFlag{Name: "limit", Usage: "list at most `N` rows (0: the default, 50; at most 1000)"},
 		&ucli.IntFlag{Name: "offset", Usage: "skip the first `N` rows"},
+		&ucli.BoolFlag{Name: "all", Usage: "list every row, page after page (not with --limit)", DisableDefaultText: true},
 	}
 }
+
+// Paging of the list commands: a page is --limit rows (default
+// defaultPage); --all reads pages of maxPage rows until the last.
+const (
+	defaultPage = 50
+	maxPage     = 1000
+)
 
 // leaf returns a command that runs action; leaves have no "help" subcommand
 // so that an argument such as an organisation named "help" stays an
@@ -146,14 +154,23 @@ func required(c *ucli.Context, names ...string) ([]string, error) {
 	return vals, nil
 }
 
-// page reads --limit and --offset.
+// page reads --limit, --offset and --all; the Limit it returns is never 0.
 func page(c *ucli.Context) (ports.Query, error) {
 	q := ports.Query{Limit: c.Int("limit"), Offset: c.Int("offset")}
 	if q.Limit < 0 {
 		return q, usagef(c, "--limit must not be negative")
 	}
+	if q.Limit > maxPage {
+		return q, usagef(c, "--limit must be at most %d; use --all to list everything", maxPage)
+	}
 	if q.Offset < 0 {
 		return q, usagef(c, "--offset must not be negative")
+	}
+	if c.Bool("all") && c.IsSet("limit") {
+		return q, usagef(c, "--all lists every row; it does not go with --limit")
+	}
+	if q.Limit == 0 {
+		q.Limit = defaultPage
 	}
 	return q, nil
 }

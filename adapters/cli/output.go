@@ -12,8 +12,10 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/allot-io/allot/domain/enrollment"
+	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/series"
 	"github.com/allot-io/allot/domain/tenant"
+	"github.com/allot-io/allot/ports"
 )
 
 // table writes rows aligned in columns under an upper-case header.
@@ -57,6 +59,107 @@ func printList[T, J any](c *ucli.Context, items []T, toJSON func(T) J, header []
 		rows(t, x)
 	}
 	return t.flush()
+}
+
+// listPages prints a paged listing the same way for every list command:
+// one page (q, from page) as printList does, then, on stderr so that
+// stdout keeps only rows, a note when the page is only part of the list,
+// naming the rows shown and how to see the rest. With --all it reads page
+// after page of maxPage rows from q.Offset and streams them (a JSON array,
+// or a table flushed per page) until the last. fetch returns one page;
+// total, when the store counts (total >= 0), is the number of rows of the
+// whole list; noun names the rows.
+func listPages[T, J any](c *ucli.Context, q ports.Query, noun string, fetch func(q ports.Query) (items []T, total int, err error),
+	toJSON func(T) J, header []string, rows func(*table, T)) error {
+	if c.Bool("all") {
+		return streamPages(c, q, fetch, toJSON, header, rows)
+	}
+	items, total, err := fetch(q)
+	if err != nil {
+		return err
+	}
+	more := total > q.Offset+len(items)
+	if total < 0 && len(items) == q.Limit {
+		// The store does not count: ask for the row after the page.
+		next, _, err := fetch(ports.Query{Limit: 1, Offset: q.Offset + len(items)})
+		if err != nil {
+			return err
+		}
+		more = len(next) > 0
+	}
+	if err := printList(c, items, toJSON, header, rows); err != nil {
+		return err
+	}
+	if more {
+		of := " of more"
+		if total >= 0 {
+			of = fmt.Sprintf(" of %d", total)
+		}
+		fmt.Fprintf(c.App.ErrWriter, "allot: showing %d-%d%s %s; use --offset %d for more, or --all\n",
+			q.Offset+1, q.Offset+len(items), of, noun, q.Offset+len(items))
+	}
+	return nil
+}
+
+// streamPages is listPages' --all.
+func streamPages[T, J any](c *ucli.Context, q ports.Query, fetch func(q ports.Query) ([]T, int, error),
+	toJSON func(T) J, header []string, rows func(*table, T)) error {
+	q.Limit = maxPage
+	asJSON := c.Bool("json")
+	w := c.App.Writer
+	first := true
+	if asJSON {
+		if _, err := io.WriteString(w, "["); err != nil {
+			return writeErr(err)
+		}
+	}
+	var t *table
+	for {
+		items, _, err := fetch(q)
+		if err != nil {
+			return err
+		}
+		if !asJSON && t == nil {
+			t = newTable(w, header...)
+		}
+		for _, x := range items {
+			if asJSON {
+				b, err := json.MarshalIndent(toJSON(x), "  ", "  ")
+				if err != nil {
+					return fault.Wrap(err, "encode row")
+				}
+				sep := ",\n  "
+				if first {
+					sep = "\n  "
+				}
+				first = false
+				if _, err := io.WriteString(w, sep+string(b)); err != nil {
+					return writeErr(err)
+				}
+			} else {
+				rows(t, x)
+			}
+		}
+		if !asJSON {
+			if err := t.flush(); err != nil {
+				return err
+			}
+		}
+		if len(items) < q.Limit {
+			break
+		}
+		q.Offset += len(items)
+	}
+	if asJSON {
+		end := "\n]\n"
+		if first {
+			end = "]\n"
+		}
+		if _, err := io.WriteString(w, end); err != nil {
+			return writeErr(err)
+		}
+	}
+	return nil
 }
 
 // mapped returns f of each of xs, never nil, so that JSON shows [] for none.

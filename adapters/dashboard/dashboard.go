@@ -19,6 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/allot-io/allot/domain/series"
+	"github.com/allot-io/allot/domain/text"
 	"github.com/allot-io/allot/ports"
 )
 
@@ -95,7 +96,7 @@ func New(cfg Config, svc ports.Services, log *slog.Logger) *Dashboard {
 // middleware (with the HTTP API's engine: the request log, panic recovery
 // and body limit).
 func (d *Dashboard) Register(r gin.IRouter) {
-	g := r.Group(Path, d.secureHeaders, limitForm)
+	g := r.Group(Path, d.secureHeaders, limitForm, d.rejectControl)
 	g.GET("", d.home)
 	g.GET("/", d.home)
 	g.GET("/static/*file", d.asset)
@@ -135,6 +136,50 @@ func limitForm(c *gin.Context) {
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
 	}
 	c.Next()
+}
+
+// rejectControl is the one place where every input of the dashboard is
+// checked for control characters (U+0000 included), before any page
+// runs: path parameters, query values and form fields. None can be part of
+// a code, a name, a number or a password, and PostgreSQL refuses U+0000 in
+// text outright; the answer is an ordinary 400 page naming the field.
+func (d *Dashboard) rejectControl(c *gin.Context) {
+	bad := func(field string) {
+		d.renderError(c, http.StatusBadRequest, "Invalid input", clipField(field)+" must not contain control characters")
+	}
+	for _, p := range c.Params {
+		if text.HasControl(p.Value) {
+			bad(p.Key)
+			return
+		}
+	}
+	// ParseForm reads the query and, for a POST form, the body (within
+	// limitForm's cap); the handlers read the same parsed values.
+	if err := c.Request.ParseForm(); err != nil {
+		d.renderError(c, http.StatusBadRequest, "Invalid input", "The form could not be read.")
+		return
+	}
+	for name, values := range c.Request.Form {
+		if text.HasControl(name) {
+			bad("a field name")
+			return
+		}
+		for _, v := range values {
+			if text.HasControl(v) {
+				bad(name)
+				return
+			}
+		}
+	}
+	c.Next()
+}
+
+// clipField shortens a field name shown back on a page.
+func clipField(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
 }
 
 // home sends the operator to Customer Management, or to sign in first.

@@ -1,12 +1,15 @@
 package dashboard
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/allot-io/allot/domain/attempt"
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/operator"
 )
@@ -27,6 +30,7 @@ var statusTable = map[fault.Code]int{
 
 var reasonStatus = map[string]int{
 	operator.ReasonLocked: http.StatusTooManyRequests,
+	attempt.ReasonTooMany: http.StatusTooManyRequests,
 }
 
 // Messages for server-side failures, whose causes stay in the log.
@@ -48,6 +52,16 @@ func (d *Dashboard) describe(c *gin.Context, err error) (int, string) {
 	}
 	if !ok {
 		status = http.StatusInternalServerError
+	}
+	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
+		// Seconds, as on the APIs: the lock's end, or a short wait for an
+		// outage.
+		secs := 5
+		var w *attempt.Wait
+		if errors.As(err, &w) && w.Seconds > 0 {
+			secs = w.Seconds
+		}
+		c.Header("Retry-After", strconv.Itoa(secs))
 	}
 	switch {
 	case status >= 500:

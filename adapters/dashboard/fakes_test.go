@@ -180,7 +180,13 @@ func (s fakeSeries) Create(_ context.Context, org tenant.OrgID, spec series.Spec
 	if s.f.createErr != nil {
 		return series.Series{}, s.f.createErr
 	}
-	r := series.MustParseRange(spec.Start, spec.End)
+	// The real service validates first; so does the fake, so that any
+	// form (the fuzz targets send any) gets the domain's answer.
+	d, err := series.Validate(spec, series.Limits{})
+	if err != nil {
+		return series.Series{}, err
+	}
+	r := d.Range
 	s.f.nextSeries++
 	sr := series.Series{ID: s.f.nextSeries, Owner: series.Owner{Kind: series.Customer, Code: spec.ClientCode},
 		Type: series.Virtual, Range: r, ItemCode: spec.ItemCode, ServiceTypes: spec.ServiceTypes}

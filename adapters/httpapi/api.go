@@ -158,7 +158,7 @@ func tolerantPath(p string) (string, bool) {
 // idempotency middleware; everything is authenticated first, so that the
 // organisation scoping an Idempotency-Key comes from the credential.
 func (a *API) seriesRoutes(g *gin.RouterGroup) {
-	g.Use(a.authenticate)
+	g.Use(a.checkQuery, a.authenticate)
 	// The list answers with and without the trailing slash, since trailing
 	// slash redirects are off.
 	g.GET("", a.listSeries)

@@ -153,6 +153,7 @@ func (a *API) bssOK(c *gin.Context, msg string, data any) {
 func (a *API) bssFail(c *gin.Context, err error) {
 	status, env, reason := renderBSS(err)
 	a.logServerError(c, status, err)
+	setRetryAfter(c, status, err)
 	c.Set(ctxReason, reason)
 	a.bssWrite(c, status, &env, &env)
 }
@@ -178,7 +179,29 @@ func (a *API) bssDispatchFail(c *gin.Context, reason string) {
 	if obj, err := a.bssObjectBody(c); err == nil {
 		bssCallOf(c).externalID = echoable(newBSSRequest(obj).in.ExternalTransactionID)
 	}
+	if reason != reasonMethodNotAllowed {
+		// A POST is a call, even to no module or an unknown one; another
+		// method is not (the vendor answers it before anything else).
+		a.consumePresented(c)
+	}
 	a.bssFail(c, fault.New(fault.Invalid, reason, ""))
+}
+
+// consumePresented consumes the token a failing call presented, if any and
+// valid, so that its answer carries the successor: per the convention, a
+// call that presented a valid token consumes it whatever its outcome (a
+// body that is not an object, an unknown module). A token that cannot be
+// consumed changes nothing about the answer.
+func (a *API) consumePresented(c *gin.Context) {
+	call := bssCallOf(c)
+	raw := strings.TrimSpace(c.GetHeader(headerToken))
+	if raw == "" || call.token != "" || !a.servesBSS() {
+		return
+	}
+	if s, err := a.svc.Enrollment.Consume(c.Request.Context(), raw); err == nil {
+		call.token = s.NextToken
+		c.Set(ctxOrgCode, s.Org.Code)
+	}
 }
 
 // moduleRequired answers POST /.
@@ -215,6 +238,14 @@ func (a *API) authenticateVendor(c *gin.Context) {
 		Password: req.obj.text(fieldPassword, &vs),
 		Pin:      req.obj.text(fieldPin, &vs),
 	}
+	for _, v := range vs {
+		if v.Reason == reasonControlChar {
+			// No credential holds one, so these are wrong credentials,
+			// answered as any other (HTTP 200, RESTAPI001).
+			a.bssFail(c, fault.New(fault.Unauthorized, enrollment.ReasonCredentials, enrollment.MsgInvalidCredentials))
+			return
+		}
+	}
 	if err := vs.Err(); err != nil {
 		a.bssFail(c, err)
 		return
@@ -234,10 +265,20 @@ func (a *API) authenticateVendor(c *gin.Context) {
 // named and belongs to the module; then the action runs.
 func (a *API) moduleCall(actions map[string]actionFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		req, ok := a.bssParse(c)
-		if !ok {
+		call := bssCallOf(c)
+		obj, err := a.bssObjectBody(c)
+		if err != nil {
+			// The body's error is the answer (RESTAPI108), and the
+			// presented token is consumed all the same; a body too large
+			// to read is not a call, and leaves it.
+			if fault.ReasonOf(err) != reasonPayloadTooLarge {
+				a.consumePresented(c)
+			}
+			a.bssFail(c, err)
 			return
 		}
+		req := newBSSRequest(obj)
+		call.externalID = echoable(req.in.ExternalTransactionID)
 		raw := strings.TrimSpace(c.GetHeader(headerToken))
 		if raw == "" {
 			a.bssFail(c, token.InvalidError())

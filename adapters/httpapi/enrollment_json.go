@@ -11,6 +11,7 @@ import (
 
 	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/text"
 )
 
 // maxDecodedLines bounds the lines of one request the adapter decodes. The
@@ -63,6 +64,17 @@ func (o bssObject) lineText(n int, multi bool, name string, vs *fault.Violations
 			msg = fmt.Sprintf("Line %d: %s", n, msg)
 		}
 		vs.Add(fault.Violation{Line: n, Field: name, Rule: "type", Reason: reasonNotText, Message: msg})
+		return s
+	}
+	// The one check of control characters for every BSS field: none may
+	// reach the rules or the store (PostgreSQL refuses U+0000 outright).
+	if text.HasControl(s) {
+		msg := name + " must not contain control characters"
+		if multi {
+			msg = fmt.Sprintf("Line %d: %s", n, msg)
+		}
+		vs.Add(fault.Violation{Line: n, Field: name, Rule: "pattern", Reason: reasonControlChar, Message: msg})
+		return ""
 	}
 	return s
 }

@@ -165,7 +165,7 @@ func TestBSSMsgCodeTable(t *testing.T) {
 
 		{name: "101 Module required", call: func(h *harness) *httptest.ResponseRecorder {
 			return h.bss("/", planBody, h.enr.token())
-		}, want: bssBody("Module required", "RESTAPI101", "")},
+		}, want: bssBody("Module required", "RESTAPI101", t2)},
 		{name: "102 Action required", call: func(h *harness) *httptest.ResponseRecorder {
 			return h.bss(PlanPath, `{"agent_id":"a","source":"API"}`, h.enr.token())
 		}, want: bssBody("Action required", "RESTAPI102", t2)},
@@ -207,7 +207,7 @@ func TestBSSMsgCodeTable(t *testing.T) {
 		}, want: bssBody("Invalid Agent ID or Password", "RESTAPI104", t2, "errors", list("Invalid Agent ID or Password"))},
 		{name: "105 Module does not exist", call: func(h *harness) *httptest.ResponseRecorder {
 			return h.bss("/customers", createBody(""), h.enr.token())
-		}, want: bssBody("Module does not exist", "RESTAPI105", "")},
+		}, want: bssBody("Module does not exist", "RESTAPI105", t2)},
 		{name: "106 Action does not exist", call: func(h *harness) *httptest.ResponseRecorder {
 			return h.bss(CustomerPath, planBody, h.enr.token())
 		}, want: bssBody("Action does not exist", "RESTAPI106", t2)},
@@ -219,7 +219,7 @@ func TestBSSMsgCodeTable(t *testing.T) {
 		}, want: bssBody("Invalid company", "RESTAPI107", "")},
 		{name: "108 Invalid method", call: func(h *harness) *httptest.ResponseRecorder {
 			return h.bss(PlanPath, `[{"action":"plan_list"}]`, h.enr.token())
-		}, want: bssBody("Invalid method", "RESTAPI108", "")},
+		}, want: bssBody("Invalid method", "RESTAPI108", t2)},
 		{name: "109 Unauthorized Access", setup: func(h *harness) {
 			h.enr.createFn = func(enrollment.RequestInput) ([]ports.CreatedLine, error) {
 				return nil, enrollment.UnauthorizedActionError()
@@ -542,11 +542,13 @@ func TestBSSInvalidMethodBodies(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t)
 			tok := h.enr.token()
-			wantBSS(t, h.bss(PlanPath, body, tok), http.StatusOK, bssBody("Invalid method", "RESTAPI108", ""))
+			// The body's error is the answer, and the presented token is
+			// consumed all the same (defect 10 of issue 11): the answer
+			// carries its successor.
+			wantBSS(t, h.bss(PlanPath, body, tok), http.StatusOK, bssBody("Invalid method", "RESTAPI108", tokenN(2)))
 			wantBSS(t, h.bss(AuthenticatePath, body, ""), http.StatusOK, bssBody("Invalid method", "RESTAPI108", ""))
-			// The body is checked before the token: the token is intact.
-			if h.enr.consumes != 0 {
-				t.Error("the token was consumed")
+			if h.enr.consumes != 1 {
+				t.Errorf("the token was consumed %d times, want once", h.enr.consumes)
 			}
 		})
 	}
@@ -572,7 +574,10 @@ func TestBSSModules(t *testing.T) {
 	h := newHarness(t)
 	wantBSS(t, h.bss("/", "", ""), http.StatusOK, bssBody("Module required", "RESTAPI101", ""))
 	for _, path := range []string{"/nope", "/api", "/Customer", "/customer.php"} {
-		wantBSS(t, h.bss(path, planBody, h.enr.token()), http.StatusOK, bssBody("Module does not exist", "RESTAPI105", ""))
+		tok := h.enr.token()
+		// An unknown module is still a call: the token is consumed and
+		// its successor sent.
+		wantBSS(t, h.bss(path, planBody, tok), http.StatusOK, bssBody("Module does not exist", "RESTAPI105", tokenN(h.enr.issued)))
 	}
 	// Actions belong to one module; "authenticate" is not a module call's.
 	for _, call := range [][2]string{

@@ -1,13 +1,18 @@
 package httpapi
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/allot-io/allot/domain/attempt"
 	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/idempotency"
 	"github.com/allot-io/allot/domain/series"
 	"github.com/allot-io/allot/domain/tenant"
 	"github.com/allot-io/allot/domain/token"
@@ -22,9 +27,8 @@ const codeWrongInput = "WRONG_INPUT"
 const (
 	reasonInvalidJSON      = "INVALID_JSON"
 	reasonPayloadTooLarge  = "PAYLOAD_TOO_LARGE"
-	reasonIdemReused       = "IDEMPOTENCY_KEY_REUSED"
-	reasonIdemInProgress   = "IDEMPOTENCY_KEY_IN_PROGRESS"
-	reasonIdemInvalid      = "INVALID_IDEMPOTENCY_KEY"
+	reasonIdemReused       = idempotency.ReasonKeyReused
+	reasonIdemInProgress   = idempotency.ReasonKeyInProgress
 	reasonNotFound         = "NOT_FOUND"
 	reasonMethodNotAllowed = "METHOD_NOT_ALLOWED"
 	reasonNotReady         = "NOT_READY"
@@ -87,6 +91,7 @@ var reasonTable = map[reasonKey]mapping{
 	{fault.Invalid, reasonPayloadTooLarge}:         {status: http.StatusRequestEntityTooLarge, code: codeWrongInput},
 	{fault.Invalid, reasonIdemReused}:              {status: http.StatusUnprocessableEntity, code: codeWrongInput},
 	{fault.Conflict, reasonIdemInProgress}:         {status: http.StatusConflict},
+	{fault.Forbidden, attempt.ReasonTooMany}:       {status: http.StatusTooManyRequests},
 }
 
 // envelope is the contract's error body. It is a struct, not a map, so that
@@ -101,6 +106,9 @@ type errorBody struct {
 	Reason     string   `json:"reason"`
 	Code       string   `json:"code,omitempty"`
 	Details    []detail `json:"details,omitempty"`
+	// DetailsOmitted counts the violations beyond the fault.MaxListed
+	// listed in Details.
+	DetailsOmitted int `json:"details_omitted,omitempty"`
 }
 
 // detail is one violation, listed only when there is more than one so that
@@ -143,17 +151,41 @@ func render(err error) (int, envelope) {
 	}
 	body := errorBody{Message: message, StatusCode: m.status, Reason: reason, Code: m.code}
 	if len(fe.Violations) > 1 && m.status < http.StatusInternalServerError {
-		for _, v := range fe.Violations {
+		listed, omitted := fe.Listed()
+		for _, v := range listed {
 			body.Details = append(body.Details, detail{Field: v.Field, Reason: v.Reason, Message: v.Message})
 		}
+		body.DetailsOmitted = omitted
 	}
 	return m.status, envelope{Error: body}
+}
+
+// retryAfterUnavailable is the Retry-After, in seconds, of a 503 whose
+// cause says no better: long enough for a database to fail over or a pool
+// to drain, short enough not to stall a client.
+const retryAfterUnavailable = 5
+
+// setRetryAfter sets Retry-After (seconds) on a 503 or 429 answer: the
+// wait err carries (attempt.Wait) or the default for an outage. Every 503
+// of both APIs goes through here.
+func setRetryAfter(c *gin.Context, status int, err error) {
+	if status != http.StatusServiceUnavailable && status != http.StatusTooManyRequests {
+		return
+	}
+	secs := retryAfterUnavailable
+	var w *attempt.Wait
+	if errors.As(err, &w) && w.Seconds > 0 {
+		secs = w.Seconds
+	}
+	c.Header("Retry-After", strconv.Itoa(secs))
 }
 
 // fail writes err as an error envelope and stops the handler chain. Server
 // errors are logged with their cause, which the client never sees.
 func (a *API) fail(c *gin.Context, err error) {
 	status, env := render(err)
+	c.Set(ctxFaultCode, string(fault.CodeOf(err)))
+	setRetryAfter(c, status, err)
 	a.logServerError(c, status, err)
 	a.respondError(c, env)
 }
@@ -211,6 +243,7 @@ const (
 	reasonActionRequired = "ACTION_REQUIRED"
 	reasonActionUnknown  = "ACTION_NOT_FOUND"
 	reasonNotText        = "NOT_TEXT"
+	reasonControlChar    = "CONTROL_CHARACTER"
 	reasonInvalidLines   = "INVALID_LINES"
 	reasonNotObject      = "NOT_OBJECT"
 )
@@ -324,6 +357,8 @@ var bssReasonTable = map[string]bssMapping{
 	reasonInvalidJSON:                 {status: http.StatusOK, msgCode: msgCodeMethod, msg: msgInvalidMethod},
 	reasonPayloadTooLarge:             {status: http.StatusRequestEntityTooLarge, msgCode: msgCodeMethod},
 	enrollment.ReasonUnauthorized:     {status: http.StatusOK, msgCode: msgCodeUnauthorized, msg: enrollment.MsgUnauthorizedAccess, errors: errorsMsg},
+	attempt.ReasonTooMany:             {status: http.StatusOK, msgCode: msgCodeAccess, msg: attempt.MsgTooMany},
+	attempt.ReasonAgentTooMany:        {status: http.StatusOK, msgCode: msgCodeAgent, msg: attempt.MsgTooMany, errors: errorsMsg},
 }
 
 // renderBSS turns any error into its HTTP status and the failure fields of
@@ -374,14 +409,18 @@ func renderBSS(err error) (status int, env bssEnvelope, reason string) {
 	return m.status, env, reason
 }
 
-// faultMessages returns every message of fe: its violations', or its own
-// when it has none.
+// faultMessages returns the messages of fe: its violations' (the first
+// fault.MaxListed, then a count of the rest), or its own when it has none.
 func faultMessages(fe *fault.Error) []string {
 	var out []string
-	for _, v := range fe.Violations {
+	listed, omitted := fe.Listed()
+	for _, v := range listed {
 		if v.Message != "" {
 			out = append(out, v.Message)
 		}
+	}
+	if omitted > 0 {
+		out = append(out, fmt.Sprintf("and %d more errors", omitted))
 	}
 	if len(out) == 0 {
 		msg := fe.Message

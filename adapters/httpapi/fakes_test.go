@@ -265,7 +265,7 @@ func (h *harness) do(method, path, body string, headers ...string) *httptest.Res
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
+		req.Header.Add(headers[i], headers[i+1])
 	}
 	w := httptest.NewRecorder()
 	h.api.ServeHTTP(w, req)

@@ -6,6 +6,9 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/ports"
 )
 
 // statusOK is the body of a bare success, as the contract writes it.
@@ -30,8 +33,14 @@ func (a *API) readyz(c *gin.Context) {
 				slog.String("request_id", c.GetString(ctxRequestID)),
 				slog.String("error", errorText(err)),
 			)
+			msg := "Service is not ready"
+			if fe, ok := fault.As(err); ok && fe.Reason == ports.ReasonSchemaOutdated {
+				// Not a secret, and what the operator must do.
+				msg += ": " + fe.Message
+			}
+			setRetryAfter(c, http.StatusServiceUnavailable, err)
 			a.respondError(c, envelope{Error: errorBody{
-				Message:    "Service is not ready",
+				Message:    msg,
 				StatusCode: http.StatusServiceUnavailable,
 				Reason:     reasonNotReady,
 			}})

@@ -3,38 +3,35 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
 	"log/slog"
-	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/idempotency"
 	"github.com/allot-io/allot/domain/tenant"
 )
 
 const (
-	headerIdempotencyKey      = "Idempotency-Key"
+	headerIdempotencyKey      = idempotency.Header
 	headerIdempotencyReplayed = "Idempotent-Replayed"
-	// maxIdempotencyKey is the longest key accepted, as the service's rule.
-	maxIdempotencyKey = 255
 )
 
 // idempotent makes a write carrying an Idempotency-Key safe to retry: the
-// first request with a key runs and its response (unless a server error) is
-// stored; a retry with the same key and the same method, path and body gets
-// that response again; the same key with another request is rejected. Keys
-// are scoped to the authenticated organisation. Requests without the header
-// run as usual.
+// first request with a key runs and its response is stored, unless it
+// failed validation or on the server's side (idempotency.Keeps); a retry
+// with the same key and the same method, path and body (JSON compared in
+// canonical form) gets that response again; the same key with another
+// request is rejected. Keys are scoped to the API key that sent them.
+// Requests without the header run as usual.
 func (a *API) idempotent(c *gin.Context) {
 	key := strings.TrimSpace(c.GetHeader(headerIdempotencyKey))
 	if key == "" || a.svc.Idempotency == nil {
 		c.Next()
 		return
 	}
-	if err := checkIdempotencyKey(key); err != nil {
+	if _, err := idempotency.ParseKey(key); err != nil {
 		a.fail(c, err)
 		return
 	}
@@ -44,8 +41,9 @@ func (a *API) idempotent(c *gin.Context) {
 		return
 	}
 	p, _ := principalOf(c)
+	key = idempotency.Scoped(p.KeyPrefix, key)
 	ctx := c.Request.Context()
-	replay, err := a.svc.Idempotency.Begin(ctx, p.Org.ID, key, fingerprint(c.Request.Method, c.Request.URL.Path, b))
+	replay, err := a.svc.Idempotency.Begin(ctx, p.Org.ID, key, idempotency.Fingerprint(c.Request.Method, c.Request.URL.Path, b))
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -75,47 +73,19 @@ func (a *API) idempotent(c *gin.Context) {
 	c.Next()
 	completed = true
 
-	if status := w.Status(); status >= http.StatusInternalServerError {
+	if status := w.Status(); !idempotency.Keeps(status, fault.Code(c.GetString(ctxFaultCode))) {
 		a.abandon(bg, c, p.Org.ID, key)
 	} else if err := a.svc.Idempotency.Finish(bg, p.Org.ID, key, status, w.buf.Bytes()); err != nil {
 		a.logIdempotencyError(bg, c, "finish", err)
 	}
 }
 
-// abandon releases key so that a retry runs again: server errors and
-// panics are not replayed.
+// abandon releases key so that a retry runs again: validation failures,
+// server errors and panics are not replayed.
 func (a *API) abandon(ctx context.Context, c *gin.Context, org tenant.OrgID, key string) {
 	if err := a.svc.Idempotency.Abandon(ctx, org, key); err != nil {
 		a.logIdempotencyError(ctx, c, "abandon", err)
 	}
-}
-
-// checkIdempotencyKey applies the service's rule at the edge, so that a bad
-// key is a 400 before any work: 1 to 255 printable ASCII characters without
-// spaces.
-func checkIdempotencyKey(key string) error {
-	if len(key) > maxIdempotencyKey {
-		return fault.InvalidField(headerIdempotencyKey, "length", reasonIdemInvalid, "Idempotency-Key must be 1 to 255 characters")
-	}
-	for i := 0; i < len(key); i++ {
-		if key[i] < 0x21 || key[i] > 0x7e {
-			return fault.InvalidField(headerIdempotencyKey, "pattern", reasonIdemInvalid, "Idempotency-Key must be printable ASCII without spaces")
-		}
-	}
-	return nil
-}
-
-// fingerprint identifies a request by method, path and body. Each part is
-// length-prefixed so that no two different requests share an encoding.
-func fingerprint(method, path string, body []byte) []byte {
-	h := sha256.New()
-	for _, part := range [][]byte{[]byte(method), []byte(path), body} {
-		var n [8]byte
-		binary.BigEndian.PutUint64(n[:], uint64(len(part)))
-		h.Write(n[:])
-		h.Write(part)
-	}
-	return h.Sum(nil)
 }
 
 // captureWriter copies the response body aside while writing it through.

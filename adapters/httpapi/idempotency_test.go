@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/idempotency"
 	"github.com/allot-io/allot/domain/series"
 )
 
@@ -103,7 +104,7 @@ func TestIdempotencyKeysAreScopedByOrganisation(t *testing.T) {
 func TestIdempotencyKeyTooLong(t *testing.T) {
 	h := newHarness(t)
 	w := h.authed(http.MethodPost, createPath, samplePayload, headerIdempotencyKey, strings.Repeat("k", 256))
-	wantError(t, w, http.StatusBadRequest, reasonIdemInvalid, "WRONG_INPUT")
+	wantError(t, w, http.StatusBadRequest, idempotency.ReasonKeyInvalid, "WRONG_INPUT")
 	if h.series.calls != 0 {
 		t.Error("service ran")
 	}

@@ -49,7 +49,7 @@ func TestRequestLogLine(t *testing.T) {
 			break
 		}
 	}
-	want := map[string]any{"method": "GET", "path": SeriesPath, "status": 200.0, "org": testOrg.Code, "request_id": "req-123", "query": "item_code=I", "client_ip": "192.0.2.1"}
+	want := map[string]any{"method": "GET", "path": SeriesPath, "status": 200.0, "org": testOrg.Code, "request_id": "req-123", "query_params": "item_code", "client_ip": "192.0.2.1"}
 	for k, v := range want {
 		if line[k] != v {
 			t.Errorf("log %s = %v, want %v (line %v)", k, line[k], v, line)

@@ -6,14 +6,19 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/series"
 	"github.com/allot-io/allot/domain/tenant"
+	"github.com/allot-io/allot/domain/text"
 	"github.com/allot-io/allot/ports"
 )
 
@@ -23,6 +28,9 @@ const (
 	ctxPrincipal = "httpapi.principal"
 	ctxReason    = "httpapi.reason"
 	ctxBody      = "httpapi.body"
+	// ctxFaultCode is the fault code of a failed request, for the
+	// idempotency middleware.
+	ctxFaultCode = "httpapi.fault_code"
 	// ctxBSS holds the *bssCall of a BSS enrollment request.
 	ctxBSS = "httpapi.bss"
 	// ctxMsgCode is the msg_code a BSS response carried, for the log.
@@ -39,13 +47,17 @@ const (
 
 // logRequests gives every request an id and writes one structured line
 // when it completes. It never logs headers or bodies: they carry API keys,
-// BSS tokens, passwords and customer data. Nor does it log the query string
-// of a BSS request, where a client might misplace its token.
+// BSS tokens, passwords and customer data. Of the query string it logs the
+// parameter names only, on every route, since a client might misplace its
+// key or token there.
 func (a *API) logRequests(c *gin.Context) {
 	start := time.Now()
 	id := requestID(c.GetHeader(headerRequestID))
 	c.Set(ctxRequestID, id)
 	c.Header(headerRequestID, id)
+	// The guessing limits count per client address (see SetTrustedProxies
+	// in New: the peer address, never a forgeable header).
+	c.Request = c.Request.WithContext(ports.WithClientAddress(c.Request.Context(), c.ClientIP()))
 
 	c.Next()
 
@@ -60,8 +72,10 @@ func (a *API) logRequests(c *gin.Context) {
 		slog.String("client_ip", c.ClientIP()),
 	}
 	msgCode := c.GetString(ctxMsgCode)
-	if q := c.Request.URL.RawQuery; q != "" && msgCode == "" {
-		attrs = append(attrs, slog.String("query", q))
+	if q := c.Request.URL.RawQuery; q != "" {
+		// Names only, never values: a value may be a misplaced credential
+		// or personal data.
+		attrs = append(attrs, slog.String("query_params", queryNames(q)))
 	}
 	if p, ok := principalOf(c); ok {
 		attrs = append(attrs, slog.String("org", p.Org.Code))
@@ -79,6 +93,21 @@ func (a *API) logRequests(c *gin.Context) {
 		level = slog.LevelError
 	}
 	a.log.LogAttrs(c.Request.Context(), level, "http request", attrs...)
+}
+
+// queryNames lists the parameter names of a raw query, sorted, each once,
+// with control characters escaped.
+func queryNames(raw string) string {
+	vals, _ := url.ParseQuery(raw)
+	names := make([]string, 0, len(vals))
+	for n := range vals {
+		if text.HasControl(n) {
+			n = strconv.QuoteToASCII(n)
+		}
+		names = append(names, clip(n))
+	}
+	slices.Sort(names)
+	return strings.Join(names, ",")
 }
 
 // requestID returns the client's X-Request-ID when it is a short token of
@@ -167,13 +196,13 @@ func (a *API) noMethod(c *gin.Context) {
 	}})
 }
 
-// authenticate resolves the API key of the Authorization header to a
-// principal. The organisation of every series request comes from here and
-// from nowhere else.
+// authenticate resolves the API key of the request to a principal. The
+// organisation of every series request comes from here and from nowhere
+// else.
 func (a *API) authenticate(c *gin.Context) {
-	raw, ok := apiKey(c.GetHeader("Authorization"))
-	if !ok {
-		a.fail(c, fault.New(fault.Unauthorized, tenant.ReasonWrongAPIKey, messageWrongAPIKey))
+	raw, err := presentedKey(c.Request.Header)
+	if err != nil {
+		a.fail(c, err)
 		return
 	}
 	if raw == "" {
@@ -187,6 +216,54 @@ func (a *API) authenticate(c *gin.Context) {
 	}
 	c.Set(ctxPrincipal, p)
 	c.Next()
+}
+
+// Headers that carry an API key besides Authorization: clients written for
+// the platform's sibling integration APIs send the key so.
+const (
+	headerAPIKey  = "api-key"
+	headerXAPIKey = "x-api-key"
+)
+
+// reasonSeveralKeys: different credentials in one request.
+const reasonSeveralKeys = "SEVERAL_API_KEYS"
+
+// presentedKey returns the API key a request presents: from Authorization
+// (see apiKey), or else from api-key, or else from x-api-key, each header
+// with the same rules ("" when none is sent). Sending one key in several
+// of them, or one header twice, is harmless; different keys in one request
+// are refused (401), since answering as one of them would let a proxy that
+// checks another be bypassed.
+func presentedKey(h http.Header) (string, error) {
+	var keys []string
+	for _, v := range h.Values("Authorization") {
+		k, ok := apiKey(v)
+		if !ok {
+			return "", fault.New(fault.Unauthorized, tenant.ReasonWrongAPIKey, messageWrongAPIKey)
+		}
+		keys = append(keys, k)
+	}
+	for _, name := range []string{headerAPIKey, headerXAPIKey} {
+		for _, v := range h.Values(name) {
+			// The same forms as Authorization's, a bare key included.
+			k, ok := apiKey(v)
+			if !ok {
+				return "", fault.New(fault.Unauthorized, tenant.ReasonWrongAPIKey, messageWrongAPIKey)
+			}
+			keys = append(keys, k)
+		}
+	}
+	key := ""
+	for _, k := range keys {
+		switch {
+		case k == "":
+		case key == "":
+			key = k
+		case k != key:
+			return "", fault.New(fault.Unauthorized, reasonSeveralKeys, "more than one different API key was sent; send one, in the Authorization header")
+		}
+	}
+	return key, nil
 }
 
 // apiKey extracts the API key from an Authorization header. The contract
@@ -229,4 +306,64 @@ func principalOf(c *gin.Context) (ports.Principal, bool) {
 	}
 	p, ok := v.(ports.Principal)
 	return p, ok
+}
+
+// Reasons of query-string checks.
+const (
+	reasonCredentialsInQuery = "CREDENTIALS_IN_QUERY"
+	reasonInvalidQuery       = "INVALID_QUERY"
+)
+
+// credentialParams are query parameter names under which clients misplace
+// a credential (compared case-insensitively, '-' as '_').
+var credentialParams = map[string]bool{
+	"api_key": true, "apikey": true, "key": true, "x_api_key": true, "token": true,
+	"access_token": true, "authorization": true, "auth": true, "password": true, "secret": true,
+}
+
+// queryReasons are the ordinary reasons of the series API's query
+// parameters, used when one holds a control character.
+var queryReasons = map[string]string{
+	"client_code": series.ReasonClientNotFound,
+	"hub_code":    series.ReasonHubNotFound,
+	"item_code":   series.ReasonInvalidItemCode,
+	"type":        series.ReasonInvalidType,
+	"number":      series.ReasonInvalidNumber,
+	"limit":       reasonInvalidLimit,
+	"offset":      reasonInvalidOffset,
+}
+
+// checkQuery is the one place where every query parameter of the series
+// API is checked before anything else runs: a credential in the query
+// string is refused (it would end up in proxies' and browsers' histories;
+// the key belongs in a header), and a control character in any value is
+// the parameter's ordinary 400.
+func (a *API) checkQuery(c *gin.Context) {
+	if c.Request.URL.RawQuery == "" {
+		c.Next()
+		return
+	}
+	for name, values := range c.Request.URL.Query() {
+		norm := strings.ReplaceAll(strings.ToLower(name), "-", "_")
+		if credentialParams[norm] {
+			a.fail(c, fault.InvalidField(name, "location", reasonCredentialsInQuery, fmt.Sprintf(
+				"credentials must not be sent in the query string (%s); send the API key in the Authorization header", clip(name))))
+			return
+		}
+		reason, known := queryReasons[name]
+		if !known {
+			reason = reasonInvalidQuery
+		}
+		if text.HasControl(name) {
+			a.fail(c, fault.InvalidField("query", "pattern", reasonInvalidQuery, "query parameter names must not contain control characters"))
+			return
+		}
+		for _, v := range values {
+			if text.HasControl(v) {
+				a.fail(c, fault.InvalidField(name, "pattern", reason, name+" must not contain control characters"))
+				return
+			}
+		}
+	}
+	c.Next()
 }

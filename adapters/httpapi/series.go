@@ -34,16 +34,20 @@ func ok(c *gin.Context, data any) {
 	c.JSON(http.StatusOK, okBody{Status: "OK", Data: data})
 }
 
-// createRequest is the contract's request body.
-type createRequest struct {
-	ClientCode   string   `json:"client_code"`
-	HubCode      string   `json:"hub_code"`
-	Type         string   `json:"type"`
-	Start        string   `json:"start"`
-	End          string   `json:"end"`
-	ItemCode     string   `json:"item_code"`
-	CreatorHub   string   `json:"creator_hub"`
-	ServiceTypes []string `json:"service_types"`
+// createFields are the contract's request fields, decoded into spec.
+func createFields(spec *series.Spec) []strictField {
+	return []strictField{
+		{name: "client_code", kind: kindText, reason: series.ReasonClientNotFound, text: &spec.ClientCode},
+		{name: "hub_code", kind: kindText, reason: series.ReasonHubNotFound, text: &spec.HubCode},
+		{name: "type", kind: kindText, reason: series.ReasonInvalidType, text: &spec.Type},
+		{name: "start", kind: kindNumber, reason: series.ReasonInvalidStart, text: &spec.Start},
+		{name: "end", kind: kindNumber, reason: series.ReasonInvalidEnd, text: &spec.End},
+		{name: "item_code", kind: kindText, reason: series.ReasonInvalidItemCode, text: &spec.ItemCode},
+		{name: "creator_hub", kind: kindText, reason: series.ReasonCreatorHubNotFound, text: &spec.CreatorHub},
+		{name: "service_types", kind: kindTexts, reason: series.ReasonInvalidServiceType, texts: &spec.ServiceTypes,
+			max: series.MaxServiceTypes, maxReason: series.ReasonInvalidServiceType,
+			maxMessage: fmt.Sprintf("service_types may hold at most %d entries", series.MaxServiceTypes)},
+	}
 }
 
 // seriesJSON is a series as the API shows it. Exactly one of client_code
@@ -109,20 +113,10 @@ func principal(c *gin.Context) ports.Principal {
 
 // createSeries is the contract's POST /create.
 func (a *API) createSeries(c *gin.Context) {
-	var req createRequest
-	if err := a.decodeJSON(c, &req); err != nil {
+	var spec series.Spec
+	if err := a.decodeStrict(c, createFields(&spec)); err != nil {
 		a.fail(c, err)
 		return
-	}
-	spec := series.Spec{
-		Start:        req.Start,
-		End:          req.End,
-		ClientCode:   req.ClientCode,
-		HubCode:      req.HubCode,
-		Type:         req.Type,
-		ItemCode:     req.ItemCode,
-		CreatorHub:   req.CreatorHub,
-		ServiceTypes: req.ServiceTypes,
 	}
 	s, err := a.svc.Series.Create(c.Request.Context(), principal(c).Org.ID, spec)
 	if err != nil {
@@ -225,13 +219,15 @@ func (a *API) lookupSeries(c *gin.Context) {
 	})
 }
 
-// nextRequest asks for the next numbers of an owner; count defaults to 1.
-type nextRequest struct {
-	ClientCode  string `json:"client_code"`
-	HubCode     string `json:"hub_code"`
-	ItemCode    string `json:"item_code"`
-	ServiceType string `json:"service_type"`
-	Count       *int64 `json:"count"`
+// nextFields are the fields of /next; an absent count means 1.
+func nextFields(r *ports.NextRequest, count **int64) []strictField {
+	return []strictField{
+		{name: "client_code", kind: kindText, reason: series.ReasonClientNotFound, text: &r.ClientCode},
+		{name: "hub_code", kind: kindText, reason: series.ReasonHubNotFound, text: &r.HubCode},
+		{name: "item_code", kind: kindText, reason: series.ReasonInvalidItemCode, text: &r.ItemCode},
+		{name: "service_type", kind: kindText, reason: series.ReasonServiceTypeUnknown, text: &r.ServiceType},
+		{name: "count", kind: kindInt, reason: series.ReasonInvalidCount, num: count},
+	}
 }
 
 type runJSON struct {
@@ -249,22 +245,23 @@ type nextJSON struct {
 // nextNumbers draws numbers and lists them one by one as well as by run
 // (one run per series drawn from).
 func (a *API) nextNumbers(c *gin.Context) {
-	var req nextRequest
-	if err := a.decodeJSON(c, &req); err != nil {
+	var req ports.NextRequest
+	var count *int64
+	if err := a.decodeStrict(c, nextFields(&req, &count)); err != nil {
 		a.fail(c, err)
 		return
 	}
-	count := int64(1)
-	if req.Count != nil {
-		count = *req.Count
+	req.Count = 1
+	if count != nil {
+		// An explicit count must be in range, 0 included: to the service
+		// 0 means its default of one.
+		if err := series.ValidateDrawCount(*count); err != nil {
+			a.fail(c, err)
+			return
+		}
+		req.Count = *count
 	}
-	drawn, err := a.svc.Series.Next(c.Request.Context(), principal(c).Org.ID, ports.NextRequest{
-		ClientCode:  req.ClientCode,
-		HubCode:     req.HubCode,
-		ItemCode:    req.ItemCode,
-		ServiceType: req.ServiceType,
-		Count:       count,
-	})
+	drawn, err := a.svc.Series.Next(c.Request.Context(), principal(c).Org.ID, req)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -304,26 +301,23 @@ func expandRuns(drawn []series.Drawn) (nextJSON, error) {
 	return out, nil
 }
 
-type deleteRequest struct {
-	IDs []int64 `json:"ids"`
-}
-
 type deletedJSON struct {
 	Deleted []int64 `json:"deleted"`
 }
 
 // deleteSeriesBulk deletes every listed series or none.
 func (a *API) deleteSeriesBulk(c *gin.Context) {
-	var req deleteRequest
-	if err := a.decodeJSON(c, &req); err != nil {
+	var reqIDs []int64
+	if err := a.decodeStrict(c, []strictField{{name: "ids", kind: kindInts, reason: reasonInvalidID, nums: &reqIDs,
+		max: series.MaxDelete, maxReason: "TOO_MANY_IDS", maxMessage: fmt.Sprintf("at most %d series can be deleted at once", series.MaxDelete)}}); err != nil {
 		a.fail(c, err)
 		return
 	}
 	// Duplicates are harmless to the client's intent; the service and the
 	// response see each id once.
-	ids := make([]int64, 0, len(req.IDs))
-	seen := make(map[int64]bool, len(req.IDs))
-	for _, id := range req.IDs {
+	ids := make([]int64, 0, len(reqIDs))
+	seen := make(map[int64]bool, len(reqIDs))
+	for _, id := range reqIDs {
 		if !seen[id] {
 			seen[id] = true
 			ids = append(ids, id)

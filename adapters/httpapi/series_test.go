@@ -276,15 +276,16 @@ func TestMultipleViolationsHaveDetails(t *testing.T) {
 
 func TestMalformedJSON(t *testing.T) {
 	cases := map[string]struct{ body, inMessage string }{
-		"syntax":           {`{"client_code": "SL1981",`, "not valid JSON"},
-		"trailing garbage": {`{"client_code":"SL1981"} x`, "not valid JSON"},
-		"array":            {`[1,2]`, "JSON object"},
-		"string":           {`"hello"`, "JSON object"},
-		"null":             {`null`, "JSON object"},
-		"empty":            {` `, "empty"},
-		"number for start": {`{"start": 10000071, "end": "V2", "client_code": "C", "item_code": "I"}`, "start must be a string"},
-		"string for types": {`{"service_types": "EXP"}`, "service_types must be an array of strings"},
-		"number in types":  {`{"service_types": ["EXP", 3]}`, "service_types must be an array of strings, but it contains a JSON number"},
+		"syntax":             {`{"client_code": "SL1981",`, "not valid JSON"},
+		"trailing garbage":   {`{"client_code":"SL1981"} x`, "not valid JSON"},
+		"array":              {`[1,2]`, "JSON object"},
+		"string":             {`"hello"`, "JSON object"},
+		"null":               {`null`, "JSON object"},
+		"empty":              {` `, "empty"},
+		"fraction for start": {`{"start": 10000071.5, "end": "V2", "client_code": "C", "item_code": "I"}`, "start must be a series number as a string"},
+		"object for start":   {`{"start": {}, "end": "V2", "client_code": "C", "item_code": "I"}`, "start must be a string"},
+		"string for types":   {`{"service_types": "EXP"}`, "service_types must be an array of strings"},
+		"number in types":    {`{"service_types": ["EXP", 3]}`, "service_types must be an array of strings, but it contains a JSON number"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

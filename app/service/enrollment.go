@@ -5,9 +5,11 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/allot-io/allot/domain/attempt"
 	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/tenant"
@@ -28,6 +30,9 @@ type Enrollment struct {
 	// dummyHash is verified against when a vendor is unknown, so that a
 	// wrong vendor_id costs as much time as a wrong password.
 	dummyHash string
+	// guard limits guessing vendor credentials and agent passwords
+	// (attempt.DefaultVendor*Policy, attempt.DefaultAgent*Policy).
+	guard guard
 }
 
 var _ ports.EnrollmentService = (*Enrollment)(nil)
@@ -54,6 +59,18 @@ func (s *Enrollment) Authenticate(ctx context.Context, c ports.Credentials) (str
 		return "", errNoKey
 	}
 	bad := fault.New(fault.Unauthorized, enrollment.ReasonCredentials, enrollment.MsgInvalidCredentials)
+	// An attempt is reserved per vendor id and per client address before
+	// anything is checked, so that concurrent guesses get no more checks
+	// than sequential ones; a success gives it back.
+	t, refused, err := s.guard.reserve(ctx,
+		attempt.Limit{Key: attempt.Key(attempt.VendorCredential, c.VendorID), Policy: attempt.DefaultVendorPolicy},
+		attempt.Limit{Key: attempt.Key(attempt.VendorAddress, ports.ClientAddress(ctx)), Policy: attempt.DefaultVendorAddressPolicy})
+	if err != nil {
+		return "", err
+	}
+	if refused {
+		return "", attempt.TooManyError(t.until, t.now)
+	}
 	org, v, err := s.store.VendorByID(ctx, c.VendorID)
 	if fault.CodeOf(err) == fault.NotFound {
 		_, _ = s.hasher.Verify(s.dummyHash, c.Password)
@@ -74,6 +91,7 @@ func (s *Enrollment) Authenticate(ctx context.Context, c ports.Credentials) (str
 	if !userOK || !passOK || !pinOK {
 		return "", bad
 	}
+	t.succeeded(ctx)
 	if org.Disabled {
 		return "", orgDisabled(org)
 	}
@@ -160,6 +178,18 @@ func (s *Enrollment) checkCall(ctx context.Context, org tenant.OrgID, cc ports.C
 		if cc.AgentPassword == "" {
 			return enrollment.AgentCredentialsError()
 		}
+		// Reserved before the check, per agent and per client address:
+		// each failure otherwise hands back a fresh token, so passwords
+		// could be chained without limit.
+		t, refused, err := s.guard.reserve(ctx,
+			attempt.Limit{Key: attempt.Key(attempt.AgentPassword, strconv.FormatInt(int64(org), 10), id), Policy: attempt.DefaultAgentPolicy},
+			attempt.Limit{Key: attempt.Key(attempt.AgentAddress, ports.ClientAddress(ctx)), Policy: attempt.DefaultAgentAddressPolicy})
+		if err != nil {
+			return err
+		}
+		if refused {
+			return attempt.AgentTooManyError(t.until, t.now)
+		}
 		ok, err := s.hasher.Verify(agent.PasswordHash, cc.AgentPassword)
 		if err != nil {
 			return fault.Wrap(err, "verify agent password")
@@ -167,6 +197,7 @@ func (s *Enrollment) checkCall(ctx context.Context, org tenant.OrgID, cc ports.C
 		if !ok {
 			return enrollment.AgentCredentialsError()
 		}
+		t.succeeded(ctx)
 	}
 	if !agent.May(strings.ToLower(strings.TrimSpace(cc.Action))) {
 		return enrollment.UnauthorizedActionError()

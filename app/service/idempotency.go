@@ -6,19 +6,17 @@ import (
 	"time"
 
 	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/idempotency"
 	"github.com/allot-io/allot/domain/tenant"
 	"github.com/allot-io/allot/ports"
 )
 
-// Reasons of the idempotency rules.
+// Reasons of the idempotency rules (domain/idempotency's).
 const (
-	ReasonKeyReused     = "IDEMPOTENCY_KEY_REUSED"
-	ReasonKeyInProgress = "IDEMPOTENCY_KEY_IN_PROGRESS"
-	ReasonKeyInvalid    = "INVALID_IDEMPOTENCY_KEY"
+	ReasonKeyReused     = idempotency.ReasonKeyReused
+	ReasonKeyInProgress = idempotency.ReasonKeyInProgress
+	ReasonKeyInvalid    = idempotency.ReasonKeyInvalid
 )
-
-// MaxIdempotencyKey is the longest Idempotency-Key accepted.
-const MaxIdempotencyKey = 255
 
 // Idempotency implements ports.IdempotencyService.
 type Idempotency struct {
@@ -29,15 +27,11 @@ type Idempotency struct {
 
 var _ ports.IdempotencyService = (*Idempotency)(nil)
 
-// Begin implements ports.IdempotencyService.
+// Begin implements ports.IdempotencyService. key is a client's key, or one
+// scoped to its credential by idempotency.Scoped.
 func (s *Idempotency) Begin(ctx context.Context, org tenant.OrgID, key string, fingerprint []byte) (*ports.Replay, error) {
-	if key == "" || len(key) > MaxIdempotencyKey {
-		return nil, fault.InvalidField("Idempotency-Key", "length", ReasonKeyInvalid, "Idempotency-Key must be 1 to 255 characters")
-	}
-	for i := 0; i < len(key); i++ {
-		if key[i] < 0x21 || key[i] > 0x7e {
-			return nil, fault.InvalidField("Idempotency-Key", "pattern", ReasonKeyInvalid, "Idempotency-Key must be printable ASCII without spaces")
-		}
+	if _, err := idempotency.ParseScoped(key); err != nil {
+		return nil, err
 	}
 	now := s.clock.Now()
 	rec := ports.IdempotencyRecord{Key: key, Fingerprint: fingerprint, CreatedAt: now}
@@ -69,5 +63,15 @@ type Health struct{ store ports.Store }
 
 var _ ports.HealthService = (*Health)(nil)
 
-// Ready implements ports.HealthService.
-func (s *Health) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
+// Ready implements ports.HealthService: the database answers and, for a
+// store with migrations, holds every one this build needs (an unmigrated
+// database answers every call with an error, so it is not ready).
+func (s *Health) Ready(ctx context.Context) error {
+	if err := s.store.Ping(ctx); err != nil {
+		return err
+	}
+	if sc, ok := s.store.(ports.SchemaChecker); ok {
+		return sc.CheckSchema(ctx)
+	}
+	return nil
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/allot-io/allot/domain/attempt"
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/operator"
 	"github.com/allot-io/allot/domain/tenant"
@@ -24,9 +25,11 @@ type Operators struct {
 	random io.Reader
 	hasher ports.PasswordHasher
 	// key keys session digests and CSRF tokens; nil refuses sign-in.
-	key    []byte
-	ttl    time.Duration
-	policy operator.Policy
+	key []byte
+	ttl time.Duration
+	// policy limits sign-ins per email, addrPolicy per client address.
+	policy, addrPolicy attempt.Policy
+	guard              guard
 	// delay is added to every failed sign-in, so that guessing is slow
 	// even below the lockout, and a failure's cause does not show in its
 	// timing.
@@ -94,28 +97,33 @@ func (s *Operators) List(ctx context.Context, org tenant.OrgID) ([]operator.Oper
 	return ops, nil
 }
 
-// SignIn implements ports.OperatorService. The lockout is checked before
-// the password, so that a locked email costs no hashing and tells nothing
-// about the password; failures are counted per email whether or not an
-// operator has it, so that neither the answer nor the lockout reveals who
-// has an account.
+// SignIn implements ports.OperatorService. An attempt is reserved under
+// the lockout (per email and per client address) before the password is
+// checked, in one atomic step of the store, so that guesses sent at once
+// get no more checks than guesses sent one by one, in any number of
+// processes; a locked email costs no hashing and tells nothing about the
+// password. Attempts are counted per email whether or not an operator has
+// it, so that neither the answer nor the lockout reveals who has an
+// account.
 func (s *Operators) SignIn(ctx context.Context, email, password string) (ports.OperatorSession, error) {
 	if s.key == nil {
 		return ports.OperatorSession{}, errNoSessionKey
 	}
-	now := s.clock.Now()
 	addr, err := operator.ParseEmail("email", email)
 	if err != nil || password == "" || len(password) > operator.MaxPassword {
 		// Nothing to count: no operator can have such an email or password.
 		return ports.OperatorSession{}, s.failed(ctx, operator.CredentialsError())
 	}
-	horizon := now.Add(-s.policy.Horizon())
-	failures, err := s.store.SignInFailures(ctx, addr, horizon)
+	emailKey := attempt.Key(attempt.SignInEmail, addr)
+	t, refused, err := s.guard.reserve(ctx,
+		attempt.Limit{Key: emailKey, Policy: s.policy},
+		attempt.Limit{Key: attempt.Key(attempt.SignInAddress, ports.ClientAddress(ctx)), Policy: s.addrPolicy})
 	if err != nil {
 		return ports.OperatorSession{}, err
 	}
-	if until, locked := s.policy.LockedUntil(failures, now); locked {
-		return ports.OperatorSession{}, s.failed(ctx, operator.LockedError(until, now))
+	now := t.now
+	if refused {
+		return ports.OperatorSession{}, s.failed(ctx, operator.LockedError(t.until, now))
 	}
 	org, op, err := s.store.OperatorByEmail(ctx, addr)
 	known := err == nil
@@ -131,19 +139,18 @@ func (s *Operators) SignIn(ctx context.Context, email, password string) (ports.O
 		return ports.OperatorSession{}, fault.Wrap(err, "verify operator password")
 	}
 	if !known || !ok {
-		if err := s.store.RecordSignInFailure(ctx, addr, now, horizon); err != nil {
-			return ports.OperatorSession{}, err
-		}
-		// Say so at once when this failure is the one that locks.
-		if until, locked := s.policy.LockedUntil(append(failures, now), now); locked {
-			return ports.OperatorSession{}, s.failed(ctx, operator.LockedError(until, now))
+		// The reserved attempt stays counted. Say so at once when it was
+		// the last one the window allows.
+		if t.last {
+			return ports.OperatorSession{}, s.failed(ctx, operator.LockedError(t.until, now))
 		}
 		return ports.OperatorSession{}, s.failed(ctx, operator.CredentialsError())
 	}
 	if org.Disabled {
 		return ports.OperatorSession{}, orgDisabled(org)
 	}
-	if err := s.store.ClearSignInFailures(ctx, addr); err != nil {
+	t.succeeded(ctx)
+	if err := s.store.ClearAttempts(ctx, emailKey); err != nil {
 		return ports.OperatorSession{}, err
 	}
 	// Sign-in is rare enough to sweep ended sessions here, so that the

@@ -5,12 +5,15 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/allot-io/allot/adapters/bunstore"
 	"github.com/allot-io/allot/adapters/secret"
 	"github.com/allot-io/allot/app/service"
+	"github.com/allot-io/allot/domain/attempt"
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/operator"
 	"github.com/allot-io/allot/domain/tenant"
@@ -29,6 +32,12 @@ type opEnv struct {
 // delay becomes none).
 func newOperatorEnv(t *testing.T, cfg service.Config) *opEnv {
 	t.Helper()
+	return newOperatorEnvWith(t, cfg, secret.NewTestHasher())
+}
+
+// newOperatorEnvWith is newOperatorEnv with the password hasher h.
+func newOperatorEnvWith(t *testing.T, cfg service.Config, h ports.PasswordHasher) *opEnv {
+	t.Helper()
 	ctx := context.Background()
 	clk := &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
 	st, err := bunstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "a.db"), bunstore.WithClock(clk))
@@ -43,7 +52,7 @@ func newOperatorEnv(t *testing.T, cfg service.Config) *opEnv {
 		cfg.SignInFailureDelay = -1
 	}
 	svc := service.New(service.Deps{
-		Store: st, Clock: clk, Hasher: secret.NewTestHasher(),
+		Store: st, Clock: clk, Hasher: h,
 		SessionKey: bytes.Repeat([]byte("s"), 32),
 	}, cfg)
 	org, err := svc.Orgs.Create(ctx, "ACME", "")
@@ -170,8 +179,8 @@ func TestOperatorLockout(t *testing.T) {
 	if _, err := e.svc.Operators.SignIn(ctx, "ops@acme.test", password); fault.CodeOf(err) != fault.Forbidden || fault.ReasonOf(err) != operator.ReasonLocked {
 		t.Fatalf("locked sign-in: %v", err)
 	}
-	// The lock lasts 15 minutes from the fifth failure (start+4m).
-	e.clock.t = start.Add(4*time.Minute + 15*time.Minute)
+	// The lock lasts until the 15-minute window ends, never longer.
+	e.clock.t = start.Add(15 * time.Minute)
 	if _, err := e.svc.Operators.SignIn(ctx, "ops@acme.test", password); err != nil {
 		t.Fatalf("after the lock: %v", err)
 	}
@@ -182,10 +191,85 @@ func TestOperatorLockout(t *testing.T) {
 		}
 	}
 	// The lockout is in the store, so another process sees it.
-	failures, err := e.store.SignInFailures(ctx, "ops@acme.test", start)
-	if err != nil || len(failures) != 4 {
-		t.Errorf("stored failures = %v, %v", failures, err)
+	n, err := e.store.AttemptCount(ctx, attempt.Key(attempt.SignInEmail, "ops@acme.test"), e.clock.t.Truncate(15*time.Minute))
+	if err != nil || n != 4 {
+		t.Errorf("stored attempts = %d, %v", n, err)
 	}
+}
+
+// countingHasher is a slow password hasher that counts its checks, so that
+// a test can see how many guesses reached the password.
+type countingHasher struct {
+	ports.PasswordHasher
+	checks atomic.Int64
+}
+
+func (h *countingHasher) Verify(hash, secret string) (bool, error) {
+	h.checks.Add(1)
+	time.Sleep(20 * time.Millisecond)
+	return h.PasswordHasher.Verify(hash, secret)
+}
+
+// TestDefect1SignInLockoutHoldsUnderConcurrency sends guesses at once: the
+// old code counted failures before the slow password check and recorded
+// them after it, so 50 concurrent wrong passwords all got checked (50 x
+// INVALID_CREDENTIALS, no lock), and with four failures recorded the right
+// password slipped in among 49 wrong ones. Now at most the policy's five
+// guesses per window reach the password, however many arrive at once.
+func TestDefect1SignInLockoutHoldsUnderConcurrency(t *testing.T) {
+	ctx := context.Background()
+	const password = "correct horse battery"
+	run := func(t *testing.T, prior int, guesses []string) (checks int64, reasons map[string]int) {
+		h := &countingHasher{PasswordHasher: secret.NewTestHasher()}
+		e := newOperatorEnvWith(t, service.Config{}, h)
+		if _, _, err := e.svc.Operators.Add(ctx, e.org.ID, "ops@acme.test", password); err != nil {
+			t.Fatal(err)
+		}
+		for range prior {
+			if _, err := e.svc.Operators.SignIn(ctx, "ops@acme.test", "wrong password!"); fault.ReasonOf(err) != operator.ReasonCredentials {
+				t.Fatalf("prior failure: %v", err)
+			}
+		}
+		h.checks.Store(0)
+		var mu sync.Mutex
+		reasons = map[string]int{}
+		var wg sync.WaitGroup
+		for _, g := range guesses {
+			wg.Go(func() {
+				_, err := e.svc.Operators.SignIn(ctx, "ops@acme.test", g)
+				r := fault.ReasonOf(err)
+				if err == nil {
+					r = "OK"
+				}
+				mu.Lock()
+				reasons[r]++
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		return h.checks.Load(), reasons
+	}
+	t.Run("50 wrong at once", func(t *testing.T) {
+		wrong := make([]string, 50)
+		for i := range wrong {
+			wrong[i] = "wrong password!"
+		}
+		checks, reasons := run(t, 0, wrong)
+		if checks > 5 || reasons[operator.ReasonLocked] < 45 {
+			t.Errorf("%d passwords checked, reasons %v; want at most 5 checked and the rest SIGN_IN_LOCKED", checks, reasons)
+		}
+	})
+	t.Run("49 wrong and the right one after four failures", func(t *testing.T) {
+		guesses := make([]string, 50)
+		for i := range guesses {
+			guesses[i] = "wrong password!"
+		}
+		guesses[25] = password
+		checks, reasons := run(t, 4, guesses)
+		if checks > 1 || reasons[operator.ReasonLocked] < 49 {
+			t.Errorf("%d passwords checked, reasons %v; want one check at most", checks, reasons)
+		}
+	})
 }
 
 func TestOperatorSignInRefusals(t *testing.T) {

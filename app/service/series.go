@@ -147,6 +147,8 @@ func (s *Series) Next(ctx context.Context, org tenant.OrgID, r ports.NextRequest
 	if item == "" {
 		vs.Add(fault.Violation{Field: "item_code", Rule: "required", Reason: series.ReasonItemCodeMissing, Message: "item_code should be present"})
 	}
+	// Count 0 is the Go callers' default of one; the HTTP API refuses an
+	// explicit 0 itself (by series.ValidateDrawCount).
 	if r.Count == 0 {
 		r.Count = 1
 	}
@@ -157,16 +159,42 @@ func (s *Series) Next(ctx context.Context, org tenant.OrgID, r ports.NextRequest
 	if err := vs.Err(); err != nil {
 		return nil, err
 	}
-	return s.store.DrawNext(ctx, org, ports.DrawQuery{
+	drawn, err := s.store.DrawNext(ctx, org, ports.DrawQuery{
 		Owner:       owner,
 		ItemCode:    item,
 		ServiceType: strings.TrimSpace(r.ServiceType),
 		Count:       uint64(r.Count),
 	})
+	if fault.ReasonOf(err) == series.ReasonExhausted {
+		// An owner with no stock may be an owner that does not exist; the
+		// check costs nothing on the draws that succeed.
+		if missingErr := s.ownerMissing(ctx, org, owner); missingErr != nil {
+			return nil, missingErr
+		}
+	}
+	return drawn, err
 }
 
-// MaxDelete is the most series one bulk delete may name.
-const MaxDelete = 1000
+// ownerMissing returns the NotFound-style Invalid error of an owner that
+// does not exist in org, or nil when it exists (or cannot be checked: the
+// caller's own error then stands).
+func (s *Series) ownerMissing(ctx context.Context, org tenant.OrgID, owner series.Owner) error {
+	var err error
+	field, reason, what := "client_code", series.ReasonClientNotFound, "client code"
+	if owner.Kind == series.Hub {
+		field, reason, what = "hub_code", series.ReasonHubNotFound, "hub code"
+		_, err = s.store.Hub(ctx, org, owner.Code)
+	} else {
+		_, err = s.store.Customer(ctx, org, owner.Code)
+	}
+	if fault.CodeOf(err) != fault.NotFound {
+		return nil
+	}
+	return fault.InvalidField(field, "exists", reason, fmt.Sprintf("%s %s does not exist", what, owner.Code))
+}
+
+// MaxDelete is the most series one bulk delete may name (series.MaxDelete).
+const MaxDelete = series.MaxDelete
 
 // Delete implements ports.SeriesService.
 func (s *Series) Delete(ctx context.Context, org tenant.OrgID, ids []int64) error {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/allot-io/allot/domain/attempt"
 	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/operator"
 	"github.com/allot-io/allot/domain/series"
@@ -29,9 +30,12 @@ type Config struct {
 	// SessionTTL is how long a dashboard session lasts; default
 	// operator.DefaultSessionTTL.
 	SessionTTL time.Duration
-	// SignInLockout is the dashboard's sign-in lockout; the zero Policy
-	// means operator.DefaultPolicy.
-	SignInLockout operator.Policy
+	// SignInLockout is the dashboard's sign-in lockout per email; the zero
+	// Policy means operator.DefaultPolicy.
+	SignInLockout attempt.Policy
+	// SignInAddressLimit limits sign-ins per client address; the zero
+	// Policy means operator.DefaultAddressPolicy.
+	SignInAddressLimit attempt.Policy
 	// SignInFailureDelay is added to every failed sign-in; zero means
 	// DefaultSignInFailureDelay and a negative value none (for tests).
 	SignInFailureDelay time.Duration
@@ -75,17 +79,21 @@ func New(deps Deps, cfg Config) ports.Services {
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = token.DefaultTTL
 	}
+	g := guard{store: deps.Store, clock: deps.Clock}
 	orgs := &Orgs{store: deps.Store, clock: deps.Clock}
 	enr := &Enrollment{
 		store: deps.Store, clock: deps.Clock, random: deps.Random,
 		hasher: deps.Hasher, sealer: deps.Sealer, tokenKey: deps.TokenKey,
-		ttl: cfg.TokenTTL, limits: cfg.Enrollment,
+		ttl: cfg.TokenTTL, limits: cfg.Enrollment, guard: g,
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = operator.DefaultSessionTTL
 	}
-	if cfg.SignInLockout == (operator.Policy{}) {
+	if cfg.SignInLockout == (attempt.Policy{}) {
 		cfg.SignInLockout = operator.DefaultPolicy
+	}
+	if cfg.SignInAddressLimit == (attempt.Policy{}) {
+		cfg.SignInAddressLimit = operator.DefaultAddressPolicy
 	}
 	switch {
 	case cfg.SignInFailureDelay == 0:
@@ -95,7 +103,8 @@ func New(deps Deps, cfg Config) ports.Services {
 	}
 	ops := &Operators{
 		store: deps.Store, clock: deps.Clock, random: deps.Random, hasher: deps.Hasher,
-		key: deps.SessionKey, ttl: cfg.SessionTTL, policy: cfg.SignInLockout, delay: cfg.SignInFailureDelay,
+		key: deps.SessionKey, ttl: cfg.SessionTTL, policy: cfg.SignInLockout, addrPolicy: cfg.SignInAddressLimit, guard: g,
+		delay: cfg.SignInFailureDelay,
 	}
 	if deps.Hasher != nil {
 		// Any valid hash serves; its secret is never checked for a match.
@@ -103,7 +112,7 @@ func New(deps Deps, cfg Config) ports.Services {
 		ops.dummyHash = enr.dummyHash
 	}
 	svc := ports.Services{
-		Auth:         &Auth{store: deps.Store},
+		Auth:         &Auth{store: deps.Store, guard: g, blocked: &blocklist{}},
 		Orgs:         orgs,
 		APIKeys:      &APIKeys{store: deps.Store, clock: deps.Clock, random: deps.Random},
 		Customers:    &Customers{store: deps.Store},

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/allot-io/allot/domain/attempt"
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/tenant"
 	"github.com/allot-io/allot/ports"
@@ -126,6 +127,10 @@ func (s *APIKeys) Revoke(ctx context.Context, org tenant.OrgID, prefix string) e
 // Auth implements ports.AuthService.
 type Auth struct {
 	store ports.Store
+	// guard and blocked limit failed keys per key and per client address
+	// (attempt.DefaultAPIKeyPolicy, attempt.DefaultAPIKeyAddressPolicy).
+	guard   guard
+	blocked *blocklist
 }
 
 var _ ports.AuthService = (*Auth)(nil)
@@ -136,9 +141,43 @@ const (
 	msgWrongAPIKey = "Wrong api key"
 )
 
-// APIKey implements ports.AuthService.
+// APIKey implements ports.AuthService. Failed keys are counted per key
+// and per client address, and past the limit every key from that address
+// (or that key from anywhere) is refused with Forbidden TOO_MANY_ATTEMPTS
+// until the window ends. A valid key costs nothing more: only failures
+// touch the counters, and a refused address is known to this process
+// without a look-up.
 func (s *Auth) APIKey(ctx context.Context, raw string) (ports.Principal, error) {
 	raw = strings.TrimSpace(raw)
+	if raw == "" || s.blocked == nil {
+		return s.apiKey(ctx, raw)
+	}
+	limits := []attempt.Limit{
+		{Key: attempt.Key(attempt.APIKey, raw), Policy: attempt.DefaultAPIKeyPolicy},
+		{Key: attempt.Key(attempt.APIKeyAddress, ports.ClientAddress(ctx)), Policy: attempt.DefaultAPIKeyAddressPolicy},
+	}
+	now := s.guard.clock.Now()
+	for _, l := range limits {
+		if until, ok := s.blocked.blocked(l.Key, now); ok {
+			return ports.Principal{}, attempt.TooManyError(until, now)
+		}
+	}
+	p, err := s.apiKey(ctx, raw)
+	if fault.ReasonOf(err) != tenant.ReasonWrongAPIKey {
+		return p, err
+	}
+	until, refused, gerr := s.guard.failed(ctx, s.blocked, limits...)
+	if gerr != nil {
+		return ports.Principal{}, gerr
+	}
+	if refused {
+		return ports.Principal{}, attempt.TooManyError(until, now)
+	}
+	return p, err
+}
+
+// apiKey resolves raw without the guessing limits.
+func (s *Auth) apiKey(ctx context.Context, raw string) (ports.Principal, error) {
 	if raw == "" {
 		return ports.Principal{}, fault.New(fault.Unauthorized, tenant.ReasonNoAPIKey, msgNoAPIKey)
 	}

@@ -106,9 +106,10 @@ func open(ctx context.Context, dsn string, cfg Config, needKey bool) (*cli.Backe
 		TokenTTL: cfg.TokenTTL,
 	})
 	return &cli.Backend{
-		Services: svc,
-		Migrate:  store.Migrate,
-		Close:    store.Close,
+		Services:    svc,
+		Migrate:     store.Migrate,
+		Close:       store.Close,
+		CheckSchema: store.CheckSchema,
 	}, master != nil, nil
 }
 
@@ -174,6 +175,13 @@ func Serve(ctx context.Context, sc cli.ServeConfig, cfg Config) error {
 	if sc.Migrate {
 		if err := b.Migrate(ctx); err != nil {
 			return fmt.Errorf("migrate: %w", err)
+		}
+	}
+	// An unmigrated database would answer every call with an error:
+	// refuse to serve it, saying what to run.
+	if b.CheckSchema != nil {
+		if err := b.CheckSchema(ctx); err != nil {
+			return err
 		}
 	}
 	api := httpapi.New(httpapi.Config{}, b.Services, log)

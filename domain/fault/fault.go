@@ -143,3 +143,17 @@ func InvalidField(field, rule, reason, message string) *Error {
 	v := Violation{Field: field, Rule: rule, Reason: reason, Message: message}
 	return &Error{Code: Invalid, Reason: reason, Message: message, Violations: []Violation{v}}
 }
+
+// MaxListed is the most violations an adapter lists in one response; the
+// rest are only counted, so that no request can make an error response
+// grow with its body.
+const MaxListed = 20
+
+// Listed returns the violations a response lists (at most MaxListed) and
+// how many more there are.
+func (e *Error) Listed() (listed []Violation, omitted int) {
+	if len(e.Violations) <= MaxListed {
+		return e.Violations, 0
+	}
+	return e.Violations[:MaxListed], len(e.Violations) - MaxListed
+}

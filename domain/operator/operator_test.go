@@ -45,42 +45,11 @@ func TestCheckPassword(t *testing.T) {
 	}
 }
 
-func TestPolicyLockedUntil(t *testing.T) {
-	p := DefaultPolicy
+func TestLockedError(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
-	at := func(minutes ...int) []time.Time {
-		var ts []time.Time
-		for _, m := range minutes {
-			ts = append(ts, t0.Add(time.Duration(m)*time.Minute))
-		}
-		return ts
-	}
-	cases := []struct {
-		name     string
-		failures []time.Time
-		now      time.Time
-		until    time.Time // zero: not locked
-	}{
-		{"none", nil, t0, time.Time{}},
-		{"four", at(0, 1, 2, 3), t0.Add(4 * time.Minute), time.Time{}},
-		{"five in window", at(0, 1, 2, 3, 4), t0.Add(5 * time.Minute), t0.Add(19 * time.Minute)},
-		{"unsorted", at(4, 0, 3, 1, 2), t0.Add(5 * time.Minute), t0.Add(19 * time.Minute)},
-		{"lock over", at(0, 1, 2, 3, 4), t0.Add(19 * time.Minute), time.Time{}},
-		{"spread beyond window", at(0, 4, 8, 12, 16), t0.Add(17 * time.Minute), time.Time{}},
-		{"later run locks", at(0, 20, 21, 22, 23, 24), t0.Add(25 * time.Minute), t0.Add(39 * time.Minute)},
-	}
-	for _, c := range cases {
-		until, locked := p.LockedUntil(c.failures, c.now)
-		if locked != !c.until.IsZero() || !until.Equal(c.until) {
-			t.Errorf("%s: LockedUntil = %v, %v; want %v", c.name, until, locked, c.until)
-		}
-	}
 	err := LockedError(t0.Add(90*time.Second), t0)
 	if fault.CodeOf(err) != fault.Forbidden || fault.ReasonOf(err) != ReasonLocked || !strings.Contains(err.Error(), "2 minutes") {
 		t.Errorf("LockedError = %v", err)
-	}
-	if (Policy{}).Horizon() != 0 || p.Horizon() != 30*time.Minute {
-		t.Errorf("Horizon = %v", p.Horizon())
 	}
 }
 

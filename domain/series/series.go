@@ -132,6 +132,14 @@ const (
 // neither client_code nor hub_code.
 const OwnerMissingMessage = "Either client code or hubCode should be present"
 
+// MaxServiceTypes is the most service types one series may carry; a
+// request naming more is refused before its entries are looked at, so that
+// no request can make validation report one violation per element.
+const MaxServiceTypes = 100
+
+// MaxDelete is the most series one bulk delete may name.
+const MaxDelete = 1000
+
 // Validate checks every field of spec and returns a Draft, or an Invalid
 // fault.Error carrying every violation (the first decides its reason).
 func Validate(spec Spec, lim Limits) (Draft, error) {
@@ -165,6 +173,10 @@ func Validate(spec Spec, lim Limits) (Draft, error) {
 
 	d.CreatorHub = strings.TrimSpace(spec.CreatorHub)
 	seen := map[string]bool{}
+	if len(spec.ServiceTypes) > MaxServiceTypes {
+		bad("service_types", "max_items", ReasonInvalidServiceType, fmt.Sprintf("service_types may hold at most %d entries", MaxServiceTypes))
+		spec.ServiceTypes = nil
+	}
 	for i, st := range spec.ServiceTypes {
 		st = strings.TrimSpace(st)
 		if st == "" {

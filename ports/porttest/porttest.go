@@ -81,7 +81,7 @@ func RunStoreWith(t *testing.T, newStore func(t *testing.T) ports.Store, opts Op
 	t.Run("Tokens", h.tokens)
 	t.Run("Operators", h.operators)
 	t.Run("OperatorSessions", h.operatorSessions)
-	t.Run("SignInFailures", h.signInFailures)
+	t.Run("Attempts", h.attempts)
 	if opts.concurrency() > 0 {
 		t.Run("Concurrent", h.concurrent)
 	}
