@@ -152,9 +152,9 @@ func (s *Store) dbError(err error, what string) error {
 		return err
 	}
 	if classify(err) == kindUnavailable {
-		return fault.Unavailablef(err, "the database is unavailable, try again later")
+		return s.failed(fault.Unavailablef(err, "the database is unavailable, try again later"))
 	}
-	return fault.Wrap(err, what)
+	return s.failed(fault.Wrap(err, what))
 }
 
 // retryable reports whether err is a transaction conflict (serialization

@@ -173,10 +173,12 @@ func (a *API) noMethod(c *gin.Context) {
 func (a *API) authenticate(c *gin.Context) {
 	raw, ok := apiKey(c.GetHeader("Authorization"))
 	if !ok {
+		a.cfg.Metrics.AuthFailed(ports.AuthSeries, tenant.ReasonWrongAPIKey)
 		a.fail(c, fault.New(fault.Unauthorized, tenant.ReasonWrongAPIKey, messageWrongAPIKey))
 		return
 	}
 	if raw == "" {
+		a.cfg.Metrics.AuthFailed(ports.AuthSeries, tenant.ReasonNoAPIKey)
 		a.fail(c, fault.New(fault.Unauthorized, tenant.ReasonNoAPIKey, messageNoAPIKey))
 		return
 	}

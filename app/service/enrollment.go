@@ -28,6 +28,7 @@ type Enrollment struct {
 	// dummyHash is verified against when a vendor is unknown, so that a
 	// wrong vendor_id costs as much time as a wrong password.
 	dummyHash string
+	metrics   ports.Metrics
 }
 
 var _ ports.EnrollmentService = (*Enrollment)(nil)
@@ -45,7 +46,8 @@ func (s *Enrollment) randomBytes(n int) ([]byte, error) {
 }
 
 // Authenticate implements ports.EnrollmentService.
-func (s *Enrollment) Authenticate(ctx context.Context, c ports.Credentials) (string, error) {
+func (s *Enrollment) Authenticate(ctx context.Context, c ports.Credentials) (_ string, err error) {
+	defer func() { observeAuth(s.metrics, ports.AuthBSS, err) }()
 	c = ports.Credentials{VendorID: strings.TrimSpace(c.VendorID), Username: strings.TrimSpace(c.Username), Password: c.Password, Pin: strings.TrimSpace(c.Pin)}
 	if c.VendorID == "" || c.Username == "" || c.Password == "" || c.Pin == "" {
 		return "", fault.New(fault.Unauthorized, enrollment.ReasonCredentialsMiss, enrollment.MsgCredentialsMissing)
@@ -98,11 +100,13 @@ func (s *Enrollment) issue(ctx context.Context, org tenant.OrgID, vendorID strin
 	if err := s.store.SaveToken(ctx, t); err != nil {
 		return "", err
 	}
+	s.metrics.TokenIssued()
 	return raw, nil
 }
 
 // Consume implements ports.EnrollmentService.
-func (s *Enrollment) Consume(ctx context.Context, raw string) (ports.Session, error) {
+func (s *Enrollment) Consume(ctx context.Context, raw string) (_ ports.Session, err error) {
+	defer func() { observeAuth(s.metrics, ports.AuthBSS, err) }()
 	if s.tokenKey == nil {
 		return ports.Session{}, errNoKey
 	}
@@ -114,6 +118,7 @@ func (s *Enrollment) Consume(ctx context.Context, raw string) (ports.Session, er
 	if err != nil {
 		return ports.Session{}, err
 	}
+	s.metrics.TokenConsumed()
 	org, err := s.store.OrgByID(ctx, tenant.OrgID(t.OrgID()))
 	if err != nil {
 		return ports.Session{}, err
@@ -130,7 +135,8 @@ func (s *Enrollment) Consume(ctx context.Context, raw string) (ports.Session, er
 
 // checkCall applies the checks every BSS action shares, in the order the
 // vendor reports them: source, then agent, then the agent's permission.
-func (s *Enrollment) checkCall(ctx context.Context, org tenant.OrgID, cc ports.CallContext) error {
+func (s *Enrollment) checkCall(ctx context.Context, org tenant.OrgID, cc ports.CallContext) (err error) {
+	defer func() { observeAuth(s.metrics, ports.AuthBSS, err) }()
 	src, err := enrollment.ParseSource(cc.Source)
 	if err != nil {
 		return enrollment.SourceNotAllowedError()
@@ -344,6 +350,7 @@ func (s *Enrollment) CreateCustomer(ctx context.Context, org tenant.OrgID, in en
 	if err != nil {
 		return nil, err
 	}
+	observeLines(s.metrics, lines)
 	out := make([]ports.CreatedLine, len(recs))
 	for i, r := range recs {
 		out[i] = ports.CreatedLine{CustomerID: r.CustomerID, EnrollmentID: r.EnrollmentID, EnrollmentType: r.EnrollmentType, InvoiceNumber: r.InvoiceNumber}

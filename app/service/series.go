@@ -17,13 +17,15 @@ type Series struct {
 	clock  ports.Clock
 	limits series.Limits
 	// known spares the catalogue look-ups of codes already found.
-	known knownCodes
+	known   knownCodes
+	metrics ports.Metrics
 }
 
 var _ ports.SeriesService = (*Series)(nil)
 
 // Create implements ports.SeriesService.
-func (s *Series) Create(ctx context.Context, org tenant.OrgID, spec series.Spec) (series.Series, error) {
+func (s *Series) Create(ctx context.Context, org tenant.OrgID, spec series.Spec) (_ series.Series, err error) {
+	defer func() { s.observeCreate(org, err) }()
 	d, err := series.Validate(spec, s.limits)
 	if err != nil {
 		return series.Series{}, err
@@ -137,7 +139,8 @@ func (s *Series) Lookup(ctx context.Context, org tenant.OrgID, number string) (s
 }
 
 // Next implements ports.SeriesService.
-func (s *Series) Next(ctx context.Context, org tenant.OrgID, r ports.NextRequest) ([]series.Drawn, error) {
+func (s *Series) Next(ctx context.Context, org tenant.OrgID, r ports.NextRequest) (drawn []series.Drawn, err error) {
+	defer func() { s.observeDraw(org, drawn, err) }()
 	var vs fault.Violations
 	owner, ok := series.ResolveOwner(r.ClientCode, r.HubCode)
 	if !ok {

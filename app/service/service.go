@@ -54,6 +54,8 @@ type Deps struct {
 	// SessionKey keys the digests under which dashboard sessions are
 	// stored and their CSRF tokens; without it sign-in answers Unavailable.
 	SessionKey []byte
+	// Metrics receives the events operators watch; nil records nothing.
+	Metrics ports.Metrics
 }
 
 // New returns every service over deps.
@@ -70,11 +72,12 @@ func New(deps Deps, cfg Config) ports.Services {
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = token.DefaultTTL
 	}
+	deps.Metrics = metricsOr(deps.Metrics)
 	orgs := &Orgs{store: deps.Store, clock: deps.Clock}
 	enr := &Enrollment{
 		store: deps.Store, clock: deps.Clock, random: deps.Random,
 		hasher: deps.Hasher, sealer: deps.Sealer, tokenKey: deps.TokenKey,
-		ttl: cfg.TokenTTL, limits: cfg.Enrollment,
+		ttl: cfg.TokenTTL, limits: cfg.Enrollment, metrics: deps.Metrics,
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = operator.DefaultSessionTTL
@@ -91,6 +94,7 @@ func New(deps Deps, cfg Config) ports.Services {
 	ops := &Operators{
 		store: deps.Store, clock: deps.Clock, random: deps.Random, hasher: deps.Hasher,
 		key: deps.SessionKey, ttl: cfg.SessionTTL, policy: cfg.SignInLockout, delay: cfg.SignInFailureDelay,
+		metrics: deps.Metrics,
 	}
 	if deps.Hasher != nil {
 		// Any valid hash serves; its secret is never checked for a match.
@@ -98,13 +102,13 @@ func New(deps Deps, cfg Config) ports.Services {
 		ops.dummyHash = enr.dummyHash
 	}
 	return ports.Services{
-		Auth:         &Auth{store: deps.Store},
+		Auth:         &Auth{store: deps.Store, metrics: deps.Metrics},
 		Orgs:         orgs,
 		APIKeys:      &APIKeys{store: deps.Store, clock: deps.Clock, random: deps.Random},
 		Customers:    &Customers{store: deps.Store},
 		Hubs:         &Hubs{store: deps.Store},
 		ServiceTypes: &ServiceTypes{store: deps.Store},
-		Series:       &Series{store: deps.Store, clock: deps.Clock, limits: cfg.Series},
+		Series:       &Series{store: deps.Store, clock: deps.Clock, limits: cfg.Series, metrics: deps.Metrics},
 		Idempotency:  &Idempotency{store: deps.Store, clock: deps.Clock, ttl: cfg.IdempotencyTTL},
 		Health:       &Health{store: deps.Store},
 		Enrollment:   enr,

@@ -103,7 +103,8 @@ func (s *APIKeys) Revoke(ctx context.Context, org tenant.OrgID, prefix string) e
 
 // Auth implements ports.AuthService.
 type Auth struct {
-	store ports.Store
+	store   ports.Store
+	metrics ports.Metrics
 }
 
 var _ ports.AuthService = (*Auth)(nil)
@@ -115,7 +116,8 @@ const (
 )
 
 // APIKey implements ports.AuthService.
-func (s *Auth) APIKey(ctx context.Context, raw string) (ports.Principal, error) {
+func (s *Auth) APIKey(ctx context.Context, raw string) (_ ports.Principal, err error) {
+	defer func() { observeAuth(s.metrics, ports.AuthSeries, err) }()
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return ports.Principal{}, fault.New(fault.Unauthorized, tenant.ReasonNoAPIKey, msgNoAPIKey)
