@@ -120,7 +120,9 @@ func (m *Metrics) Handler() http.Handler {
 func orgLabel(org tenant.OrgID) string { return strconv.FormatInt(int64(org), 10) }
 
 // SeriesCreated implements ports.Metrics.
-func (m *Metrics) SeriesCreated(org tenant.OrgID) { m.seriesCreated.WithLabelValues(orgLabel(org)).Inc() }
+func (m *Metrics) SeriesCreated(org tenant.OrgID) {
+	m.seriesCreated.WithLabelValues(orgLabel(org)).Inc()
+}
 
 // NumbersDrawn implements ports.Metrics.
 func (m *Metrics) NumbersDrawn(org tenant.OrgID, n uint64) {

@@ -119,8 +119,8 @@ func TestMetricsAfterKnownTraffic(t *testing.T) {
 		{"POST", "/next", basic, `{"client_code":"SL1981","item_code":"P7WJEJANkt","count":999}`, 400}, // exhausted: nothing drawn
 		{"GET", "/lookup?number=V10000075", basic, "", 200},
 		{"DELETE", "/4242", basic, "", 404},
-		{"POST", "/create", "", create("V1", "V2"), 401},                    // NO_API_KEY, decided by the HTTP adapter
-		{"POST", "/create", "Bearer " + s.key, create("V1", "V2"), 401},     // WRONG_API_KEY, decided by the HTTP adapter
+		{"POST", "/create", "", create("V1", "V2"), 401},                   // NO_API_KEY, decided by the HTTP adapter
+		{"POST", "/create", "Bearer " + s.key, create("V1", "V2"), 401},    // WRONG_API_KEY, decided by the HTTP adapter
 		{"POST", "/create", "Basic ak_0000_nope", create("V1", "V2"), 401}, // WRONG_API_KEY, decided by the use case
 	} {
 		if got := s.series(t, c.method, c.path, c.auth, c.body); got != c.status {
