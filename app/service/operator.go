@@ -142,6 +142,7 @@ func (s *Operators) SignIn(ctx context.Context, email, password string) (ports.O
 		return ports.OperatorSession{}, s.failed(ctx, operator.CredentialsError())
 	}
 	if org.Disabled {
+		observeAuth(s.metrics, ports.AuthDashboard, orgDisabled(org))
 		return ports.OperatorSession{}, orgDisabled(org)
 	}
 	if err := s.store.ClearSignInFailures(ctx, addr); err != nil {
