@@ -52,7 +52,7 @@ func (r *recorder) AuthFailed(api ports.AuthAPI, reason string) {
 	r.add("auth_failed %s %s", api, reason)
 }
 func (r *recorder) EnrollmentLineCreated(s enrollment.LineStatus) { r.add("line %s", s) }
-func (r *recorder) StoreError(code fault.Code)                   { r.add("store_error %s", code) }
+func (r *recorder) StoreError(code fault.Code)                    { r.add("store_error %s", code) }
 
 var _ ports.Metrics = (*recorder)(nil)
 
