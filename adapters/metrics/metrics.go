@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"database/sql"
+	"log/slog"
 	"net/http"
 	"sort"
 	"strconv"
@@ -105,11 +106,16 @@ func (m *Metrics) WatchStock(r ports.StockReader, limit int) error {
 // format. A collector that fails (the stock query while the database is
 // down) leaves its metrics out of that scrape and the rest is still
 // served, so that the pool and error metrics stay visible when they matter
-// most.
-func (m *Metrics) Handler() http.Handler {
+// most. Such failures are logged on log at warn level; a nil log discards
+// them.
+func (m *Metrics) Handler(log *slog.Logger) http.Handler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
 		ErrorHandling:     promhttp.ContinueOnError,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		Registry:          m.reg,
 		EnableOpenMetrics: true,
 		Timeout:           DefaultStockTimeout + 5*time.Second,

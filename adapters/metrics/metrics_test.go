@@ -104,7 +104,7 @@ func TestEventsAndRequestsAreExported(t *testing.T) {
 		e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(r.method, r.path, nil))
 	}
 
-	got := scrape(t, m.Handler())
+	got := scrape(t, m.Handler(nil))
 	wantLines(t, got,
 		`allot_series_created_total{org_id="3"} 2`,
 		`allot_series_created_total{org_id="4"} 1`,
@@ -148,8 +148,10 @@ func TestFailingStockReadKeepsTheRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.StoreError(fault.Internal)
-	got := scrape(t, m.Handler())
+	got := scrape(t, m.Handler(nil))
 	wantLines(t, got, `allot_store_errors_total{code="internal"} 1`)
+	// The failure itself is counted, for an alert, on the next scrape.
+	wantLines(t, scrape(t, m.Handler(nil)), `promhttp_metric_handler_errors_total{cause="gathering"} 1`)
 	if strings.Contains(got, "allot_stock_") {
 		t.Errorf("stock metrics served although the read failed:\n%s", got)
 	}
@@ -160,6 +162,6 @@ func TestFailingStockReadKeepsTheRest(t *testing.T) {
 func TestRegistriesAreApart(t *testing.T) {
 	a, b := metrics.New(prometheus.NewRegistry()), metrics.New(prometheus.NewRegistry())
 	a.TokenIssued()
-	wantLines(t, scrape(t, a.Handler()), `allot_bss_tokens_issued_total 1`)
-	wantLines(t, scrape(t, b.Handler()), `allot_bss_tokens_issued_total 0`)
+	wantLines(t, scrape(t, a.Handler(nil)), `allot_bss_tokens_issued_total 1`)
+	wantLines(t, scrape(t, b.Handler(nil)), `allot_bss_tokens_issued_total 0`)
 }

@@ -78,7 +78,8 @@ func withMetricsServer(ctx context.Context, m *metrics.Metrics, addr string, log
 // serveMetrics is the metrics listener; httpapi.Serve's timeouts and
 // graceful shutdown suit it as they suit the API.
 func serveMetrics(ctx context.Context, m *metrics.Metrics, addr string, log *slog.Logger, ready func(string)) error {
-	return httpapi.Serve(ctx, addr, m.Handler(), log.With("server", "metrics"), func(a net.Addr) {
+	log = log.With("server", "metrics")
+	return httpapi.Serve(ctx, addr, m.Handler(log), log, func(a net.Addr) {
 		if ready != nil {
 			ready(a.String())
 		}
