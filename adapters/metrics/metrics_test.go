@@ -16,6 +16,7 @@ import (
 	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/series"
+	"github.com/allot-io/allot/domain/tenant"
 	"github.com/allot-io/allot/ports"
 )
 
@@ -31,6 +32,14 @@ func (s *stock) LowestStock(_ context.Context, limit int) ([]ports.StockLevel, i
 	s.limit = limit
 	return s.levels, s.total, s.err
 }
+
+// orgs is a ports.OrgStore that only lists.
+type orgs struct {
+	ports.OrgStore
+	list []tenant.Organisation
+}
+
+func (o orgs) ListOrgs(context.Context) ([]tenant.Organisation, error) { return o.list, nil }
 
 // scrape returns the text exposition the handler serves.
 func scrape(t *testing.T, h http.Handler) string {
@@ -74,6 +83,9 @@ func TestEventsAndRequestsAreExported(t *testing.T) {
 		{Org: 3, Owner: series.Owner{Kind: series.Hub, Code: "BF074"}, ItemCode: "P7", Remaining: 42},
 	}}
 	if err := m.WatchStock(st, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.WatchOrgs(orgs{list: []tenant.Organisation{{ID: 3, Code: "ACME"}, {ID: 4, Code: "BETA"}}}); err != nil {
 		t.Fatal(err)
 	}
 	m.SeriesCreated(3)
@@ -127,6 +139,8 @@ func TestEventsAndRequestsAreExported(t *testing.T) {
 		`allot_stock_remaining_numbers{item="P7",org_id="3",owner="SL1981",owner_kind="customer"} 0`,
 		`allot_stock_remaining_numbers{item="P7",org_id="3",owner="BF074",owner_kind="hub"} 42`,
 		`allot_stock_pairs 7`,
+		`allot_org_info{org="ACME",org_id="3"} 1`,
+		`allot_org_info{org="BETA",org_id="4"} 1`,
 	)
 	if strings.Contains(got, "/series/1") || strings.Contains(got, "12345") {
 		t.Error("a raw path appears in the metrics")

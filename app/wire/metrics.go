@@ -31,7 +31,7 @@ func storeOptions(m *metrics.Metrics) []bunstore.Option {
 	return []bunstore.Option{bunstore.WithMetrics(m)}
 }
 
-// watchStore reports the store's pools and stock levels on m and hands m
+// watchStore reports the store's pools, stock levels and organisations on m and hands m
 // to the use cases. A nil m leaves deps as they are: a nil pointer in the
 // ports.Metrics interface would not read as "none".
 func watchStore(m *metrics.Metrics, store *bunstore.Store, deps *service.Deps) error {
@@ -42,6 +42,9 @@ func watchStore(m *metrics.Metrics, store *bunstore.Store, deps *service.Deps) e
 		return err
 	}
 	if err := m.WatchStock(store, metrics.DefaultStockLimit); err != nil {
+		return err
+	}
+	if err := m.WatchOrgs(store); err != nil {
 		return err
 	}
 	deps.Metrics = m

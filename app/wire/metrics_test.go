@@ -174,6 +174,7 @@ func TestMetricsAfterKnownTraffic(t *testing.T) {
 		`allot_numbers_drawn_total{org_id="1"} 5`,
 		`allot_stock_remaining_numbers{item="P7WJEJANkt",org_id="1",owner="SL1981",owner_kind="customer"} 15`,
 		`allot_stock_pairs 1`,
+		`allot_org_info{org="ACME",org_id="1"} 1`,
 		// authenticate, and each of the three calls that spent one
 		`allot_bss_tokens_issued_total 4`,
 		`allot_bss_tokens_consumed_total 3`,
