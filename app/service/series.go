@@ -17,7 +17,9 @@ type Series struct {
 	clock  ports.Clock
 	limits series.Limits
 	// known spares the catalogue look-ups of codes already found.
-	known   knownCodes
+	known knownCodes
+
+	// metrics receives the series events (see metrics.go).
 	metrics ports.Metrics
 }
 

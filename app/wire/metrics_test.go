@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -214,5 +216,31 @@ func TestMetricsAfterKnownTraffic(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("scrape:\n%s", got)
+	}
+}
+
+// TestMetricsListenerFailureStopsServe checks that a server whose metrics
+// address cannot be had does not keep serving unwatched: Serve returns
+// the listen error.
+func TestMetricsListenerFailureStopsServe(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	done := make(chan error, 1)
+	go func() {
+		done <- wire.Serve(context.Background(), cli.ServeConfig{
+			DSN: "sqlite:" + filepath.Join(t.TempDir(), "allot.db"), Addr: "127.0.0.1:0", Migrate: true,
+			MetricsAddr: taken.Addr().String(),
+		}, wire.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), taken.Addr().String()) {
+			t.Fatalf("Serve = %v, want the metrics listen error", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Serve kept running without its metrics listener")
 	}
 }
