@@ -1,5 +1,5 @@
 // Package ports declares the interfaces between Allot's use cases and the
-// world: driven ports (stores, clock) that adapters implement for the use
+// world: driven ports (stores, clock, metrics) that adapters implement for the use
 // cases, and driving ports (services) that the use cases implement for the
 // HTTP, CLI and dashboard adapters. It imports only the domain and the
 // standard library.
