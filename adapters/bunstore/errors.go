@@ -152,14 +152,14 @@ func (s *Store) dbError(err error, what string) error {
 		return err
 	}
 	if classify(err) == kindUnavailable {
-		return fault.Unavailablef(err, "the database is unavailable, try again later")
+		return s.failed(fault.Unavailablef(err, "the database is unavailable, try again later"))
 	}
 	if undefinedTable(err) {
 		// An unmigrated database: say so, and what to run, rather than
 		// `relation "organisations" does not exist`.
 		return s.schemaError(err)
 	}
-	return fault.Wrap(err, what)
+	return s.failed(fault.Wrap(err, what))
 }
 
 // retryable reports whether err is a transaction conflict (serialization

@@ -57,11 +57,14 @@ type Store struct {
 	// auth caches the rows that authenticate requests, on PostgreSQL
 	// only (see authcache.go); nil caches nothing.
 	auth *authCache
+	// metrics counts database failures (see WithMetrics); nil counts none.
+	metrics ports.Metrics
 }
 
 type config struct {
 	clock    ports.Clock
 	poolSize int
+	metrics  ports.Metrics
 }
 
 // Option configures Open.
@@ -121,6 +124,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	s.clock = cfg.clock
+	s.metrics = cfg.metrics
 	if err := s.Ping(ctx); err != nil {
 		_ = s.db.Close()
 		return nil, err
@@ -248,13 +252,13 @@ func (s *Store) DB() *bun.DB { return s.db }
 // Ping reports whether the database answers. Unavailable when not.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.db.PingContext(ctx); err != nil {
-		return fault.Unavailablef(err, "the database does not answer")
+		return s.failed(fault.Unavailablef(err, "the database does not answer"))
 	}
 	// A ping may be answered from a pooled connection without a round trip;
 	// a trivial query proves the server works.
 	var one int
 	if err := s.db.NewRaw("SELECT 1").Scan(ctx, &one); err != nil {
-		return fault.Unavailablef(err, "the database does not answer")
+		return s.failed(fault.Unavailablef(err, "the database does not answer"))
 	}
 	return nil
 }

@@ -56,6 +56,11 @@ type ServeConfig struct {
 	// Ready is called with the bound address once the server listens. It
 	// may be nil.
 	Ready func(addr string)
+	// MetricsAddr is where Prometheus metrics are served (--metrics-addr,
+	// ALLOT_METRICS_ADDR); empty serves none.
+	MetricsAddr string
+	// MetricsReady is called with the bound metrics address. It may be nil.
+	MetricsReady func(addr string)
 }
 
 // Deps is what the commands need from the composition root.

@@ -38,6 +38,7 @@ func (s *state) serveCommand() *ucli.Command {
 				Value:   shortDuration(token.DefaultTTL),
 				EnvVars: []string{envTokenTTL},
 			},
+			metricsAddrFlag(),
 		},
 		s.serve)
 }
@@ -55,6 +56,10 @@ func (s *state) serve(c *ucli.Context) error {
 		return usagef(c, "--addr %q is not HOST:PORT", addr)
 	}
 	ttl, err := tokenTTL(c)
+	if err != nil {
+		return err
+	}
+	maddr, err := metricsAddr(c)
 	if err != nil {
 		return err
 	}
@@ -77,6 +82,7 @@ func (s *state) serve(c *ucli.Context) error {
 			once.Do(func() { fmt.Fprintf(c.App.ErrWriter, "allot: serving on http://%s\n", bound) })
 		},
 	}
+	cfg.MetricsAddr, cfg.MetricsReady = maddr, metricsReady(c.App.ErrWriter)
 	err = s.deps.Serve(c.Context, cfg)
 	if err != nil && c.Context.Err() != nil && errors.Is(err, context.Canceled) {
 		// A signal cancelled ctx: that is how serve is meant to end.

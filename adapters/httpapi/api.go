@@ -29,6 +29,13 @@ type Config struct {
 	// ReadyTimeout bounds how long /readyz waits for Health.Ready. Zero or
 	// negative means DefaultReadyTimeout.
 	ReadyTimeout time.Duration
+	// Observe, when not nil, runs first on every request, around all other
+	// middleware, dashboard routes included: the hook for request metrics.
+	Observe gin.HandlerFunc
+	// Metrics counts the authentication failures decided here, before the
+	// use cases are reached (a missing key, a scheme other than Basic);
+	// nil records nothing.
+	Metrics ports.Metrics
 }
 
 func (c Config) withDefaults() Config {
@@ -37,6 +44,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ReadyTimeout <= 0 {
 		c.ReadyTimeout = DefaultReadyTimeout
+	}
+	if c.Metrics == nil {
+		c.Metrics = ports.NopMetrics{}
 	}
 	return c
 }
@@ -84,6 +94,9 @@ func New(cfg Config, svc ports.Services, log *slog.Logger) *API {
 	e.RedirectFixedPath = false
 	e.ContextWithFallback = true
 
+	if a.cfg.Observe != nil {
+		e.Use(a.cfg.Observe)
+	}
 	e.Use(
 		a.logRequests,
 		// A nil writer keeps gin from printing its own report (with request

@@ -281,6 +281,7 @@ func (a *API) moduleCall(actions map[string]actionFunc) gin.HandlerFunc {
 		call.externalID = echoable(req.in.ExternalTransactionID)
 		raw := strings.TrimSpace(c.GetHeader(headerToken))
 		if raw == "" {
+			a.cfg.Metrics.AuthFailed(ports.AuthBSS, token.ReasonInvalid)
 			a.bssFail(c, token.InvalidError())
 			return
 		}

@@ -202,10 +202,12 @@ func (a *API) noMethod(c *gin.Context) {
 func (a *API) authenticate(c *gin.Context) {
 	raw, err := presentedKey(c.Request.Header)
 	if err != nil {
+		a.cfg.Metrics.AuthFailed(ports.AuthSeries, fault.ReasonOf(err))
 		a.fail(c, err)
 		return
 	}
 	if raw == "" {
+		a.cfg.Metrics.AuthFailed(ports.AuthSeries, tenant.ReasonNoAPIKey)
 		a.fail(c, fault.New(fault.Unauthorized, tenant.ReasonNoAPIKey, messageNoAPIKey))
 		return
 	}

@@ -33,6 +33,7 @@ type Enrollment struct {
 	// guard limits guessing vendor credentials and agent passwords
 	// (attempt.DefaultVendor*Policy, attempt.DefaultAgent*Policy).
 	guard guard
+	metrics ports.Metrics
 }
 
 var _ ports.EnrollmentService = (*Enrollment)(nil)
@@ -50,7 +51,8 @@ func (s *Enrollment) randomBytes(n int) ([]byte, error) {
 }
 
 // Authenticate implements ports.EnrollmentService.
-func (s *Enrollment) Authenticate(ctx context.Context, c ports.Credentials) (string, error) {
+func (s *Enrollment) Authenticate(ctx context.Context, c ports.Credentials) (_ string, err error) {
+	defer func() { observeAuth(s.metrics, ports.AuthBSS, err) }()
 	c = ports.Credentials{VendorID: strings.TrimSpace(c.VendorID), Username: strings.TrimSpace(c.Username), Password: c.Password, Pin: strings.TrimSpace(c.Pin)}
 	if c.VendorID == "" || c.Username == "" || c.Password == "" || c.Pin == "" {
 		return "", fault.New(fault.Unauthorized, enrollment.ReasonCredentialsMiss, enrollment.MsgCredentialsMissing)
@@ -116,11 +118,13 @@ func (s *Enrollment) issue(ctx context.Context, org tenant.OrgID, vendorID strin
 	if err := s.store.SaveToken(ctx, t); err != nil {
 		return "", err
 	}
+	s.metrics.TokenIssued()
 	return raw, nil
 }
 
 // Consume implements ports.EnrollmentService.
-func (s *Enrollment) Consume(ctx context.Context, raw string) (ports.Session, error) {
+func (s *Enrollment) Consume(ctx context.Context, raw string) (_ ports.Session, err error) {
+	defer func() { observeAuth(s.metrics, ports.AuthBSS, err) }()
 	if s.tokenKey == nil {
 		return ports.Session{}, errNoKey
 	}
@@ -132,6 +136,7 @@ func (s *Enrollment) Consume(ctx context.Context, raw string) (ports.Session, er
 	if err != nil {
 		return ports.Session{}, err
 	}
+	s.metrics.TokenConsumed()
 	org, err := s.store.OrgByID(ctx, tenant.OrgID(t.OrgID()))
 	if err != nil {
 		return ports.Session{}, err
@@ -148,7 +153,8 @@ func (s *Enrollment) Consume(ctx context.Context, raw string) (ports.Session, er
 
 // checkCall applies the checks every BSS action shares, in the order the
 // vendor reports them: source, then agent, then the agent's permission.
-func (s *Enrollment) checkCall(ctx context.Context, org tenant.OrgID, cc ports.CallContext) error {
+func (s *Enrollment) checkCall(ctx context.Context, org tenant.OrgID, cc ports.CallContext) (err error) {
+	defer func() { observeAuth(s.metrics, ports.AuthBSS, err) }()
 	if strings.TrimSpace(cc.Source) == "" {
 		return enrollment.SourceBlankError()
 	}
@@ -411,6 +417,7 @@ func (s *Enrollment) CreateCustomer(ctx context.Context, org tenant.OrgID, in en
 	if err != nil {
 		return s.existing(ctx, org, req, err)
 	}
+	observeLines(s.metrics, lines)
 	out := make([]ports.CreatedLine, len(recs))
 	for i, r := range recs {
 		out[i] = createdLine(r)

@@ -37,6 +37,7 @@ type Operators struct {
 	// dummyHash is verified against when an email is unknown, so that an
 	// unknown email costs as much time as a wrong password.
 	dummyHash string
+	metrics   ports.Metrics
 }
 
 var _ ports.OperatorService = (*Operators)(nil)
@@ -147,6 +148,7 @@ func (s *Operators) SignIn(ctx context.Context, email, password string) (ports.O
 		return ports.OperatorSession{}, s.failed(ctx, operator.CredentialsError())
 	}
 	if org.Disabled {
+		observeAuth(s.metrics, ports.AuthDashboard, orgDisabled(org))
 		return ports.OperatorSession{}, orgDisabled(org)
 	}
 	t.succeeded(ctx)
@@ -185,6 +187,7 @@ func (s *Operators) session(raw string, sess operator.Session, op operator.Opera
 
 // failed waits the failure delay, or until ctx ends, and returns err.
 func (s *Operators) failed(ctx context.Context, err error) error {
+	observeAuth(s.metrics, ports.AuthDashboard, err)
 	if s.delay > 0 {
 		t := time.NewTimer(s.delay)
 		defer t.Stop()

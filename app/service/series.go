@@ -18,12 +18,16 @@ type Series struct {
 	limits series.Limits
 	// known spares the catalogue look-ups of codes already found.
 	known knownCodes
+
+	// metrics receives the series events (see metrics.go).
+	metrics ports.Metrics
 }
 
 var _ ports.SeriesService = (*Series)(nil)
 
 // Create implements ports.SeriesService.
-func (s *Series) Create(ctx context.Context, org tenant.OrgID, spec series.Spec) (series.Series, error) {
+func (s *Series) Create(ctx context.Context, org tenant.OrgID, spec series.Spec) (_ series.Series, err error) {
+	defer func() { s.observeCreate(org, err) }()
 	d, err := series.Validate(spec, s.limits)
 	if err != nil {
 		return series.Series{}, err
@@ -137,7 +141,8 @@ func (s *Series) Lookup(ctx context.Context, org tenant.OrgID, number string) (s
 }
 
 // Next implements ports.SeriesService.
-func (s *Series) Next(ctx context.Context, org tenant.OrgID, r ports.NextRequest) ([]series.Drawn, error) {
+func (s *Series) Next(ctx context.Context, org tenant.OrgID, r ports.NextRequest) (drawn []series.Drawn, err error) {
+	defer func() { s.observeDraw(org, drawn, err) }()
 	var vs fault.Violations
 	owner, ok := series.ResolveOwner(r.ClientCode, r.HubCode)
 	if !ok {
@@ -159,7 +164,7 @@ func (s *Series) Next(ctx context.Context, org tenant.OrgID, r ports.NextRequest
 	if err := vs.Err(); err != nil {
 		return nil, err
 	}
-	drawn, err := s.store.DrawNext(ctx, org, ports.DrawQuery{
+	drawn, err = s.store.DrawNext(ctx, org, ports.DrawQuery{
 		Owner:       owner,
 		ItemCode:    item,
 		ServiceType: strings.TrimSpace(r.ServiceType),

@@ -63,6 +63,8 @@ type Deps struct {
 	Orders ports.OrderStore
 	// Gateway charges cards; nil means card payments are refused.
 	Gateway ports.PaymentGateway
+	// Metrics receives the events operators watch; nil records nothing.
+	Metrics ports.Metrics
 }
 
 // New returns every service over deps.
@@ -80,11 +82,12 @@ func New(deps Deps, cfg Config) ports.Services {
 		cfg.TokenTTL = token.DefaultTTL
 	}
 	g := guard{store: deps.Store, clock: deps.Clock}
+	deps.Metrics = metricsOr(deps.Metrics)
 	orgs := &Orgs{store: deps.Store, clock: deps.Clock}
 	enr := &Enrollment{
 		store: deps.Store, clock: deps.Clock, random: deps.Random,
 		hasher: deps.Hasher, sealer: deps.Sealer, tokenKey: deps.TokenKey,
-		ttl: cfg.TokenTTL, limits: cfg.Enrollment, guard: g,
+		ttl: cfg.TokenTTL, limits: cfg.Enrollment, guard: g, metrics: deps.Metrics,
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = operator.DefaultSessionTTL
@@ -104,7 +107,7 @@ func New(deps Deps, cfg Config) ports.Services {
 	ops := &Operators{
 		store: deps.Store, clock: deps.Clock, random: deps.Random, hasher: deps.Hasher,
 		key: deps.SessionKey, ttl: cfg.SessionTTL, policy: cfg.SignInLockout, addrPolicy: cfg.SignInAddressLimit, guard: g,
-		delay: cfg.SignInFailureDelay,
+		delay: cfg.SignInFailureDelay, metrics: deps.Metrics,
 	}
 	if deps.Hasher != nil {
 		// Any valid hash serves; its secret is never checked for a match.
@@ -112,13 +115,13 @@ func New(deps Deps, cfg Config) ports.Services {
 		ops.dummyHash = enr.dummyHash
 	}
 	svc := ports.Services{
-		Auth:         &Auth{store: deps.Store, guard: g, blocked: &blocklist{}},
+		Auth:         &Auth{store: deps.Store, guard: g, blocked: &blocklist{}, metrics: deps.Metrics},
 		Orgs:         orgs,
 		APIKeys:      &APIKeys{store: deps.Store, clock: deps.Clock, random: deps.Random},
 		Customers:    &Customers{store: deps.Store},
 		Hubs:         &Hubs{store: deps.Store},
 		ServiceTypes: &ServiceTypes{store: deps.Store},
-		Series:       &Series{store: deps.Store, clock: deps.Clock, limits: cfg.Series},
+		Series:       &Series{store: deps.Store, clock: deps.Clock, limits: cfg.Series, metrics: deps.Metrics},
 		Idempotency:  &Idempotency{store: deps.Store, clock: deps.Clock, ttl: cfg.IdempotencyTTL},
 		Health:       &Health{store: deps.Store},
 		Enrollment:   enr,

@@ -131,6 +131,7 @@ type Auth struct {
 	// (attempt.DefaultAPIKeyPolicy, attempt.DefaultAPIKeyAddressPolicy).
 	guard   guard
 	blocked *blocklist
+	metrics ports.Metrics
 }
 
 var _ ports.AuthService = (*Auth)(nil)
@@ -147,7 +148,8 @@ const (
 // until the window ends. A valid key costs nothing more: only failures
 // touch the counters, and a refused address is known to this process
 // without a look-up.
-func (s *Auth) APIKey(ctx context.Context, raw string) (ports.Principal, error) {
+func (s *Auth) APIKey(ctx context.Context, raw string) (_ ports.Principal, err error) {
+	defer func() { observeAuth(s.metrics, ports.AuthSeries, err) }()
 	raw = strings.TrimSpace(raw)
 	if raw == "" || s.blocked == nil {
 		return s.apiKey(ctx, raw)

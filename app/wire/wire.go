@@ -18,6 +18,7 @@ import (
 	"github.com/allot-io/allot/adapters/cli"
 	"github.com/allot-io/allot/adapters/dashboard"
 	"github.com/allot-io/allot/adapters/httpapi"
+	"github.com/allot-io/allot/adapters/metrics"
 	"github.com/allot-io/allot/adapters/secret"
 	"github.com/allot-io/allot/app/service"
 	"github.com/allot-io/allot/domain/fault"
@@ -67,18 +68,18 @@ func NewLogger(w *os.File, level string) *slog.Logger {
 // Backend.Migrate (`allot migrate`), so that a release's schema change is
 // an operator's decision.
 func Open(ctx context.Context, dsn string, cfg Config) (*cli.Backend, error) {
-	b, _, err := open(ctx, dsn, cfg, false)
+	b, _, err := open(ctx, dsn, cfg, false, nil)
 	return b, err
 }
 
 // open opens the store and the services; with needKey it fails when no
 // secret key can be had, as serving the enrollment API requires one.
-func open(ctx context.Context, dsn string, cfg Config, needKey bool) (*cli.Backend, bool, error) {
+func open(ctx context.Context, dsn string, cfg Config, needKey bool, m *metrics.Metrics) (*cli.Backend, bool, error) {
 	master, keyErr := masterKey(dsn)
 	if keyErr != nil && needKey {
 		return nil, false, keyErr
 	}
-	store, err := bunstore.Open(ctx, dsn)
+	store, err := bunstore.Open(ctx, dsn, storeOptions(m)...)
 	if err != nil {
 		return nil, false, err
 	}
@@ -92,6 +93,10 @@ func open(ctx context.Context, dsn string, cfg Config, needKey bool) (*cli.Backe
 	}
 	// No card gateway ships with Allot: card payments are refused.
 	deps := service.Deps{Store: store, Orders: store, Hasher: cfg.hasher()}
+	if err := watchStore(m, store, &deps); err != nil {
+		store.Close()
+		return nil, false, err
+	}
 	if master != nil {
 		keys := secret.Derive(master)
 		sealer, err := secret.NewGCM(keys.Seal)
@@ -167,7 +172,8 @@ func Serve(ctx context.Context, sc cli.ServeConfig, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	b, _, err := open(ctx, sc.DSN, cfg, true)
+	m := newMetrics(sc.MetricsAddr)
+	b, _, err := open(ctx, sc.DSN, cfg, true, m)
 	if err != nil {
 		return err
 	}
@@ -184,17 +190,19 @@ func Serve(ctx context.Context, sc cli.ServeConfig, cfg Config) error {
 			return err
 		}
 	}
-	api := httpapi.New(httpapi.Config{}, b.Services, log)
+	api := httpapi.New(httpConfig(m), b.Services, log)
 	// The dashboard shares the API's server, port and middleware, and the
 	// series limits of the use cases, which its count preview applies.
 	dashboard.New(dashboard.Config{
 		Limits:        series.Limits{MaxSize: cfg.MaxSeriesSize},
 		SecureCookies: secure,
 	}, b.Services, log).Register(api.Engine())
-	return httpapi.Serve(ctx, sc.Addr, api, log, func(a net.Addr) {
-		if sc.Ready != nil {
-			sc.Ready(a.String())
-		}
+	return withMetricsServer(ctx, m, sc.MetricsAddr, log, sc.MetricsReady, func(ctx context.Context) error {
+		return httpapi.Serve(ctx, sc.Addr, api, log, func(a net.Addr) {
+			if sc.Ready != nil {
+				sc.Ready(a.String())
+			}
+		})
 	})
 }
 
