@@ -222,7 +222,7 @@ type Server struct {
 // mapped port) and opens an admin pool. Call Close when done: with Ryuk disabled nothing else
 // removes the container.
 func Start(ctx context.Context) (*Server, error) {
-	publishOnLocalhost()
+	PublishOnLocalhost()
 	img := Image()
 	ctr, err := postgres.Run(ctx, img,
 		postgres.WithDatabase(adminDB),
@@ -247,12 +247,12 @@ func Start(ctx context.Context) (*Server, error) {
 	return s, nil
 }
 
-// publishOnLocalhost sets TESTCONTAINERS_HOST_OVERRIDE=localhost, unless it is set, when the
+// PublishOnLocalhost sets TESTCONTAINERS_HOST_OVERRIDE=localhost, unless it is set, when the
 // Docker engine's default bridge (docker0) is in this process's network namespace: the engine
 // then runs here and publishes ports on this host's addresses. Without it, testcontainers
 // sees /.dockerenv (CI sandboxes have one), assumes it runs in a sibling container and dials
 // the default route's gateway, where nothing listens.
-func publishOnLocalhost() {
+func PublishOnLocalhost() {
 	const env = "TESTCONTAINERS_HOST_OVERRIDE"
 	if _, set := os.LookupEnv(env); set {
 		return
