@@ -12,7 +12,7 @@ export TESTCONTAINERS_RYUK_DISABLED ?= true
 
 UNIT_PKGS = $(shell $(GO) list ./... | grep -v '/integration')
 
-.PHONY: run build test test-unit test-integration pg-image lint bench fmt fuzz clean
+.PHONY: run build test test-unit test-integration pg-image ha-image image lint bench fmt fuzz clean
 
 run:
 	ALLOT_DB=$${ALLOT_DB:-$(DB)} ALLOT_ADDR=$${ALLOT_ADDR:-$(ADDR)} $(GO) run ./cmd/allot serve
@@ -29,7 +29,20 @@ pg-image:
 	@if docker info >/dev/null 2>&1; then bash integration/pgimage/build.sh; \
 	else echo "pgimage: Docker not available: no image built (the PostgreSQL tests skip, or fail under CI=true)"; fi
 
-test-integration: pg-image
+# image: the FROM scratch container image of allot (deploy/image/build.sh), local/allot:latest.
+image:
+	bash deploy/image/build.sh
+
+# ha-image: PostgreSQL 15 + Patroni + etcd + HAProxy + PgBouncer from Debian packages
+# (deploy/ha/build.sh), for deploy/docker-compose.yml and the failover test.
+ha-image:
+	@if docker info >/dev/null 2>&1; then bash deploy/ha/build.sh; \
+	else echo "ha-image: Docker not available: no image built"; fi
+
+# The integration suite needs the three images; without Docker they are skipped (and the
+# tests that need them skip, or fail under CI=true).
+test-integration: pg-image ha-image
+	@if docker info >/dev/null 2>&1; then bash deploy/image/build.sh; fi
 	$(GO) test -race -count=1 -timeout 15m ./integration/...
 
 lint:

@@ -16,8 +16,10 @@ force=false
 image="${ALLOT_HA_IMAGE:-local/allot-ha:15-bookworm}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 docker info >/dev/null 2>&1 || die "the Docker engine is not reachable (docker info fails)"
-if ! $force && docker image inspect "$image" >/dev/null 2>&1; then
-	say "$image is already present (use --force to rebuild)"
+# The image is rebuilt whenever a file it is made from changes (its label holds their digest).
+inputs="$(cd "$here" && cat build.sh ha-entrypoint.sh ha-post-bootstrap patroni.yml haproxy.cfg pgbouncer.ini | sha256sum | cut -c1-16)"
+if ! $force && [ "$(docker image inspect --format '{{index .Config.Labels "io.allot.ha.inputs"}}' "$image" 2>/dev/null)" = "$inputs" ]; then
+	say "$image is up to date (use --force to rebuild)"
 	exit 0
 fi
 if ! command -v mmdebstrap >/dev/null; then
@@ -73,7 +75,7 @@ EXPOSE 2379 2380 5432 8008 5000 6432 7000
 DOCKERFILE
 build_env=()
 docker buildx version >/dev/null 2>&1 || build_env=(DOCKER_BUILDKIT=0)
-env "${build_env[@]}" docker build --tag "$image" "$work/context" >"$work/build.log" 2>&1 || {
+env "${build_env[@]}" docker build --tag "$image" --label "io.allot.ha.inputs=$inputs" "$work/context" >"$work/build.log" 2>&1 || {
 	cat "$work/build.log" >&2
 	die "docker build failed"
 }

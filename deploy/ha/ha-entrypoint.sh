@@ -7,7 +7,9 @@
 #              host name); needs PATRONI_ETCD3_HOSTS, POSTGRES_PASSWORD, REPLICATION_PASSWORD
 #              and ALLOT_DB_PASSWORD (the application role created when the cluster is new)
 #   haproxy    routes port 5000 to the current primary (see haproxy.cfg)
-#   pgbouncer  transaction pooling on 6432 in front of haproxy; needs ALLOT_DB_PASSWORD
+#   pgbouncer  transaction pooling on 6432 in front of haproxy; needs ALLOT_DB_PASSWORD (the
+#              password of role allot); PGBOUNCER_DATABASES replaces the [databases] section,
+#              e.g. "* = host=10.0.0.5 port=5432" to pool every database of another server
 #
 # Every role runs as its package's unprivileged user.
 set -euo pipefail
@@ -42,8 +44,16 @@ pgbouncer)
 	: "${ALLOT_DB_PASSWORD:?ALLOT_DB_PASSWORD is required}"
 	umask 077
 	printf '"allot" "%s"\n' "${ALLOT_DB_PASSWORD//\"/\"\"}" >/tmp/pgbouncer-users.txt
-	chown postgres:postgres /tmp/pgbouncer-users.txt
-	as postgres /usr/sbin/pgbouncer /etc/pgbouncer/allot.ini "$@"
+	ini=/etc/pgbouncer/allot.ini
+	if [ -n "${PGBOUNCER_DATABASES:-}" ]; then
+		ini=/tmp/pgbouncer.ini
+		{
+			printf '[databases]\n%s\n\n' "$PGBOUNCER_DATABASES"
+			sed -n '/^\[pgbouncer\]/,$p' /etc/pgbouncer/allot.ini
+		} >"$ini"
+	fi
+	chown postgres:postgres /tmp/pgbouncer-users.txt "$ini"
+	as postgres /usr/sbin/pgbouncer "$ini" "$@"
 	;;
 *)
 	die "usage: ROLE [ARGS]; ROLE is etcd, patroni, haproxy or pgbouncer (got '${role}')"

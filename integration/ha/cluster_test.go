@@ -25,8 +25,6 @@ import (
 
 const (
 	// The images deploy/ha/build.sh and deploy/image/build.sh build (make image ha-image).
-	haImageEnv        = "ALLOT_HA_IMAGE"
-	defaultHAImage    = "local/allot-ha:15-bookworm"
 	allotImageEnv     = "ALLOT_IMAGE"
 	defaultAllotImage = "local/allot:latest"
 	// label marks this package's containers; leftovers of a killed run:
@@ -50,15 +48,8 @@ func image(env, def string) string {
 func TestMain(m *testing.M) {
 	ctx := context.Background()
 	missing := ""
-	if err := pgtest.Available(ctx); err != nil {
+	if err := pgtest.ImagesPresent(ctx, pgtest.HAImage(), image(allotImageEnv, defaultAllotImage)); err != nil {
 		missing = err.Error()
-	} else {
-		for _, img := range []string{image(haImageEnv, defaultHAImage), image(allotImageEnv, defaultAllotImage)} {
-			if err := imagePresent(ctx, img); err != nil {
-				missing = err.Error()
-				break
-			}
-		}
 	}
 	if missing != "" {
 		if pgtest.Required() {
@@ -70,18 +61,6 @@ func TestMain(m *testing.M) {
 	}
 	pgtest.PublishOnLocalhost()
 	os.Exit(m.Run())
-}
-
-func imagePresent(ctx context.Context, img string) error {
-	dc, err := testcontainers.NewDockerClientWithOpts(ctx)
-	if err != nil {
-		return err
-	}
-	defer dc.Close()
-	if _, err := dc.ImageInspect(ctx, img); err != nil {
-		return fmt.Errorf("image %s not found: %w", img, err)
-	}
-	return nil
 }
 
 // cluster is the deployment of deploy/docker-compose.yml, started with testcontainers on a
@@ -112,7 +91,7 @@ func startCluster(t *testing.T) *cluster {
 	t.Cleanup(func() { _ = dc.Close() })
 	c := &cluster{t: t, network: nw, pg: map[string]testcontainers.Container{}, docker: dc}
 
-	ha := image(haImageEnv, defaultHAImage)
+	ha := pgtest.HAImage()
 	peers := "etcd1=http://etcd1:2380,etcd2=http://etcd2:2380,etcd3=http://etcd3:2380"
 	for _, name := range []string{"etcd1", "etcd2", "etcd3"} {
 		c.run(name, ha, []string{"etcd"}, map[string]string{
@@ -268,6 +247,20 @@ func (c *cluster) kill(name string) {
 	if _, err := c.docker.ContainerKill(c.t.Context(), c.pg[name].GetContainerID(), client.ContainerKillOptions{Signal: "KILL"}); err != nil {
 		c.t.Fatalf("kill %s: %v", name, err)
 	}
+}
+
+// waitStopped waits until the engine reports the member's container as no longer running.
+func (c *cluster) waitStopped(name string) {
+	c.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		st, err := c.pg[name].State(c.t.Context())
+		if err == nil && !st.Running {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.t.Fatalf("%s still runs 10 s after SIGKILL", name)
 }
 
 // patronictl runs patronictl in the first member that answers.

@@ -230,10 +230,13 @@ func runPhase(t *testing.T, c *cluster, env setting, name string) *phase {
 		t.Fatalf("%s: no primary to kill", name)
 	}
 	before := p.writesAck.Load()
+	c.kill(p.killed)
+	// The outage is timed from the moment the member is dead, so no write that reached it
+	// before the signal landed counts as a write after the kill.
+	c.waitStopped(p.killed)
 	p.mu.Lock()
 	p.killedAt = time.Now()
 	p.mu.Unlock()
-	c.kill(p.killed)
 	t.Logf("%s: killed primary %s after %d acknowledged writes", name, p.killed, before)
 
 	deadline := time.Now().Add(maxOutage + afterFirst)

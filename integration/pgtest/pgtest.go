@@ -75,6 +75,21 @@ const (
 	driver = "pgx"
 )
 
+// HAImageEnv names the environment variable that selects the image of deploy/ha (PostgreSQL
+// with Patroni, etcd, HAProxy and PgBouncer from Debian's packages), built by deploy/ha/build.sh.
+const HAImageEnv = "ALLOT_HA_IMAGE"
+
+// DefaultHAImage is the tag deploy/ha/build.sh gives that image.
+const DefaultHAImage = "local/allot-ha:15-bookworm"
+
+// HAImage returns $ALLOT_HA_IMAGE or DefaultHAImage.
+func HAImage() string {
+	if img := os.Getenv(HAImageEnv); img != "" {
+		return img
+	}
+	return DefaultHAImage
+}
+
 // ErrDockerUnavailable is returned (wrapped) by Available when no Docker engine answers.
 var ErrDockerUnavailable = errors.New("docker not available")
 
@@ -108,6 +123,16 @@ func envTrue(name string) bool {
 // answers, and that Image() is present when it is a local/ image (those cannot be pulled).
 // The error wraps ErrDockerUnavailable or ErrImageMissing.
 func Available(ctx context.Context) (err error) {
+	img := ""
+	if isLocal(Image()) {
+		img = Image()
+	}
+	return ImagesPresent(ctx, img)
+}
+
+// ImagesPresent checks, like Available, that a Docker engine answers and that every image named
+// is present ("" names none). The error wraps ErrDockerUnavailable or ErrImageMissing.
+func ImagesPresent(ctx context.Context, images ...string) (err error) {
 	// testcontainers panics in some discovery paths; SkipIfProviderIsNotHealthy recovers too.
 	defer func() {
 		if r := recover(); r != nil {
@@ -122,7 +147,10 @@ func Available(ctx context.Context) (err error) {
 	if err := provider.Health(ctx); err != nil {
 		return fmt.Errorf("%w: %w", ErrDockerUnavailable, err)
 	}
-	if img := Image(); isLocal(img) {
+	for _, img := range images {
+		if img == "" {
+			continue
+		}
 		// Health closed only the idle connections; the client is still usable.
 		if _, err := provider.Client().ImageInspect(ctx, img); err != nil {
 			if errdefs.IsNotFound(err) {

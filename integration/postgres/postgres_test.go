@@ -27,7 +27,7 @@ import (
 var srv *pgtest.Server
 
 func TestMain(m *testing.M) {
-	os.Exit(pgtest.Main(m, func(ctx context.Context, s *pgtest.Server) error {
+	code := pgtest.Main(m, func(ctx context.Context, s *pgtest.Server) error {
 		srv = s
 		return s.PrepareTemplate(ctx, func(ctx context.Context, dsn string) error {
 			st, err := bunstore.Open(ctx, dsn)
@@ -37,7 +37,9 @@ func TestMain(m *testing.M) {
 			defer st.Close()
 			return st.Migrate(ctx)
 		})
-	}))
+	})
+	cleanupBouncers()
+	os.Exit(code)
 }
 
 // openStore returns a store on a fresh, migrated database of its own.
