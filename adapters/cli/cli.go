@@ -82,6 +82,9 @@ type state struct {
 	stdout  io.Writer
 	stderr  io.Writer
 	secrets []string
+	// globalDB is --db as given before the command, else ALLOT_DB, else
+	// the default (read by the App's Before).
+	globalDB string
 }
 
 // New returns a fresh App running the allot commands over deps. A fresh App
@@ -113,7 +116,13 @@ func newApp(deps Deps) (*ucli.App, *state) {
 		// calls os.Exit; Run owns both printing and the exit code.
 		ExitErrHandler: func(*ucli.Context, error) {},
 		OnUsageError:   onUsageError,
-		Action:         groupAction,
+		// --db is accepted before the command too; each command also takes it.
+		Flags: []ucli.Flag{globalDBFlag()},
+		Before: func(c *ucli.Context) error {
+			s.globalDB = c.String("db")
+			return nil
+		},
+		Action: groupAction,
 		Commands: []*ucli.Command{
 			s.serveCommand(),
 			s.migrateCommand(),

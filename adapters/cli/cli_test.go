@@ -508,7 +508,7 @@ func TestUsageErrors(t *testing.T) {
 		{"group without subcommand", []string{"series"}, "missing command", "allot series"},
 		{"unknown subcommand", []string{"org", "destroy"}, `unknown command "destroy"`, "allot org"},
 		{"unknown flag", []string{"org", "list", "--color"}, "unknown flag --color", "allot org list"},
-		{"unknown global flag", []string{"--db", "sqlite:x", "org", "list"}, "unknown flag --db", "allot"},
+		{"unknown global flag", []string{"--nosuch", "x", "org", "list"}, "unknown flag --nosuch", "allot"},
 		{"flag without value", []string{"org", "list", "--db"}, "flag --db needs a value", "allot org list"},
 		{"bad int", []string{"customer", "list", "--org", "ACME", "--limit", "ten"}, `invalid value "ten" for flag --limit: parse error`, "allot customer list"},
 		{"negative limit", []string{"customer", "list", "--org", "ACME", "--limit", "-1"}, "--limit must not be negative", "allot customer list"},
@@ -576,6 +576,11 @@ func TestDSN(t *testing.T) {
 		{"flag wins over env", "postgres://u@db/allot", []string{"org", "list", "--db", "sqlite:/tmp/x.db"}, "sqlite:/tmp/x.db"},
 		{"org commands", "sqlite:env.db", []string{"customer", "list", "--org", "ACME"}, "sqlite:env.db"},
 		{"migrate", "", []string{"migrate", "--db", "postgresql://u@db/allot"}, "postgresql://u@db/allot"},
+		// Issue 12: people type global flags first; `allot --db X migrate`
+		// was "unknown flag --db".
+		{"global flag first", "", []string{"--db", "sqlite:/tmp/g.db", "migrate"}, "sqlite:/tmp/g.db"},
+		{"global flag wins over env", "postgres://u@db/allot", []string{"--db", "sqlite:/tmp/g.db", "org", "list"}, "sqlite:/tmp/g.db"},
+		{"command flag wins over global", "", []string{"--db", "sqlite:/tmp/g.db", "customer", "list", "--org", "ACME", "--db", "sqlite:/tmp/c.db"}, "sqlite:/tmp/c.db"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

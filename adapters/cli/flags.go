@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -16,12 +17,23 @@ import (
 // Flag constructors return a new flag each time: urfave/cli flags keep
 // parsed values, so no two commands or Apps may share one.
 
-func dbFlag() ucli.Flag {
+// globalDBFlag is --db before any command: it carries ALLOT_DB and the
+// default, so that a --db given first beats the environment.
+func globalDBFlag() ucli.Flag {
 	return &ucli.StringFlag{
 		Name:    "db",
 		Usage:   "database `DSN`: postgres://USER:PASSWORD@HOST:PORT/DB or sqlite:PATH",
 		Value:   DefaultDSN,
 		EnvVars: []string{envDB},
+	}
+}
+
+// dbFlag is --db on a command; it wins over one given before the command.
+func dbFlag() ucli.Flag {
+	return &ucli.StringFlag{
+		Name:        "db",
+		Usage:       "database `DSN`: postgres://USER:PASSWORD@HOST:PORT/DB or sqlite:PATH (default: --db before the command, else $" + envDB + ", else " + DefaultDSN + ")",
+		DefaultText: DefaultDSN,
 	}
 }
 
@@ -175,10 +187,22 @@ func page(c *ucli.Context) (ports.Query, error) {
 	return q, nil
 }
 
+// dbOf returns --db as the user gave it: on the command itself, else
+// before it (`allot --db X migrate`, as people type global flags first),
+// else ALLOT_DB, else the default.
+func (s *state) dbOf(c *ucli.Context) string {
+	for _, ctx := range c.Lineage() {
+		if ctx.Command != nil && ctx.Command.Name != "" && slices.Contains(ctx.LocalFlagNames(), "db") {
+			return ctx.String("db")
+		}
+	}
+	return s.globalDB
+}
+
 // dsn reads --db (or ALLOT_DB), checks that it names a store Allot
 // supports, and remembers its password so that no error shows it.
 func (s *state) dsn(c *ucli.Context) (string, error) {
-	d := strings.TrimSpace(c.String("db"))
+	d := strings.TrimSpace(s.dbOf(c))
 	if d == "" {
 		return "", usagef(c, "--db (or %s) is empty; use postgres://... or sqlite:PATH", envDB)
 	}

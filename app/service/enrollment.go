@@ -336,7 +336,7 @@ func (s *Enrollment) ListPlans(ctx context.Context, org tenant.OrgID, r ports.Pl
 		program = string(prog)
 	}
 	planID := strings.TrimSpace(r.PlanID)
-	if planID != "" && (strings.Trim(planID, "0123456789") != "" || len(planID) > 20) {
+	if planID != "" && !enrollment.ValidPlanID(planID) {
 		vs.Add(fault.Violation{Field: "plan_id", Rule: enrollment.RulePattern, Reason: reasonInvalidPlanID, Message: "Plan Id should contain only digits"})
 	}
 	f, err := enrollment.NewPlanFilter(zip, program, planID, r.Carrier, r.IsFamilyPlan)

@@ -68,22 +68,31 @@ func NewLogger(w *os.File, level string) *slog.Logger {
 // Backend.Migrate (`allot migrate`), so that a release's schema change is
 // an operator's decision.
 func Open(ctx context.Context, dsn string, cfg Config) (*cli.Backend, error) {
-	b, _, err := open(ctx, dsn, cfg, false, nil)
+	b, _, err := open(ctx, dsn, cfg, openMode{migrateSQLite: true}, nil)
 	return b, err
 }
 
-// open opens the store and the services; with needKey it fails when no
-// secret key can be had, as serving the enrollment API requires one.
-func open(ctx context.Context, dsn string, cfg Config, needKey bool, m *metrics.Metrics) (*cli.Backend, bool, error) {
+// openMode says what open does beyond opening.
+type openMode struct {
+	// needKey fails when no secret key can be had, as serving the
+	// enrollment API requires one.
+	needKey bool
+	// migrateSQLite brings an embedded SQLite file up to date: every CLI
+	// command does; serve migrates as its --migrate says instead.
+	migrateSQLite bool
+}
+
+// open opens the store and the services.
+func open(ctx context.Context, dsn string, cfg Config, mode openMode, m *metrics.Metrics) (*cli.Backend, bool, error) {
 	master, keyErr := masterKey(dsn)
-	if keyErr != nil && needKey {
+	if keyErr != nil && mode.needKey {
 		return nil, false, keyErr
 	}
 	store, err := bunstore.Open(ctx, dsn, storeOptions(m)...)
 	if err != nil {
 		return nil, false, err
 	}
-	if store.Dialect() == bunstore.DialectSQLite {
+	if mode.migrateSQLite && store.Dialect() == bunstore.DialectSQLite {
 		// The embedded default needs no set-up: every command brings its
 		// file up to date, as `allot serve` does.
 		if err := store.Migrate(ctx); err != nil {
@@ -173,7 +182,9 @@ func Serve(ctx context.Context, sc cli.ServeConfig, cfg Config) error {
 		return err
 	}
 	m := newMetrics(sc.MetricsAddr)
-	b, _, err := open(ctx, sc.DSN, cfg, true, m)
+	// serve --migrate decides for every dialect (the CLI defaults it to on
+	// for SQLite); with it off an outdated database is refused below.
+	b, _, err := open(ctx, sc.DSN, cfg, openMode{needKey: true}, m)
 	if err != nil {
 		return err
 	}

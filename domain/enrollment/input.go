@@ -176,7 +176,7 @@ var lineFields = [numLineFields]lineField{
 	fServiceCity:          {json: "service_city", label: "Service city", ptr: func(l *LineInput) *string { return &l.ServiceCity }, req: always, check: city},
 	fServiceState:         {json: "service_state", label: "Service state", ptr: func(l *LineInput) *string { return &l.ServiceState }, norm: upper, req: always, check: state},
 	fServiceZip:           {json: "service_zip", label: "Service zip", ptr: func(l *LineInput) *string { return &l.ServiceZip }, req: always, check: digits(5)},
-	fPlanID:               {json: "plan_id", label: "Plan Id", ptr: func(l *LineInput) *string { return &l.PlanID }, req: always, check: numeric(MaxPlanIDDigits)},
+	fPlanID:               {json: "plan_id", label: "Plan Id", ptr: func(l *LineInput) *string { return &l.PlanID }, req: always, check: numeric(MaxPlanIDLength)},
 	fNotifyBillViaText:    {json: "notify_bill_via_text", label: "Notify bill via text", ptr: func(l *LineInput) *string { return &l.NotifyBillViaText }, norm: upper, check: oneOf("Y", "N")},
 	fNotifyBillViaEmail:   {json: "notify_bill_via_email", label: "Notify bill via email", ptr: func(l *LineInput) *string { return &l.NotifyBillViaEmail }, norm: upper, check: oneOf("Y", "N")},
 	fPhoneType:            {json: "phone_type", label: "Phone type", ptr: func(l *LineInput) *string { return &l.PhoneType }, norm: upper, check: oneOf(string(Phone4G), string(Phone3G), string(Phone4GLTE))},

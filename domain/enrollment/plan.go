@@ -107,12 +107,17 @@ const (
 	// MaxPlanCount is the largest allowance, sequence, line count or
 	// number of expiry days.
 	MaxPlanCount = 999999999
-	// MaxPlanIDLength is the most digits of a plan_id a plan may have, as
-	// `plan add` always allowed.
+	// MaxPlanIDLength is the most digits of a plan_id, as `plan add` always
+	// allowed: a plan, a line naming it, a quote and a plan_list filter all
+	// use ValidPlanID, so no plan can be stored that a line cannot name.
 	MaxPlanIDLength = 20
 
 	maxPlanCodeLength = 50
 )
+
+// ValidPlanID reports whether id is a plan id: 1 to MaxPlanIDLength ASCII
+// digits.
+func ValidPlanID(id string) bool { return id != "" && len(id) <= MaxPlanIDLength && allDigits(id) }
 
 // Reasons and messages of the plan catalogue.
 const (
@@ -236,7 +241,7 @@ func zipCode(v string) bool { return isDigits(v, 5) }
 // them: the three it always had first, then as the export lists them.
 var planSpecs = []planSpec{
 	{name: "plan_id", kind: kindText, text: func(p *Plan) *string { return &p.ID }, norm: strings.TrimSpace,
-		rule: "1 to " + strconv.Itoa(MaxPlanIDLength) + " digits", check: func(v string) bool { return v != "" && len(v) <= MaxPlanIDLength && allDigits(v) }},
+		rule: "1 to " + strconv.Itoa(MaxPlanIDLength) + " digits", check: ValidPlanID},
 	{name: "plan_name", kind: kindText, text: func(p *Plan) *string { return &p.Name }, norm: strings.TrimSpace,
 		rule: "1 to " + strconv.Itoa(MaxPlanName) + " characters", check: func(v string) bool { return v != "" && printable(MaxPlanName)(v) }},
 	moneySpec("plan_price", func(p *Plan) *Money { return &p.Price }),

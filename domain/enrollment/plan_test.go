@@ -378,3 +378,21 @@ func TestCheckPlanFieldNames(t *testing.T) {
 		t.Fatalf("rules %v (%v)", got, err)
 	}
 }
+
+// TestPlanIDOneRule: every plan id a plan may carry is one a line, a quote
+// and a plan_list filter accept, and the other way round (issue 12: plan add
+// took 19-20 digits that a line then refused).
+func TestPlanIDOneRule(t *testing.T) {
+	for _, tc := range []struct {
+		id string
+		ok bool
+	}{{"1", true}, {"1828", true}, {strings.Repeat("9", 20), true}, {strings.Repeat("9", 21), false}, {"", false}, {"12a", false}, {"-1", false}} {
+		if got := enrollment.ValidPlanID(tc.id); got != tc.ok {
+			t.Errorf("ValidPlanID(%q) = %v, want %v", tc.id, got, tc.ok)
+		}
+		_, planErr := enrollment.ParsePlan(map[string]enrollment.PlanValue{"plan_id": {Text: tc.id}, "plan_name": {Text: "P"}, "plan_price": {Text: "1.00"}})
+		if (planErr == nil) != tc.ok {
+			t.Errorf("ParsePlan with plan_id %q: %v, want ok=%v", tc.id, planErr, tc.ok)
+		}
+	}
+}

@@ -21,8 +21,6 @@ const (
 	MaxCity = 50
 	// MaxEmail is the longest email address (the RFC 5321 path limit).
 	MaxEmail = 254
-	// MaxPlanIDDigits is the most digits of a plan id, so that it fits an int64.
-	MaxPlanIDDigits = 18
 	// MaxCode is the longest model, part, equipment, device, coupon or
 	// account identifier.
 	MaxCode = 50

@@ -221,7 +221,10 @@ func TestLineRules(t *testing.T) {
 		{name: "plan id numeric ok", field: "plan_id", value: "606"},
 		{name: "plan id numeric", field: "plan_id", value: "60A", rule: enrollment.RuleDigits, msg: "Plan Id should contain only digits"},
 		{name: "plan id negative", field: "plan_id", value: "-1", rule: enrollment.RuleDigits},
-		{name: "plan id too many digits", field: "plan_id", value: long(19, "9"), rule: enrollment.RuleMaxLength},
+		// A line names any plan `plan add` accepts: up to 20 digits (issue 12:
+		// 19 and 20 used to fail with "at most 18 digits").
+		{name: "plan id 20 digits ok", field: "plan_id", value: long(20, "9")},
+		{name: "plan id too many digits", field: "plan_id", value: long(21, "9"), rule: enrollment.RuleMaxLength, msg: "Plan Id should be at most 20 digits"},
 		// Y/N flags
 		{name: "notify text Y ok", field: "notify_bill_via_text", value: "Y"},
 		{name: "notify text n ok", field: "notify_bill_via_text", value: "n"},

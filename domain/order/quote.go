@@ -127,7 +127,7 @@ func parseQuote(in QuoteInput, maxLines int, vs *fault.Violations) QuoteRequest 
 	default:
 		for _, p := range in.Plans {
 			id := strings.TrimSpace(p.ID)
-			if id == "" || len(id) > enrollment.MaxPlanIDDigits || !digits(id) {
+			if !enrollment.ValidPlanID(id) {
 				bad(FieldPlanID, enrollment.RulePattern, "Plan Id should contain only digits")
 				continue
 			}
