@@ -32,7 +32,7 @@ type Enrollment struct {
 	dummyHash string
 	// guard limits guessing vendor credentials and agent passwords
 	// (attempt.DefaultVendor*Policy, attempt.DefaultAgent*Policy).
-	guard guard
+	guard   guard
 	metrics ports.Metrics
 }
 
