@@ -45,9 +45,13 @@ test-integration: pg-image ha-image
 	@if docker info >/dev/null 2>&1; then bash deploy/image/build.sh; fi
 	$(GO) test -race -count=1 -timeout 15m ./integration/...
 
+# staticcheck is pinned here and run through go run, so nothing is installed by hand.
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'gofmt: files above need formatting'; exit 1)
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 	$(GO) mod verify
 
 # bench: the domain's Go benchmarks, then cmd/allotbench, which starts a private

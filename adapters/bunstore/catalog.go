@@ -359,7 +359,7 @@ func (s *Store) SavePlans(ctx context.Context, org tenant.OrgID, plans []enrollm
 		existing := 0
 		for chunk := range slices.Chunk(ids, zipChunk) {
 			var n int
-			if err := tx.NewSelect().Model((*planRow)(nil)).Where("org_id = ?", int64(org)).Where("plan_id IN (?)", bun.In(chunk)).
+			if err := tx.NewSelect().Model((*planRow)(nil)).Where("org_id = ?", int64(org)).Where("plan_id IN (?)", bun.List(chunk)).
 				ColumnExpr("COUNT(*)").Scan(ctx, &n); err != nil {
 				return err
 			}

@@ -62,7 +62,7 @@ func (s *Store) EnrollmentIDs(ctx context.Context, org tenant.OrgID, ids []strin
 	}
 	var rows []enrollmentIDRow
 	err := s.ro.NewRaw("SELECT id, org_id, zip, agent_id, program, issued_at, used_at FROM enrollment_ids WHERE org_id = ? AND id IN (?)",
-		int64(org), bun.In(up)).Scan(ctx, &rows)
+		int64(org), bun.List(up)).Scan(ctx, &rows)
 	if err != nil && !errNoRows(err) {
 		return nil, s.dbError(err, "get enrollment ids")
 	}
@@ -119,7 +119,7 @@ func withLines(ctx context.Context, db bun.IDB, org tenant.OrgID, rows []account
 	}
 	var lines []lineRow
 	err := db.NewRaw("SELECT "+lineColumns+" FROM lines WHERE org_id = ? AND account_id IN (?) ORDER BY customer_id",
-		int64(org), bun.In(ids)).Scan(ctx, &lines)
+		int64(org), bun.List(ids)).Scan(ctx, &lines)
 	if err != nil && !errNoRows(err) {
 		return nil, err
 	}
@@ -164,7 +164,7 @@ func (s *Store) LinesByEnrollmentID(ctx context.Context, org tenant.OrgID, ids [
 		return out, nil
 	}
 	var rows []lineRow
-	err := s.ro.NewRaw("SELECT "+lineColumns+" FROM lines WHERE org_id = ? AND enrollment_id IN (?)", int64(org), bun.In(up)).Scan(ctx, &rows)
+	err := s.ro.NewRaw("SELECT "+lineColumns+" FROM lines WHERE org_id = ? AND enrollment_id IN (?)", int64(org), bun.List(up)).Scan(ctx, &rows)
 	if err != nil && !errNoRows(err) {
 		return nil, s.dbError(err, "get lines")
 	}
@@ -542,7 +542,7 @@ func lineRecordListed(r enrollment.LineRecord) enrollment.LineRecord {
 // that already has a line in org.
 func (s *Store) lineExists(ctx context.Context, org tenant.OrgID, ids []string) error {
 	var have []string
-	err := s.db.NewRaw("SELECT enrollment_id FROM lines WHERE org_id = ? AND enrollment_id IN (?)", int64(org), bun.In(dedup(ids))).Scan(ctx, &have)
+	err := s.db.NewRaw("SELECT enrollment_id FROM lines WHERE org_id = ? AND enrollment_id IN (?)", int64(org), bun.List(dedup(ids))).Scan(ctx, &have)
 	if err != nil && !errNoRows(err) {
 		return err
 	}
@@ -563,7 +563,7 @@ func (s *Store) lineExists(ctx context.Context, org tenant.OrgID, ids []string) 
 func claimEnrollmentIDs(ctx context.Context, tx bun.Tx, org tenant.OrgID, ids []string, order []int, at time.Time) error {
 	var claimed []string
 	err := tx.NewRaw("UPDATE enrollment_ids SET used_at = ? WHERE org_id = ? AND id IN (?) AND used_at IS NULL RETURNING id",
-		at, int64(org), bun.In(dedup(slices.Clone(ids)))).Scan(ctx, &claimed)
+		at, int64(org), bun.List(dedup(slices.Clone(ids)))).Scan(ctx, &claimed)
 	if err != nil && !errNoRows(err) {
 		return err
 	}

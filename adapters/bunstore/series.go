@@ -356,7 +356,7 @@ func (s *Store) withServiceTypes(ctx context.Context, db bun.IDB, rows []seriesR
 	}
 	var sts []seriesServiceTypeRow
 	err := db.NewRaw("SELECT series_id, code, pos FROM series_service_types WHERE series_id IN (?) ORDER BY series_id, pos",
-		bun.In(ids)).Scan(ctx, &sts)
+		bun.List(ids)).Scan(ctx, &sts)
 	if err != nil && !errNoRows(err) {
 		return nil, err
 	}
@@ -593,7 +593,7 @@ func (s *Store) DeleteSeries(ctx context.Context, org tenant.OrgID, ids []int64,
 			Drawn       int64  `bun:"drawn"`
 		}
 		err := tx.NewRaw("SELECT id, prefix, first_digits, last_digits, drawn FROM series WHERE org_id = ? AND id IN (?) AND deleted_at IS NULL ORDER BY id"+lock,
-			int64(org), bun.In(ids)).Scan(ctx, &rows)
+			int64(org), bun.List(ids)).Scan(ctx, &rows)
 		if err != nil && !errNoRows(err) {
 			return err
 		}
@@ -613,7 +613,7 @@ func (s *Store) DeleteSeries(ctx context.Context, org tenant.OrgID, ids []int64,
 			}
 		}
 		res, err := tx.NewRaw("UPDATE series SET deleted_at = ? WHERE org_id = ? AND id IN (?) AND deleted_at IS NULL AND drawn = 0",
-			at, int64(org), bun.In(ids)).Exec(ctx)
+			at, int64(org), bun.List(ids)).Exec(ctx)
 		if err != nil {
 			return err
 		}

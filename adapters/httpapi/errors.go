@@ -389,6 +389,7 @@ func renderBSS(err error) (status int, env bssEnvelope, reason string) {
 	}
 	env.MsgCode = m.msgCode
 	switch m.errors {
+	case errorsNone:
 	case errorsMsg:
 		env.Errors = []string{env.Msg}
 	case errorsGeneric:

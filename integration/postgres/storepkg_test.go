@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
-	"runtime"
 	"testing"
 )
 
@@ -20,7 +18,11 @@ func TestStorePackageOnPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	// The go command that runs this test is the one on PATH (make and CI call it so).
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
 	args := []string{"test", "-count=1", "-v", "-timeout=10m"}
 	if raceEnabled {
 		args = append(args, "-race")

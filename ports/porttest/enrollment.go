@@ -264,7 +264,6 @@ func (h harness) enrollments(t *testing.T) {
 	})
 	h.run(t, "ListAccounts", func(t *testing.T, s ports.Store) {
 		org := mkOrg(t, s, "acme")
-		var parents []string
 		lines := map[string][]enrollment.LineRecord{}
 		for i := range 4 {
 			p := fmt.Sprintf("P%d", i)
@@ -273,7 +272,6 @@ func (h harness) enrollments(t *testing.T) {
 			e := newEnrollment(t, p, queued(p), attached(l))
 			e.CreatedAt = base.Add(time.Duration(i) * time.Hour)
 			_, recs := create(t, s, org, e)
-			parents = append(parents, p)
 			lines[p] = recs
 		}
 		list, err := s.ListAccounts(ctx(t), org, ports.Query{})
