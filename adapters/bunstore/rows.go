@@ -216,6 +216,7 @@ type lineRow struct {
 	Status          string    `bun:"status,notnull"`
 	InvoiceNumber   string    `bun:"invoice_number,notnull"`
 	ActivationLater bool      `bun:"activation_later,notnull"`
+	OrderID         *int64    `bun:"order_id"`
 	CreatedAt       time.Time `bun:"created_at,notnull"`
 }
 

@@ -67,7 +67,10 @@ func newOrderEnv(t *testing.T) (*orderEnv, []string) {
 	must(t, func() error {
 		return e.AddZips(ctx, org.ID, []enrollment.ServiceZip{{Zip: "98103", City: "SEATTLE", State: "WA"}, {Zip: "08104", City: "CAMDEN", State: "NJ"}})
 	})
-	must(t, func() error { _, err := e.AddPlan(ctx, org.ID, map[string]enrollment.PlanValue{"plan_id": {Text: "1828"}, "plan_name": {Text: "Unlimited"}, "plan_price": {Text: "25.00"}}); return err })
+	must(t, func() error {
+		_, err := e.AddPlan(ctx, org.ID, map[string]enrollment.PlanValue{"plan_id": {Text: "1828"}, "plan_name": {Text: "Unlimited"}, "plan_price": {Text: "25.00"}})
+		return err
+	})
 	var ids []string
 	for range 2 {
 		av, err := e.CheckAvailability(ctx, org.ID, ports.AvailabilityRequest{CallContext: cc("check_service_availability"), ZipCode: "98103", EnrollmentType: "NON_LIFELINE", IsEnrollment: "Y"})
