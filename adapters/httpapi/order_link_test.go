@@ -45,7 +45,9 @@ func refusedLine(msgs ...string) map[string]any {
 // message in data[i]; the multiline action lists them at the top level
 // with their lines. One message is RESTAPI110, several RESTAPI010.
 func TestOrderIDErrors(t *testing.T) {
-	v2 := func(orderID string) string { return strings.Replace(v2Body(""), `"order_id":3`, `"order_id":`+orderID, 1) }
+	v2 := func(orderID string) string {
+		return strings.Replace(v2Body(""), `"order_id":3`, `"order_id":`+orderID, 1)
+	}
 	v2Two := func(first, second string) string {
 		child := strings.Replace(strings.Replace(v2Line, `"WN116","parent_enrollment_id":""`, `"WN118","parent_enrollment_id":"WN116"`, 1), `"order_id":3`, `"order_id":`+second, 1)
 		return strings.Replace(v2Body(""), v2Line+`]`, strings.Replace(v2Line, `"order_id":3`, `"order_id":`+first, 1)+`,`+child+`]`, 1)
