@@ -448,7 +448,7 @@ func (s *Store) OrderLines(ctx context.Context, org tenant.OrgID, ids []int64) (
 	}
 	var rows []lineRow
 	err := s.ro.NewRaw("SELECT "+lineColumns+" FROM lines WHERE org_id = ? AND order_id IN (?) ORDER BY customer_id",
-		int64(org), bun.In(ids)).Scan(ctx, &rows)
+		int64(org), bun.List(ids)).Scan(ctx, &rows)
 	if err != nil && !errNoRows(err) {
 		return nil, s.dbError(err, "list order lines")
 	}
