@@ -121,6 +121,13 @@ type NewLine struct {
 	SealedPortPassword []byte
 	SealedPortSSN      []byte
 	SealedPIN          []byte
+	// OrderID is the make_payment order the line was created with, 0 for
+	// none; the use case has checked it is an order of the organisation
+	// (order.LinkLines).
+	OrderID int64
+	// InvoiceNumber is the line's invoice number; "" means the request's,
+	// NewEnrollment.InvoiceNumber.
+	InvoiceNumber string
 }
 
 // NewEnrollment is a validated create_customer_prepaid_multiline request

@@ -78,6 +78,10 @@ type OrderStore interface {
 	OrderByID(ctx context.Context, org tenant.OrgID, id int64) (order.Order, error)
 	// ListOrders returns the orders newest first, paged by q.
 	ListOrders(ctx context.Context, org tenant.OrgID, q Query) ([]order.Order, error)
+	// OrderLines returns the customer lines created with the orders ids,
+	// keyed by order id, each order's lines by customer id; orders without
+	// a line are absent.
+	OrderLines(ctx context.Context, org tenant.OrgID, ids []int64) (map[int64][]enrollment.LineRecord, error)
 }
 
 // Charge is what a payment gateway is asked to charge.
@@ -174,4 +178,7 @@ type OrderService interface {
 	ListCoupons(ctx context.Context, org tenant.OrgID) ([]order.Coupon, error)
 	// Orders lists orders, newest first.
 	Orders(ctx context.Context, org tenant.OrgID, q Query) ([]order.Order, error)
+	// OrderLines returns the customer lines created with the orders ids,
+	// keyed by order id (orders without a line are absent).
+	OrderLines(ctx context.Context, org tenant.OrgID, ids []int64) (map[int64][]enrollment.LineRecord, error)
 }

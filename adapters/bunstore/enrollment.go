@@ -75,7 +75,7 @@ func (s *Store) EnrollmentIDs(ctx context.Context, org tenant.OrgID, ids []strin
 const accountColumns = "id, org_id, parent_enrollment_id, agent_id, source, sub_source, invoice_number, created_at"
 
 const lineColumns = `customer_id, account_id, enrollment_id, enrollment_type, activation_type, plan_id,
-	first_name, last_name, status, invoice_number, activation_later, created_at`
+	first_name, last_name, status, invoice_number, activation_later, order_id, created_at`
 
 func accountFromRow(r accountRow) enrollment.Account {
 	return enrollment.Account{
@@ -99,8 +99,16 @@ func lineFromRow(r lineRow) enrollment.LineRecord {
 		Status:          enrollment.LineStatus(r.Status),
 		InvoiceNumber:   r.InvoiceNumber,
 		ActivationLater: r.ActivationLater,
+		OrderID:         orZero(r.OrderID),
 		CreatedAt:       r.CreatedAt.UTC(),
 	}
+}
+
+func orZero(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }
 
 // withLines turns rows into accounts with their lines, read in one query
@@ -444,11 +452,15 @@ func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID
 		return enrollment.Account{}, nil, err
 	}
 	recs := make([]enrollment.LineRecord, n)
-	const lineArgs = 17
+	const lineArgs = 18
 	values := make([]string, n)
 	args := make([]any, 0, n*lineArgs)
 	for i, nl := range e.Lines {
 		l := nl.Line
+		invoice := nl.InvoiceNumber
+		if invoice == "" {
+			invoice = e.InvoiceNumber
+		}
 		recs[i] = enrollment.LineRecord{
 			EnrollmentID:    ids[i],
 			EnrollmentType:  l.EnrollmentType(),
@@ -457,15 +469,16 @@ func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID
 			FirstName:       l.Customer().FirstName,
 			LastName:        l.Customer().LastName,
 			Status:          enrollment.StatusOf(l),
-			InvoiceNumber:   e.InvoiceNumber,
+			InvoiceNumber:   invoice,
 			ActivationLater: l.ActivationLater(),
+			OrderID:         nl.OrderID,
 			CreatedAt:       at,
 		}
 		r := recs[i]
 		values[i] = placeholders(1, lineArgs)
 		args = append(args, int64(org), a.ID, r.EnrollmentID, string(r.EnrollmentType), string(r.ActivationType), r.PlanID,
 			r.FirstName, r.LastName, string(r.Status), r.InvoiceNumber, r.ActivationLater, details[i],
-			orNull(nl.PasswordHash), orNull(nl.SealedPortPassword), orNull(nl.SealedPortSSN), orNull(nl.SealedPIN), at)
+			orNull(nl.PasswordHash), orNull(nl.SealedPortPassword), orNull(nl.SealedPortSSN), orNull(nl.SealedPIN), orderRef(nl.OrderID), at)
 	}
 	var stored []struct {
 		CustomerID   int64  `bun:"customer_id"`
@@ -473,7 +486,7 @@ func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID
 	}
 	err = tx.NewRaw(`INSERT INTO lines (org_id, account_id, enrollment_id, enrollment_type, activation_type, plan_id,
 		first_name, last_name, status, invoice_number, activation_later, details,
-		password_hash, port_account_password_sealed, port_ssn_sealed, pin_sealed, created_at)
+		password_hash, port_account_password_sealed, port_ssn_sealed, pin_sealed, order_id, created_at)
 		VALUES `+strings.Join(values, ", ")+` RETURNING customer_id, enrollment_id`, args...).Scan(ctx, &stored)
 	if classify(err) == kindUnique {
 		return enrollment.Account{}, nil, errLineExists
@@ -534,8 +547,17 @@ func lineRecordListed(r enrollment.LineRecord) enrollment.LineRecord {
 		Status:          r.Status,
 		InvoiceNumber:   r.InvoiceNumber,
 		ActivationLater: r.ActivationLater,
+		OrderID:         r.OrderID,
 		CreatedAt:       r.CreatedAt,
 	}
+}
+
+// orderRef is a line's order_id column: NULL for none.
+func orderRef(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
 
 // lineExists returns the Conflict of the first of ids (in request order)

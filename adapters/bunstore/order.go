@@ -439,6 +439,26 @@ func (s *Store) ListOrders(ctx context.Context, org tenant.OrgID, q ports.Query)
 	return out, nil
 }
 
+// OrderLines returns the lines of org created with the orders ids, keyed
+// by order id, in customer id order; see ports.OrderStore.
+func (s *Store) OrderLines(ctx context.Context, org tenant.OrgID, ids []int64) (map[int64][]enrollment.LineRecord, error) {
+	out := map[int64][]enrollment.LineRecord{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []lineRow
+	err := s.ro.NewRaw("SELECT "+lineColumns+" FROM lines WHERE org_id = ? AND order_id IN (?) ORDER BY customer_id",
+		int64(org), bun.List(ids)).Scan(ctx, &rows)
+	if err != nil && !errNoRows(err) {
+		return nil, s.dbError(err, "list order lines")
+	}
+	for _, r := range rows {
+		l := lineFromRow(r)
+		out[l.OrderID] = append(out[l.OrderID], l)
+	}
+	return out, nil
+}
+
 // ReasonInvoiceNumberTaken is the reason CreateOrder gives when the drawn
 // invoice number is already an order's: the organisation changed its
 // counter or start so that it meets numbers issued before.

@@ -14,33 +14,35 @@ import (
 // joinedOrg is an organisation's columns selected beside a row of a table
 // that refers to it, as joinedOrgColumns names them.
 type joinedOrg struct {
-	OrgCode      string    `bun:"org_code"`
-	OrgName      string    `bun:"org_name"`
-	OrgDisabled  bool      `bun:"org_disabled"`
-	OrgCreatedAt time.Time `bun:"org_created_at"`
-	OrgBSSIDs    string    `bun:"org_bss_ids"`
-	OrgPrograms  string    `bun:"org_programs"`
+	OrgCode           string    `bun:"org_code"`
+	OrgName           string    `bun:"org_name"`
+	OrgDisabled       bool      `bun:"org_disabled"`
+	OrgCreatedAt      time.Time `bun:"org_created_at"`
+	OrgBSSIDs         string    `bun:"org_bss_ids"`
+	OrgPrograms       string    `bun:"org_programs"`
+	OrgRequirePayment bool      `bun:"org_require_payment"`
 }
 
 // joinedOrgColumns select a joinedOrg from organisations AS o.
-const joinedOrgColumns = "o.code AS org_code, o.name AS org_name, o.disabled AS org_disabled, o.created_at AS org_created_at, o.bss_ids AS org_bss_ids, o.programs AS org_programs"
+const joinedOrgColumns = "o.code AS org_code, o.name AS org_name, o.disabled AS org_disabled, o.created_at AS org_created_at, o.bss_ids AS org_bss_ids, o.programs AS org_programs, o.require_payment AS org_require_payment"
 
 // organisation returns the joined organisation, whose id is id.
 func (j joinedOrg) organisation(id int64) tenant.Organisation {
 	return orgFromRow(orgRow{ID: id, Code: j.OrgCode, Name: j.OrgName, Disabled: j.OrgDisabled, CreatedAt: j.OrgCreatedAt,
-		BSSIDs: j.OrgBSSIDs, Programs: j.OrgPrograms})
+		BSSIDs: j.OrgBSSIDs, Programs: j.OrgPrograms, RequirePayment: j.OrgRequirePayment})
 }
 
 type orgRow struct {
 	bun.BaseModel `bun:"table:organisations,alias:o"`
 
-	ID        int64     `bun:"id,pk,autoincrement"`
-	Code      string    `bun:"code,notnull"`
-	Name      string    `bun:"name,notnull"`
-	Disabled  bool      `bun:"disabled,notnull"`
-	CreatedAt time.Time `bun:"created_at,notnull"`
-	BSSIDs    string    `bun:"bss_ids,notnull"`
-	Programs  string    `bun:"programs,notnull"`
+	ID             int64     `bun:"id,pk,autoincrement"`
+	Code           string    `bun:"code,notnull"`
+	Name           string    `bun:"name,notnull"`
+	Disabled       bool      `bun:"disabled,notnull"`
+	CreatedAt      time.Time `bun:"created_at,notnull"`
+	BSSIDs         string    `bun:"bss_ids,notnull"`
+	Programs       string    `bun:"programs,notnull"`
+	RequirePayment bool      `bun:"require_payment,notnull"`
 }
 
 type apiKeyRow struct {
@@ -214,6 +216,7 @@ type lineRow struct {
 	Status          string    `bun:"status,notnull"`
 	InvoiceNumber   string    `bun:"invoice_number,notnull"`
 	ActivationLater bool      `bun:"activation_later,notnull"`
+	OrderID         *int64    `bun:"order_id"`
 	CreatedAt       time.Time `bun:"created_at,notnull"`
 }
 

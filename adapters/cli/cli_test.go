@@ -112,15 +112,18 @@ func TestCommandOutput(t *testing.T) {
   "created_at": "2024-05-01T10:00:00Z",
   "settings": {
     "bss-ids": "int",
-    "programs": "NON_LIFELINE"
+    "programs": "NON_LIFELINE",
+    "require-payment": "N"
   }
 }
 `},
 		{"org list", []string{"org", "list"},
 			"CODE  NAME      STATUS  CREATED               SETTINGS\n" +
-				"ACME  Acme Ltd  active  2024-05-01T10:00:00Z  bss-ids=int programs=NON_LIFELINE\n"},
+				"ACME  Acme Ltd  active  2024-05-01T10:00:00Z  bss-ids=int programs=NON_LIFELINE require-payment=N\n"},
 		{"org set", []string{"org", "set", "--bss-ids", "string", "--programs", "non_lifeline, LIFELINE", "ACME"},
-			"organisation ACME: bss-ids=string programs=NON_LIFELINE,LIFELINE\n"},
+			"organisation ACME: bss-ids=string programs=NON_LIFELINE,LIFELINE require-payment=N\n"},
+		{"org set require-payment", []string{"org", "set", "--require-payment=Y", "ACME"},
+			"organisation ACME: bss-ids=int programs=NON_LIFELINE require-payment=Y\n"},
 		{"org list json", []string{"org", "list", "--json"},
 			`[
   {
@@ -130,7 +133,8 @@ func TestCommandOutput(t *testing.T) {
     "created_at": "2024-05-01T10:00:00Z",
     "settings": {
       "bss-ids": "int",
-      "programs": "NON_LIFELINE"
+      "programs": "NON_LIFELINE",
+      "require-payment": "N"
     }
   }
 ]
@@ -707,6 +711,7 @@ func TestOrgSet(t *testing.T) {
 	}{
 		{[]string{"org", "set", "--bss-ids", "float", "ACME"}, `bss-ids "float" is not int or string`},
 		{[]string{"org", "set", "--programs", "PREPAID", "ACME"}, `program "PREPAID" is not one of NON_LIFELINE, LIFELINE`},
+		{[]string{"org", "set", "--require-payment", "yes", "ACME"}, `require-payment "yes" is not Y or N`},
 		{[]string{"org", "set", "ACME"}, "name at least one setting to change"},
 	} {
 		r := h.run(t, tc.args...)

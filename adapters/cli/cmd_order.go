@@ -380,6 +380,14 @@ type orderJSON struct {
 	CardLast4             string          `json:"card_last4,omitempty"`
 	ExternalTransactionID string          `json:"external_transaction_id,omitempty"`
 	CreatedAt             string          `json:"created_at"`
+	// Customers are the lines created with the order.
+	Customers []orderCustomerJSON `json:"customers"`
+}
+
+// orderCustomerJSON is a customer line created with an order.
+type orderCustomerJSON struct {
+	CustomerID   int64  `json:"customer_id"`
+	EnrollmentID string `json:"enrollment_id"`
 }
 
 func toOrderJSON(o order.Order) orderJSON {
@@ -416,14 +424,35 @@ func (s *state) orderList(c *ucli.Context) error {
 		if err != nil {
 			return err
 		}
-		return printList(c, list, toOrderJSON, []string{"ORDER-ID", "ENROLLMENT-ID", "INVOICE", "STATUS", "METHOD", "LINES", "PLANS", "TOTAL", "CREATED"},
+		ids := make([]int64, len(list))
+		for i, o := range list {
+			ids[i] = o.ID
+		}
+		lines, err := svc.OrderLines(ctx, org.ID, ids)
+		if err != nil {
+			return err
+		}
+		toJSON := func(o order.Order) orderJSON {
+			j := toOrderJSON(o)
+			j.Customers = make([]orderCustomerJSON, 0, len(lines[o.ID]))
+			for _, l := range lines[o.ID] {
+				j.Customers = append(j.Customers, orderCustomerJSON{CustomerID: l.CustomerID, EnrollmentID: l.EnrollmentID})
+			}
+			return j
+		}
+		return printList(c, list, toJSON, []string{"ORDER-ID", "ENROLLMENT-ID", "INVOICE", "STATUS", "METHOD", "LINES", "PLANS", "TOTAL", "CREATED", "CUSTOMERS"},
 			func(t *table, o order.Order) {
 				var plans []string
 				for _, p := range o.Quote.Plans {
 					plans = append(plans, p.ID+"x"+strconv.FormatInt(p.Months, 10))
 				}
+				customers := make([]string, len(lines[o.ID]))
+				for i, l := range lines[o.ID] {
+					customers[i] = strconv.FormatInt(l.CustomerID, 10)
+				}
 				t.row(strconv.FormatInt(o.ID, 10), o.EnrollmentID, o.InvoiceNumber, string(o.Status), string(o.Method),
-					strconv.FormatInt(o.Quote.Lines, 10), strings.Join(plans, ","), o.Quote.Total.String(), timestamp(o.CreatedAt))
+					strconv.FormatInt(o.Quote.Lines, 10), strings.Join(plans, ","), o.Quote.Total.String(), timestamp(o.CreatedAt),
+					strings.Join(customers, ","))
 			})
 	})
 }

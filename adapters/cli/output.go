@@ -431,6 +431,7 @@ type lineJSON struct {
 	LastName        string `json:"last_name"`
 	Status          string `json:"status"`
 	InvoiceNumber   string `json:"invoice_number"`
+	OrderID         int64  `json:"order_id,omitempty"`
 	ActivationLater bool   `json:"activation_later"`
 	CreatedAt       string `json:"created_at"`
 }
@@ -455,6 +456,7 @@ func toAccountJSON(a enrollment.Account) accountJSON {
 			LastName:        l.LastName,
 			Status:          string(l.Status),
 			InvoiceNumber:   l.InvoiceNumber,
+			OrderID:         l.OrderID,
 			ActivationLater: l.ActivationLater,
 			CreatedAt:       timestamp(l.CreatedAt),
 		})

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/allot-io/allot/adapters/secret"
 	"github.com/allot-io/allot/app/wire"
 	"github.com/allot-io/allot/domain/enrollment"
+	"github.com/allot-io/allot/domain/order"
 	"github.com/allot-io/allot/domain/tenant"
 	"github.com/allot-io/allot/ports"
 )
@@ -43,6 +45,21 @@ const (
 type stack struct {
 	srv *httptest.Server
 	svc ports.Services
+	org tenant.OrgID
+}
+
+// pay records a CASH order for the enrollment id, as a client's
+// make_payment does before it creates the customer, and returns it.
+func (s *stack) pay(t *testing.T, enrollmentID string) order.Order {
+	t.Helper()
+	o, err := s.svc.Orders.MakePayment(context.Background(), s.org, ports.PaymentCall{
+		CallContext: ports.CallContext{Action: "make_payment", AgentID: "ewebsiteapi", Source: "WEBSITE"},
+		Payment: order.PaymentInput{Quote: order.QuoteInput{EnrollmentID: enrollmentID, Plans: []order.PlanChoice{{ID: "1828"}}},
+			PaymentType: order.PaymentTypeNewSignup, Method: string(order.Cash)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
 }
 
 func newStack(t *testing.T) *stack {
@@ -84,7 +101,7 @@ func newStack(t *testing.T) *stack {
 	}
 	srv := httptest.NewServer(httpapi.New(httpapi.Config{}, svc, nil))
 	t.Cleanup(srv.Close)
-	return &stack{srv: srv, svc: svc}
+	return &stack{srv: srv, svc: svc, org: org.ID}
 }
 
 // post sends body as the clients do: POST, Content-Type application/json,
@@ -171,7 +188,7 @@ func (s *stack) enrollmentID(t *testing.T, tok, program string) (string, string)
 // JSON number plan_id and order_id, "pin": null, is_portin N with port
 // fields filled anyway, a per-line parent_enrollment_id "" and a
 // top-level request_name.
-func recordedV2Request(enrollmentID string) string {
+func recordedV2Request(enrollmentID string, orderID int64) string {
 	return `{
   "lines": [
     {
@@ -213,7 +230,7 @@ func recordedV2Request(enrollmentID string) string {
       "billing_zip": "98103",
       "is_esim": "N",
       "child_invoice_number": "",
-      "order_id": 3,
+      "order_id": ` + strconv.FormatInt(orderID, 10) + `,
       "no_of_advance_month": 0,
       "parent_enrollment_id": ""
     }
@@ -264,7 +281,8 @@ func TestCompatRecordedV2Request(t *testing.T) {
 	s := newStack(t)
 	tok := s.authenticate(t)
 	id, tok := s.enrollmentID(t, tok, "NON_LIFELINE")
-	body := recordedV2Request(id)
+	paid := s.pay(t, id)
+	body := recordedV2Request(id, paid.ID)
 
 	raw := s.post(t, "//customer", tok, body)
 	var r v2Reply
@@ -278,9 +296,10 @@ func TestCompatRecordedV2Request(t *testing.T) {
 		line.Data.MSID != "" || line.Data.MSL != "" || line.Data.ExternalTransactionID != "123456APCTG5" {
 		t.Errorf("line = %+v", line)
 	}
-	// The recorded response's key order, ids as bare integers.
-	want := fmt.Sprintf(`{"data":[{"data":{"cust_id":%d,"customer_id":%d,"enrollment_id":%q,"enrollment_type":"SHIPMENT","invoice_number":"","mdn":null,"msid":"","msl":"","external_transaction_id":"123456APCTG5"},"msg":"Success","msg_code":"RESTAPI000"}],"msg":"Success","msg_code":"RESTAPI000","external_transaction_id":"123456APCTG5","token":%q}`,
-		line.Data.CustID, line.Data.CustID, id, r.Token)
+	// The recorded response's key order, ids as bare integers; the line
+	// carries its order's invoice number.
+	want := fmt.Sprintf(`{"data":[{"data":{"cust_id":%d,"customer_id":%d,"enrollment_id":%q,"enrollment_type":"SHIPMENT","invoice_number":%q,"mdn":null,"msid":"","msl":"","external_transaction_id":"123456APCTG5"},"msg":"Success","msg_code":"RESTAPI000"}],"msg":"Success","msg_code":"RESTAPI000","external_transaction_id":"123456APCTG5","token":%q}`,
+		line.Data.CustID, line.Data.CustID, id, paid.InvoiceNumber, r.Token)
 	if got := strings.TrimSpace(string(raw)); got != want {
 		t.Errorf("body =\n%s\nwant\n%s", got, want)
 	}
@@ -404,11 +423,13 @@ func TestCompatNestedAddressesAndPortIn(t *testing.T) {
 	tok := s.authenticate(t)
 	id1, tok := s.enrollmentID(t, tok, "NON_LIFELINE")
 	id2, tok := s.enrollmentID(t, tok, "NON_LIFELINE")
+	// One payment under the parent's enrollment id for both lines.
+	paid := s.pay(t, id1)
 	addr := `{"address_one":"123 S MAIN ST","address_two":"APT 7","city":"SEATTLE","state":"WA","zip":"98103"}`
 	line := func(id, parent, portin string) string {
 		l := `{"enrollment_id":"` + id + `","parent_enrollment_id":"` + parent + `","first_name":"Jane","last_name":"Doe",
 			"email":"jane@example.com","plan_id":1828,"carrier":"` + v2SampleCarrier + `","is_esim":"Y","enrollment_type":"SHIPMENT",
-			"order_id":938,"service_address":` + addr + `,"billing_address":` + addr + `,"is_portin":"` + portin + `"`
+			"order_id":` + strconv.FormatInt(paid.ID, 10) + `,"service_address":` + addr + `,"billing_address":` + addr + `,"is_portin":"` + portin + `"`
 		if portin == "Y" {
 			l += `,"port_number":"2065550123","port_current_carrier":"T-Mobile","port_first_name":"Jane","port_last_name":"Doe",
 				"port_address":` + addr + `,"port_account_number":"456123","port_account_password":"s3cret","pin":"1234"`
@@ -486,7 +507,7 @@ func TestCompatPlanListAndLifeline(t *testing.T) {
 	}
 	id, tok := s.enrollmentID(t, e.Token, "LIFELINE")
 	var r v2Reply
-	body := strings.Replace(recordedV2Request(id), `"plan_id": 5781`, `"plan_id": 1828`, 1)
+	body := strings.Replace(recordedV2Request(id, s.pay(t, id).ID), `"plan_id": 5781`, `"plan_id": 1828`, 1)
 	decodeStrict(t, s.post(t, "/customer", tok, body), &r)
 	if r.MsgCode != "RESTAPI110" || len(r.Data) != 1 || len(r.Data[0].Errors) != 1 || r.Data[0].Errors[0] != enrollment.MsgLifelineOutside {
 		t.Errorf("lifeline customer = %+v", r)
@@ -564,13 +585,14 @@ func TestCompatCacheTokenRetryOnce(t *testing.T) {
 	s := newStack(t)
 	cached := s.authenticate(t)
 	id, _ := s.enrollmentID(t, cached, "NON_LIFELINE") // consumes the cached token
+	body := recordedV2Request(id, s.pay(t, id).ID)
 	var first v2Reply
-	decodeStrict(t, s.post(t, "//customer", cached, recordedV2Request(id)), &first)
+	decodeStrict(t, s.post(t, "//customer", cached, body), &first)
 	if first.MsgCode != "RESTAPI001" || first.Msg != "Token already used" {
 		t.Fatalf("stale token = %+v", first)
 	}
 	var retry v2Reply
-	decodeStrict(t, s.post(t, "//customer", s.authenticate(t), recordedV2Request(id)), &retry)
+	decodeStrict(t, s.post(t, "//customer", s.authenticate(t), body), &retry)
 	if retry.MsgCode != "RESTAPI000" || len(retry.Data) != 1 || retry.Data[0].Data.CustID == 0 {
 		t.Fatalf("retry = %+v", retry)
 	}

@@ -86,6 +86,9 @@ func (f *fakeOrders) ListCoupons(context.Context, tenant.OrgID) ([]order.Coupon,
 func (f *fakeOrders) Orders(context.Context, tenant.OrgID, ports.Query) ([]order.Order, error) {
 	return nil, errNotForHTTP
 }
+func (f *fakeOrders) OrderLines(context.Context, tenant.OrgID, []int64) (map[int64][]enrollment.LineRecord, error) {
+	return nil, errNotForHTTP
+}
 
 // sampleQuote is a priced quote with every part of the breakdown.
 func sampleQuote() order.Quote {

@@ -12,6 +12,7 @@ import (
 	"github.com/allot-io/allot/domain/attempt"
 	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/order"
 	"github.com/allot-io/allot/domain/tenant"
 	"github.com/allot-io/allot/domain/token"
 	"github.com/allot-io/allot/ports"
@@ -19,7 +20,10 @@ import (
 
 // Enrollment implements ports.EnrollmentService.
 type Enrollment struct {
-	store    ports.Store
+	store ports.Store
+	// orders looks up the orders customer lines name; nil when orders are
+	// not kept, and then no order_id names an order.
+	orders   ports.OrderStore
 	clock    ports.Clock
 	random   io.Reader
 	hasher   ports.PasswordHasher
@@ -379,7 +383,8 @@ func (s *Enrollment) CreateCustomer(ctx context.Context, org tenant.OrgID, in en
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkReferences(ctx, org, req); err != nil {
+	links, err := s.checkReferences(ctx, org, req)
+	if err != nil {
 		return s.existing(ctx, org, req, err)
 	}
 	if s.sealer == nil {
@@ -394,8 +399,8 @@ func (s *Enrollment) CreateCustomer(ctx context.Context, org tenant.OrgID, in en
 		InvoiceNumber:      req.InvoiceNumber(),
 		CreatedAt:          s.clock.Now(),
 	}
-	for _, l := range lines {
-		nl := ports.NewLine{Line: l}
+	for i, l := range lines {
+		nl := ports.NewLine{Line: l, OrderID: links[i].OrderID, InvoiceNumber: links[i].InvoiceNumber}
 		if pw := l.Customer().Password; !pw.IsZero() {
 			if nl.PasswordHash, err = s.hasher.Hash(pw.Reveal()); err != nil {
 				return nil, fault.Wrap(err, "hash customer password")
@@ -475,9 +480,11 @@ func (s *Enrollment) seal(v enrollment.Secret) ([]byte, error) {
 
 // checkReferences reports, all at once, what only the store can tell:
 // plans that are not active, carriers not in the organisation's catalogue,
-// enrollment ids not issued to the organisation or already used, and a
-// parent that is neither a line nor an account.
-func (s *Enrollment) checkReferences(ctx context.Context, org tenant.OrgID, req enrollment.Request) error {
+// enrollment ids not issued to the organisation or already used, a parent
+// that is neither a line nor an account, and orders that may not pay for
+// their lines (order.LinkLines). It returns what each line takes from its
+// order.
+func (s *Enrollment) checkReferences(ctx context.Context, org tenant.OrgID, req enrollment.Request) ([]order.LineOrder, error) {
 	lines := req.Lines()
 	ids := make([]string, len(lines))
 	for i, l := range lines {
@@ -485,7 +492,7 @@ func (s *Enrollment) checkReferences(ctx context.Context, org tenant.OrgID, req 
 	}
 	issued, err := s.store.EnrollmentIDs(ctx, org, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	plans := map[string]bool{}
 	carriers := map[string]bool{}
@@ -506,7 +513,7 @@ func (s *Enrollment) checkReferences(ctx context.Context, org tenant.OrgID, req 
 			switch {
 			case fault.CodeOf(err) == fault.NotFound:
 			case err != nil:
-				return err
+				return nil, err
 			default:
 				active = p.Active
 			}
@@ -522,7 +529,7 @@ func (s *Enrollment) checkReferences(ctx context.Context, org tenant.OrgID, req 
 				switch {
 				case fault.CodeOf(err) == fault.NotFound:
 				case err != nil:
-					return err
+					return nil, err
 				default:
 					known = true
 				}
@@ -539,11 +546,41 @@ func (s *Enrollment) checkReferences(ctx context.Context, org tenant.OrgID, req 
 		case fault.CodeOf(err) == fault.NotFound:
 			vs.Add(req.ParentNotFound())
 		case err != nil:
-			return err
+			return nil, err
 		}
 	}
+	links, lvs, err := s.lineOrders(ctx, org, req)
+	if err != nil {
+		return nil, err
+	}
+	vs = append(vs, lvs...)
 	enrollment.SortViolations(vs)
-	return vs.Err()
+	return links, vs.Err()
+}
+
+// lineOrders looks up the orders the lines of req name and applies
+// order.LinkLines with the organisation's require-payment setting.
+func (s *Enrollment) lineOrders(ctx context.Context, org tenant.OrgID, req enrollment.Request) ([]order.LineOrder, fault.Violations, error) {
+	o, err := s.store.OrgByID(ctx, org)
+	if err != nil {
+		return nil, nil, err
+	}
+	found := map[int64]order.Order{}
+	for _, id := range order.LineOrderIDs(req) {
+		if _, seen := found[id]; seen || id == 0 || s.orders == nil {
+			continue
+		}
+		got, err := s.orders.OrderByID(ctx, org, id)
+		switch {
+		case fault.CodeOf(err) == fault.NotFound:
+		case err != nil:
+			return nil, nil, err
+		default:
+			found[id] = got
+		}
+	}
+	links, vs := order.LinkLines(req, found, o.Settings.RequirePayment)
+	return links, vs, nil
 }
 
 // Vendor and agent identifiers: printable, no spaces in vendor ids and

@@ -203,6 +203,11 @@ func (s *Orders) OrderForEnrollment(ctx context.Context, org tenant.OrgID, id st
 	return s.store.OrderByEnrollmentID(ctx, org, strings.TrimSpace(id))
 }
 
+// OrderLines implements ports.OrderService.
+func (s *Orders) OrderLines(ctx context.Context, org tenant.OrgID, ids []int64) (map[int64][]enrollment.LineRecord, error) {
+	return s.store.OrderLines(ctx, org, ids)
+}
+
 // AddShippingMethod implements ports.OrderService.
 func (s *Orders) AddShippingMethod(ctx context.Context, org tenant.OrgID, name, amount string, overnight bool) (order.ShippingMethod, error) {
 	m, err := order.NewShippingMethod(name, amount, overnight)

@@ -84,8 +84,11 @@ func New(deps Deps, cfg Config) ports.Services {
 	g := guard{store: deps.Store, clock: deps.Clock}
 	deps.Metrics = metricsOr(deps.Metrics)
 	orgs := &Orgs{store: deps.Store, clock: deps.Clock}
+	if deps.Orders == nil {
+		deps.Orders, _ = deps.Store.(ports.OrderStore)
+	}
 	enr := &Enrollment{
-		store: deps.Store, clock: deps.Clock, random: deps.Random,
+		store: deps.Store, orders: deps.Orders, clock: deps.Clock, random: deps.Random,
 		hasher: deps.Hasher, sealer: deps.Sealer, tokenKey: deps.TokenKey,
 		ttl: cfg.TokenTTL, limits: cfg.Enrollment, guard: g, metrics: deps.Metrics,
 	}
@@ -126,9 +129,6 @@ func New(deps Deps, cfg Config) ports.Services {
 		Health:       &Health{store: deps.Store},
 		Enrollment:   enr,
 		Operators:    ops,
-	}
-	if deps.Orders == nil {
-		deps.Orders, _ = deps.Store.(ports.OrderStore)
 	}
 	if deps.Orders != nil {
 		maxLines := cfg.Enrollment.MaxLines

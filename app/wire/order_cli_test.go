@@ -5,6 +5,7 @@ import (
 	"context"
 	"github.com/allot-io/allot/domain/enrollment"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -90,13 +91,23 @@ func TestOrderCommands(t *testing.T) {
 		Quote:       order.QuoteInput{EnrollmentID: av.EnrollmentID, Plans: []order.PlanChoice{{ID: "1828", Months: "2"}}, CouponCode: "SAVE10"},
 		PaymentType: "NEW_SIGNUP", Method: "SKIP_PAYMENT",
 	}})
-	b.Close()
 	if err != nil {
+		b.Close()
 		t.Fatal(err)
 	}
+	// The customer created with the order is listed under it.
+	created, err := svc.Enrollment.CreateCustomer(ctx, org.ID, enrollment.RequestInput{Action: enrollment.ActionCreateV2, AgentID: "web", Source: "API",
+		Lines: []enrollment.LineInput{{EnrollmentID: av.EnrollmentID, OrderID: strconv.FormatInt(o.ID, 10), FirstName: "Ann", LastName: "Lee",
+			Email: "ann@example.com", ServiceAddressOne: "112 N 41ST ST", ServiceCity: "SEATTLE", ServiceState: "WA", ServiceZip: "98103",
+			PlanID: "1828", EnrollmentType: "SHIPMENT"}}})
+	b.Close()
+	if err != nil || len(created) != 1 || created[0].InvoiceNumber != o.InvoiceNumber {
+		t.Fatalf("create with the order: %+v, %v", created, err)
+	}
+	customer := strconv.FormatInt(created[0].CustomerID, 10)
 	// 25 × 2 = 50, less 5.00, tax 2.93, regulatory 1.01, activation 10: 58.94.
 	got := run(0, "order", "list", "--org", "ACME")
-	for _, want := range []string{"ORDER-ID", av.EnrollmentID, o.InvoiceNumber, "SKIPPED", "SKIP_PAYMENT", "1828x2", "58.94"} {
+	for _, want := range []string{"ORDER-ID", av.EnrollmentID, o.InvoiceNumber, "SKIPPED", "SKIP_PAYMENT", "1828x2", "58.94", "CUSTOMERS", "  " + customer + "\n"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("order list lacks %q:\n%s", want, got)
 		}
@@ -104,7 +115,8 @@ func TestOrderCommands(t *testing.T) {
 	if !strings.HasSuffix(o.InvoiceNumber, "-2001") {
 		t.Errorf("invoice %s: want the continuous counter's first number, 2001", o.InvoiceNumber)
 	}
-	if got := run(0, "order", "list", "--org", "ACME", "--json"); !strings.Contains(got, `"total_amount": "58.94"`) || !strings.Contains(got, `"coupon_code": "SAVE10"`) {
+	if got := run(0, "order", "list", "--org", "ACME", "--json"); !strings.Contains(got, `"total_amount": "58.94"`) || !strings.Contains(got, `"coupon_code": "SAVE10"`) ||
+		!strings.Contains(got, `"customer_id": `+customer+`,`) {
 		t.Errorf("order list --json:\n%s", got)
 	}
 }

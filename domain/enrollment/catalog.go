@@ -193,7 +193,10 @@ type LineRecord struct {
 	Status          LineStatus
 	InvoiceNumber   string
 	ActivationLater bool
-	CreatedAt       time.Time
+	// OrderID is the make_payment order the line was created with, 0 for
+	// none.
+	OrderID   int64
+	CreatedAt time.Time
 }
 
 // LineStatus tells where a line is in provisioning.

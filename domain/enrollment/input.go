@@ -216,8 +216,8 @@ var lineFields = [numLineFields]lineField{
 	// The fields of create_prepaid_postpaid_customer_v2's lines. A line's
 	// parent_enrollment_id names its account; "" means the line opens it.
 	fParentEnrollmentID: {json: "parent_enrollment_id", label: "Parent enrollment Id", ptr: func(l *LineInput) *string { return &l.ParentEnrollmentID }, norm: upper, check: alnum(MaxEnrollmentID)},
-	// order_id is make_payment's order (a JSON number); it is checked
-	// against the organisation's orders once Allot keeps them.
+	// order_id is make_payment's order (a JSON number); the use case
+	// checks it against the organisation's orders (order.LinkLines).
 	fOrderID:            {json: "order_id", label: "Order Id", ptr: func(l *LineInput) *string { return &l.OrderID }, check: positiveInt(MaxOrderIDDigits)},
 	fSIM:                {json: "sim", label: "SIM", ptr: func(l *LineInput) *string { return &l.SIM }, check: digitsBetween(MinUICCID, MaxUICCID)},
 	fIsESIM:             {json: "is_esim", label: "Is eSIM", ptr: func(l *LineInput) *string { return &l.IsESIM }, norm: upper, check: oneOf("Y", "N"), v2Default: "N"},

@@ -123,6 +123,9 @@ type Settings struct {
 	BSSIDs IDForm
 	// Programs are the enrollment programs the organisation runs.
 	Programs Programs
+	// RequirePayment makes customer creation require, on every line, an
+	// order_id naming a paid order (require-payment Y); off by default.
+	RequirePayment bool
 }
 
 // IDs returns the id form, IDsInt by default.
@@ -135,8 +138,9 @@ func (s Settings) IDs() IDForm {
 
 // Names of the settings, as the CLI flags and listings name them.
 const (
-	SettingBSSIDs   = "bss-ids"
-	SettingPrograms = "programs"
+	SettingBSSIDs         = "bss-ids"
+	SettingPrograms       = "programs"
+	SettingRequirePayment = "require-payment"
 )
 
 // ReasonInvalidSetting is the reason of a bad setting value.
@@ -173,6 +177,31 @@ var settings = []setting{
 			s.Programs = p
 			return err
 		}},
+	{SettingSpec{SettingRequirePayment, "Y to refuse customer creation unless every line's order_id names a paid order (SKIP_PAYMENT is not paid), N not to (default N)"},
+		func(s Settings) string { return yesNo(s.RequirePayment) },
+		func(s *Settings, v string) error {
+			b, err := parseYesNo(SettingRequirePayment, v)
+			s.RequirePayment = b
+			return err
+		}},
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "Y"
+	}
+	return "N"
+}
+
+// parseYesNo reads a flag setting, Y or N in any case.
+func parseYesNo(name, v string) (bool, error) {
+	switch strings.ToUpper(strings.TrimSpace(v)) {
+	case "Y":
+		return true, nil
+	case "N":
+		return false, nil
+	}
+	return false, fault.InvalidField(name, "enum", ReasonInvalidSetting, fmt.Sprintf("%s %q is not Y or N", name, v))
 }
 
 // SettingSpecs returns every setting, in a fixed order.

@@ -194,6 +194,40 @@ func TestPaymentsThreeProcesses(t *testing.T) {
 		}
 	}
 
+	db := openDB(t, dsn)
+	// The client then creates the customers, two lines per order as each
+	// was priced: the parent's enrollment id paid for both, the order_id
+	// make_payment returned on both lines, each call on the next server
+	// with the token the last one returned. An order of another
+	// enrollment is refused first, and writes nothing.
+	tok = authenticate(t, c, at(0))
+	r = bssCall(t, c, at(1), "/customer", tok, v2Create(byID[ids[2]].OrderID.String(), ids[1]))
+	var refused v2Created
+	if err := json.Unmarshal(r.Data, &refused); err != nil || r.MsgCode != "RESTAPI110" || len(refused) != 1 || len(refused[0].Errors) != 1 ||
+		refused[0].Errors[0] != "Order "+byID[ids[2]].OrderID.String()+" is not an order of this enrollment" {
+		t.Fatalf("another enrollment's order: %+v (data %s)", r, r.Data)
+	}
+	tok = r.Token
+	for p := 0; p+1 < len(ids); p += 2 {
+		paid := byID[ids[p]]
+		r := bssCall(t, c, at(p/2), "/customer", tok, v2Create(paid.OrderID.String(), ids[p], ids[p+1]))
+		var lines v2Created
+		if err := json.Unmarshal(r.Data, &lines); err != nil || r.MsgCode != "RESTAPI000" || len(lines) != 2 {
+			t.Fatalf("create with order %s: %+v (data %s)", paid.OrderID, r, r.Data)
+		}
+		for i, l := range lines {
+			if l.Data.CustID == 0 || l.Data.EnrollmentID != ids[p+i] || l.Data.InvoiceNumber != paid.InvoiceNumber {
+				t.Errorf("line %s = %+v, want the order's invoice %s", ids[p+i], l, paid.InvoiceNumber)
+			}
+		}
+		tok = r.Token
+	}
+	var linked int
+	if err := db.QueryRowContext(t.Context(), `SELECT count(*) FROM lines l JOIN orders o ON o.org_id = l.org_id AND o.id = l.order_id
+		WHERE l.invoice_number = o.invoice_number AND o.enrollment_id IN (l.enrollment_id, (SELECT a.parent_enrollment_id FROM accounts a WHERE a.id = l.account_id))`).Scan(&linked); err != nil || linked != enrollments {
+		t.Errorf("lines stored with their order and its invoice number: %d, %v; want %d", linked, err, enrollments)
+	}
+
 	// A card payment on every server, refused for want of a processor;
 	// its card is then looked for in every table and every server's output.
 	const canaryCard, canaryCVV = "4000056655665556", "8317"
@@ -209,7 +243,6 @@ func TestPaymentsThreeProcesses(t *testing.T) {
 
 	// Whole numbers only: a time of 12:23:30.831745 does not hold the CVV.
 	canary := regexp.MustCompile(`(^|[^0-9])(` + canaryCard + `|` + canaryCVV + `)([^0-9]|$)`)
-	db := openDB(t, dsn)
 	if dump := dumpTables(t, db); canary.MatchString(dump) {
 		t.Error("a table holds the card's number or CVV")
 	} else if !strings.Contains(dump, ids[0]) {
@@ -229,6 +262,34 @@ func TestPaymentsThreeProcesses(t *testing.T) {
 		t.Errorf("coupon uses: %d, %v; want %d (one per order, none per retry)", uses, err, enrollments)
 	}
 	recordFigures(t, "payments", fmt.Sprintf("payments: servers=3 enrollments=%d calls=%d orders=%d", enrollments, len(answers), n))
+}
+
+// v2Created is data of a create_prepaid_postpaid_customer_v2 answer: one
+// result per line.
+type v2Created []struct {
+	Data struct {
+		CustID        int64  `json:"cust_id"`
+		EnrollmentID  string `json:"enrollment_id"`
+		InvoiceNumber string `json:"invoice_number"`
+	} `json:"data"`
+	MsgCode string   `json:"msg_code"`
+	Errors  []string `json:"errors"`
+}
+
+// v2Create is a create_prepaid_postpaid_customer_v2 request for the lines
+// ids, the first opening the account, every line naming orderID.
+func v2Create(orderID string, ids ...string) string {
+	lines := make([]string, len(ids))
+	for i, id := range ids {
+		parent := ""
+		if i > 0 {
+			parent = ids[0]
+		}
+		lines[i] = fmt.Sprintf(`{"enrollment_id":%q,"parent_enrollment_id":%q,"first_name":"Ann","last_name":"Lee","email":"ann@example.com",
+			"service_address":{"address_one":"112 N 41ST ST","city":"SEATTLE","state":"WA","zip":"98103"},"plan_id":1828,
+			"is_portin":"N","enrollment_type":"SHIPMENT","order_id":%s}`, id, parent, orderID)
+	}
+	return `{"action":"create_prepaid_postpaid_customer_v2",` + bssAgent + `,"lines":[` + strings.Join(lines, ",") + `]}`
 }
 
 // dumpTables returns the text of every row of every table of the public

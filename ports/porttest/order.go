@@ -42,6 +42,7 @@ func RunOrderStore(t *testing.T, newStore func(t *testing.T) OrderStores, opts O
 	run(t, "InvoiceCounters", orderInvoices)
 	run(t, "CouponUses", orderCouponUses)
 	run(t, "List", orderList)
+	run(t, "Lines", orderLinesCase)
 	if n := opts.concurrency(); n > 0 {
 		run(t, "ConcurrentOneEnrollment", func(t *testing.T, s OrderStores) { orderConcurrentOne(t, s, n) })
 		run(t, "ConcurrentInvoiceNumbers", func(t *testing.T, s OrderStores) { orderConcurrentInvoices(t, s, n) })
@@ -384,5 +385,40 @@ func orderConcurrentInvoices(t *testing.T, s OrderStores, n int) {
 		if want := order.InvoiceNumber(base, int64(i+1)); num != want {
 			t.Fatalf("invoice numbers %v: number %d is %s, want %s", got, i+1, num, want)
 		}
+	}
+}
+
+// orderLinesCase: lines stored with an order are listed under it, keep the
+// invoice number they were given, and another organisation sees none of
+// them; a line without an order carries the request's invoice number.
+func orderLinesCase(t *testing.T, s OrderStores) {
+	a, b := mkOrg(t, s, "a"), mkOrg(t, s, "b")
+	issue(t, s, a, "WN116", "WN118", "WN119")
+	o := createOrder(t, s, a, newOrder("WN116", base))
+	e := newEnrollment(t, "WN116", attached("WN116"), attached("WN118"), attached("WN119"))
+	for i := range 2 {
+		e.Lines[i].OrderID, e.Lines[i].InvoiceNumber = o.ID, o.InvoiceNumber
+	}
+	_, recs, err := s.CreateEnrollment(ctx(t), a, e)
+	must(t, err, "CreateEnrollment")
+	if recs[0].OrderID != o.ID || recs[0].InvoiceNumber != o.InvoiceNumber || recs[2].OrderID != 0 || recs[2].InvoiceNumber != testInvoice {
+		t.Errorf("stored lines = %+v", recs)
+	}
+	got, err := s.OrderLines(ctx(t), a, []int64{o.ID, o.ID + 1000})
+	must(t, err, "OrderLines")
+	if len(got) != 1 || len(got[o.ID]) != 2 || got[o.ID][0].EnrollmentID != "WN116" || got[o.ID][1].EnrollmentID != "WN118" ||
+		got[o.ID][1].InvoiceNumber != o.InvoiceNumber || got[o.ID][1].OrderID != o.ID {
+		t.Errorf("OrderLines = %+v", got)
+	}
+	acct, err := s.AccountByEnrollmentID(ctx(t), a, "WN116")
+	must(t, err, "AccountByEnrollmentID")
+	if len(acct.Lines) != 3 || acct.Lines[1].OrderID != o.ID || acct.Lines[2].OrderID != 0 {
+		t.Errorf("account lines = %+v", acct.Lines)
+	}
+	if other, err := s.OrderLines(ctx(t), b, []int64{o.ID}); err != nil || len(other) != 0 {
+		t.Errorf("another organisation's OrderLines = %+v, %v", other, err)
+	}
+	if none, err := s.OrderLines(ctx(t), a, nil); err != nil || len(none) != 0 {
+		t.Errorf("OrderLines(nil) = %+v, %v", none, err)
 	}
 }
