@@ -50,8 +50,15 @@ func listPackages(t *testing.T, patterns ...string) []pkg {
 // TestDomainAndPortsImportOnlyStdlib keeps the core embeddable: domain/ and
 // ports/ may import the standard library and each other, nothing else.
 func TestDomainAndPortsImportOnlyStdlib(t *testing.T) {
-	pkgs := listPackages(t, "./domain/...", "./ports/...")
-	if len(pkgs) < 4 {
+	onlyCore(t, 4, "./domain/...", "./ports/...")
+}
+
+// onlyCore fails t for every dependency of the packages of patterns (at
+// least min of them) outside the standard library, domain/ and ports/.
+func onlyCore(t *testing.T, min int, patterns ...string) {
+	t.Helper()
+	pkgs := listPackages(t, patterns...)
+	if len(pkgs) < min {
 		t.Fatalf("go list found only %d packages", len(pkgs))
 	}
 	for _, p := range pkgs {
@@ -81,4 +88,11 @@ func TestAdaptersImportNoAppNorOtherAdapters(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestServicesImportNoFramework keeps the use cases apart from their
+// adapters: app/service sees the domain and the ports only, so wiring, not
+// the services, chooses gin, bun, urfave/cli or Prometheus.
+func TestServicesImportNoFramework(t *testing.T) {
+	onlyCore(t, 1, "./app/service/...")
 }
