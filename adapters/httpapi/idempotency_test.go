@@ -103,7 +103,7 @@ func TestIdempotencyKeysAreScopedByOrganisation(t *testing.T) {
 
 func TestIdempotencyKeyTooLong(t *testing.T) {
 	h := newHarness(t)
-	w := h.authed(http.MethodPost, createPath, samplePayload, headerIdempotencyKey, strings.Repeat("k", 256))
+	w := h.invalid().authed(http.MethodPost, createPath, samplePayload, headerIdempotencyKey, strings.Repeat("k", 256))
 	wantError(t, w, http.StatusBadRequest, idempotency.ReasonKeyInvalid, "WRONG_INPUT")
 	if h.series.calls != 0 {
 		t.Error("service ran")
