@@ -174,7 +174,7 @@ func checkExchange(t testing.TB, x exchange, mode requestMode) {
 func checkUnrouted(t testing.TB, c *contract, req *http.Request, x exchange, what string) {
 	t.Helper()
 	d := c.series
-	if p := req.URL.Path; !x.noBSS && ( isBSSPath(p) || (x.method == http.MethodPost && isSingleSegment(p) && !strings.HasPrefix(p, "/healthz") && !strings.HasPrefix(p, "/readyz"))) {
+	if p := req.URL.Path; !x.noBSS && (isBSSPath(p) || (x.method == http.MethodPost && isSingleSegment(p) && !strings.HasPrefix(p, "/healthz") && !strings.HasPrefix(p, "/readyz"))) {
 		d = c.bss
 	}
 	if !d.statuses[x.status] {
