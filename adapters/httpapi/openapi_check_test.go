@@ -165,8 +165,34 @@ func checkExchange(t testing.TB, x exchange, mode requestMode) {
 	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: x.status, Header: x.rheader, Options: opts}
 	out.SetBodyBytes(x.rbody)
 	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		t.Errorf("OpenAPI %s: response to %s does not match the document: %v\nstatus %d, body: %.2000s", doc.name, what, err, x.status, x.rbody)
+		t.Errorf("OpenAPI %s: response to %s does not match the document: %v%s\nstatus %d, body: %.2000s",
+			doc.name, what, err, branchErrors(route, x), x.status, x.rbody)
 	}
+}
+
+// branchErrors explains a response that matches no branch of its anyOf
+// (every BSS answer is success-of-an-action or failure): why each branch
+// refused it, which "doesn't match any schema" does not say.
+func branchErrors(route *routers.Route, x exchange) string {
+	r := route.Operation.Responses.Status(x.status)
+	if r == nil || r.Value == nil {
+		return ""
+	}
+	mt := r.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil || len(mt.Schema.Value.AnyOf) == 0 {
+		return ""
+	}
+	var v any
+	if json.Unmarshal(x.rbody, &v) != nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, s := range mt.Schema.Value.AnyOf {
+		if err := s.Value.VisitJSON(v, openapi3.MultiErrors(), openapi3.DisableSchemaErrorDetails()); err != nil {
+			fmt.Fprintf(&b, "\n  not %s: %v", strings.TrimPrefix(s.Ref, "#/components/schemas/"), err)
+		}
+	}
+	return b.String()
 }
 
 // checkUnrouted validates the answer to a request no operation describes:
