@@ -131,7 +131,8 @@ func TestDefect8StrictJSON(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t)
-			w := h.authed(http.MethodPost, createPath, tc.body)
+			// "START" leaves start out, which the document requires.
+			w := h.invalidIf(name == "wrong case").authed(http.MethodPost, createPath, tc.body)
 			e := wantError(t, w, http.StatusBadRequest, tc.reason, "WRONG_INPUT")
 			if !strings.Contains(e["message"].(string), tc.inMessage) || h.series.calls != 0 {
 				t.Errorf("message %v does not contain %s (service calls %d)", e["message"], tc.inMessage, h.series.calls)

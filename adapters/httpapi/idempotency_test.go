@@ -127,6 +127,6 @@ func TestIdempotencyOnDeleteByID(t *testing.T) {
 func TestIdempotencyOversizedBodyIs413(t *testing.T) {
 	h := newHarness(t)
 	big := `{"x":"` + strings.Repeat("y", int(DefaultMaxBodyBytes)) + `"}`
-	w := h.authed(http.MethodPost, createPath, big, headerIdempotencyKey, "big")
+	w := h.invalid().authed(http.MethodPost, createPath, big, headerIdempotencyKey, "big") // oversized
 	wantError(t, w, http.StatusRequestEntityTooLarge, reasonPayloadTooLarge, "WRONG_INPUT")
 }

@@ -195,7 +195,8 @@ func TestInvalidInputs(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			h.series.createFn = validate
-			w := h.authed(http.MethodPost, createPath, tc.body)
+			// A missing item_code is outside the document, which requires it.
+			w := h.invalidIf(tc.name == "no item code").authed(http.MethodPost, createPath, tc.body)
 			e := wantError(t, w, http.StatusBadRequest, tc.reason, "WRONG_INPUT")
 			if len(e) != 4 {
 				t.Errorf("single error has fields %v, want exactly message, statusCode, reason, code", e)
@@ -254,7 +255,7 @@ func TestMultipleViolationsHaveDetails(t *testing.T) {
 		_, err := series.Validate(spec, series.Limits{})
 		return series.Series{}, err
 	}
-	w := h.authed(http.MethodPost, createPath, `{"type":"x","start":"V1","end":"V2"}`)
+	w := h.invalid().authed(http.MethodPost, createPath, `{"type":"x","start":"V1","end":"V2"}`) // no item_code
 	e := wantError(t, w, http.StatusBadRequest, series.ReasonOwnerMissing, "WRONG_INPUT")
 	if e["message"] != series.OwnerMissingMessage {
 		t.Errorf("message = %v", e["message"])
@@ -305,7 +306,7 @@ func TestMalformedJSON(t *testing.T) {
 func TestBodyOverLimitIs413(t *testing.T) {
 	h := newHarness(t)
 	big := `{"client_code":"` + strings.Repeat("x", int(DefaultMaxBodyBytes)) + `"}`
-	w := h.authed(http.MethodPost, createPath, big)
+	w := h.invalid().authed(http.MethodPost, createPath, big) // oversized
 	wantError(t, w, http.StatusRequestEntityTooLarge, reasonPayloadTooLarge, "WRONG_INPUT")
 	if h.series.calls != 0 {
 		t.Error("the service ran on an oversized body")
@@ -591,7 +592,7 @@ func TestEveryRouteIsAuthenticated(t *testing.T) {
 		{http.MethodGet, SeriesPath + "/", ""},
 		{http.MethodGet, SeriesPath + "/lookup?number=V1", ""},
 		{http.MethodPost, SeriesPath + "/create", samplePayload},
-		{http.MethodPost, SeriesPath + "/next", `{}`},
+		{http.MethodPost, SeriesPath + "/next", `{"client_code":"SL1981","item_code":"P7"}`},
 		{http.MethodPost, SeriesPath + "/delete", `{"ids":[1]}`},
 		{http.MethodDelete, SeriesPath + "/1", ""},
 	} {
