@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/allot-io/allot/adapters/httpapi"
 	"github.com/allot-io/allot/adapters/secret"
 	"github.com/allot-io/allot/app/wire"
@@ -587,5 +589,33 @@ func TestCompatCacheTokenRetryOnce(t *testing.T) {
 	decodeStrict(t, s.post(t, "//customer", s.authenticate(t), recordedV2Request(id)), &retry)
 	if retry.MsgCode != "RESTAPI000" || len(retry.Data) != 1 || retry.Data[0].Data.CustID == 0 {
 		t.Fatalf("retry = %+v", retry)
+	}
+}
+
+// TestCompatOpenAPIDocuments: an integrator fetches both API descriptions
+// from the real server, without credentials, and loads them as OpenAPI 3.0
+// documents.
+func TestCompatOpenAPIDocuments(t *testing.T) {
+	s := newStack(t)
+	for _, path := range []string{httpapi.SeriesOpenAPIPath, httpapi.BSSOpenAPIPath} {
+		resp, err := httpapi.ContractClient(t).Get(s.srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %v", path, resp.StatusCode, err)
+		}
+		doc, err := openapi3.NewLoader().LoadFromData(raw)
+		if err != nil {
+			t.Fatalf("%s does not load: %v", path, err)
+		}
+		if err := doc.Validate(context.Background()); err != nil {
+			t.Errorf("%s is not a valid OpenAPI 3.0 document: %v", path, err)
+		}
+		if doc.Paths.Len() == 0 {
+			t.Errorf("%s describes no path", path)
+		}
 	}
 }
