@@ -337,7 +337,7 @@ func TestBSSDocumentFailures(t *testing.T) {
 		{sample: 8, msg: "Error occurred", code: "RESTAPI110", errors: list("Please enter Enrollment Id"), call: func(h *harness) *httptest.ResponseRecorder {
 			// A one-line request whose line lacks its enrollment id; the
 			// fake answers with enrollment.Validate's real error.
-			return h.bss(CustomerPath, strings.Replace(createBody(""), `"enrollment_id":"WN116",`, "", 1), h.enr.token())
+			return h.invalid().bss(CustomerPath, strings.Replace(createBody(""), `"enrollment_id":"WN116",`, "", 1), h.enr.token())
 		}},
 	}
 	for _, tc := range cases {

@@ -217,7 +217,7 @@ func TestOpenAPICheckCatchesDrift(t *testing.T) {
 	}
 	v2 := func(line string) exchange {
 		return exchange{method: http.MethodPost, target: CustomerPath, header: http.Header{"Content-Type": {"application/json"}, "Token": {"t"}},
-			body:   []byte(`{"action":"create_prepaid_postpaid_customer_v2","lines":[{"enrollment_id":"E1"}]}`),
+			body:   []byte(`{"action":"create_prepaid_postpaid_customer_v2","agent_id":"a","source":"API","lines":[{"enrollment_id":"E1"}]}`),
 			status: http.StatusOK, rheader: json,
 			rbody: []byte(`{"data":[{"data":{` + line + `},"msg":"Success","msg_code":"RESTAPI000"}],"msg":"Success","msg_code":"RESTAPI000","token":"t2"}`)}
 	}
