@@ -109,6 +109,7 @@ func New(cfg Config, svc ports.Services, log *slog.Logger) *API {
 
 	e.GET("/healthz", a.healthz)
 	e.GET("/readyz", a.readyz)
+	a.openapiRoutes(e)
 	a.seriesRoutes(e.Group(SeriesPath))
 	if a.servesBSS() {
 		a.enrollmentRoutes(e)

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/allot-io/allot/adapters/httpapi"
 	"github.com/allot-io/allot/adapters/secret"
 	"github.com/allot-io/allot/app/wire"
@@ -110,6 +112,18 @@ func newStack(t *testing.T) *stack {
 // is "//authenticate".
 func (s *stack) post(t *testing.T, path, tok, body string) []byte {
 	t.Helper()
+	return s.postWith(t, httpapi.ContractClient(t), path, tok, body)
+}
+
+// postInvalid is post for a request a test sends deliberately outside the
+// API documents; only the answer is validated.
+func (s *stack) postInvalid(t *testing.T, path, tok, body string) []byte {
+	t.Helper()
+	return s.postWith(t, httpapi.ContractClientInvalid(t), path, tok, body)
+}
+
+func (s *stack) postWith(t *testing.T, client *http.Client, path, tok, body string) []byte {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, s.srv.URL+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +133,8 @@ func (s *stack) post(t *testing.T, path, tok, body string) []byte {
 	if tok != "" {
 		req.Header.Set("token", tok)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	// Every exchange is validated against the API documents.
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -462,7 +477,7 @@ func TestCompatNestedAddressesAndPortIn(t *testing.T) {
 	id3, tok2 := s.enrollmentID(t, r.Token, "NON_LIFELINE")
 	bad = strings.ReplaceAll(bad, id1, id3)
 	var refused v2Reply
-	decodeStrict(t, s.post(t, "/customer", tok2, bad), &refused)
+	decodeStrict(t, s.postInvalid(t, "/customer", tok2, bad), &refused)
 	if refused.MsgCode == "RESTAPI000" || len(refused.Data) != 2 || len(refused.Data[0].Errors) == 0 ||
 		refused.Data[0].Errors[0] != "service_address should be an object" {
 		t.Errorf("service_address as text: %+v", refused)
@@ -525,7 +540,7 @@ func TestCompatPathsAndUnknownModules(t *testing.T) {
 	if e.MsgCode != "RESTAPI000" {
 		t.Fatalf("//plan/ = %+v", e)
 	}
-	decodeStrict(t, s.post(t, "//payments", e.Token, `{"action":"make_payment"}`), &e)
+	decodeStrict(t, s.postInvalid(t, "//payments", e.Token, `{"action":"make_payment"}`), &e)
 	if e.MsgCode != "RESTAPI105" || e.Msg != "Module does not exist" {
 		t.Errorf("//payments = %+v", e)
 	}
@@ -548,11 +563,11 @@ func TestCompatSeriesTrailingSlash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	send := func(path, body string) (int, []byte) {
+	send := func(client *http.Client, path, body string) (int, []byte) {
 		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+path, bytes.NewBufferString(body))
 		req.Header.Set("Authorization", "Basic "+key)
 		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -560,11 +575,12 @@ func TestCompatSeriesTrailingSlash(t *testing.T) {
 		raw, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, raw
 	}
-	code, raw := send(httpapi.SeriesPath+"/create/", `{"start":"V10000071","end":"V10000080","client_code":"SL1981","item_code":"P7WJEJANkt"}`)
+	code, raw := send(httpapi.ContractClient(t), httpapi.SeriesPath+"/create/", `{"start":"V10000071","end":"V10000080","client_code":"SL1981","item_code":"P7WJEJANkt"}`)
 	if code != http.StatusOK || !strings.Contains(string(raw), `"status":"OK"`) {
 		t.Fatalf("create/: %d %s", code, raw)
 	}
-	code, raw = send(httpapi.SeriesPath+"//no/such/", `{}`)
+	// No such path: only the answer can be validated.
+	code, raw = send(httpapi.ContractClientInvalid(t), httpapi.SeriesPath+"//no/such/", `{}`)
 	var env struct {
 		Error struct {
 			StatusCode int    `json:"statusCode"`
@@ -595,5 +611,33 @@ func TestCompatCacheTokenRetryOnce(t *testing.T) {
 	decodeStrict(t, s.post(t, "//customer", s.authenticate(t), body), &retry)
 	if retry.MsgCode != "RESTAPI000" || len(retry.Data) != 1 || retry.Data[0].Data.CustID == 0 {
 		t.Fatalf("retry = %+v", retry)
+	}
+}
+
+// TestCompatOpenAPIDocuments: an integrator fetches both API descriptions
+// from the real server, without credentials, and loads them as OpenAPI 3.0
+// documents.
+func TestCompatOpenAPIDocuments(t *testing.T) {
+	s := newStack(t)
+	for _, path := range []string{httpapi.SeriesOpenAPIPath, httpapi.BSSOpenAPIPath} {
+		resp, err := httpapi.ContractClient(t).Get(s.srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %v", path, resp.StatusCode, err)
+		}
+		doc, err := openapi3.NewLoader().LoadFromData(raw)
+		if err != nil {
+			t.Fatalf("%s does not load: %v", path, err)
+		}
+		if err := doc.Validate(context.Background()); err != nil {
+			t.Errorf("%s is not a valid OpenAPI 3.0 document: %v", path, err)
+		}
+		if doc.Paths.Len() == 0 {
+			t.Errorf("%s describes no path", path)
+		}
 	}
 }

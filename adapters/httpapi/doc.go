@@ -14,6 +14,8 @@
 //	DELETE SeriesPath/:id      delete one series
 //	GET    /healthz            liveness, always 200
 //	GET    /readyz             readiness, 200 or 503
+//	GET    /openapi/series.json, /openapi/bss.json
+//	                           the OpenAPI 3.0 documents of both APIs (openapi.go), no credentials
 //
 // Every error, including unknown routes (404), wrong methods (405), bodies
 // over the limit (413) and panics (500), is the contract's envelope
@@ -39,7 +41,10 @@
 //	POST /authenticate  vendor_id, username, password, pin -> token
 //	POST /enrollment    check_service_availability
 //	POST /plan          plan_list
-//	POST /customer      create_customer_prepaid_multiline (alias add_line_nonlifeline_customer)
+//	POST /customer      create_customer_prepaid_multiline (alias add_line_nonlifeline_customer),
+//	                    create_prepaid_postpaid_customer_v2
+//	POST /shipping      get_shipping_methods (with an order service)
+//	POST /payment       payment_details, make_payment (with an order service)
 //	POST /              RESTAPI101 Module required
 //	POST /<other>       RESTAPI105 Module does not exist
 //	other methods on /, /authenticate, /enrollment, /plan, /customer: RESTAPI001 Invalid Access!!
@@ -47,6 +52,11 @@
 // Failures go through the BSS table in errors.go (bssReasonTable,
 // bssCodeTable), the one place that maps reasons and codes to msg_code and
 // msg.
+//
+// The documents under openapi/ describe every route, field and status
+// above; the package's tests validate every request and response they
+// exchange against them (openapi_check_test.go), so a change of the wire
+// format changes the documents in the same commit.
 //
 // The package imports only ports, domain, gin and the standard library. An
 // *API is an http.Handler, so the composition root can mount it beside other

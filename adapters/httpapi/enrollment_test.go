@@ -137,7 +137,7 @@ func TestBSSMsgCodeTable(t *testing.T) {
 				"mdn": nil, "msid": "", "msl": "", "invoice_number": "2021-09-1288"}}}}},
 
 		{name: "001 Invalid Token, no header", call: func(h *harness) *httptest.ResponseRecorder {
-			return h.bss(PlanPath, planBody, "")
+			return h.invalid().bss(PlanPath, planBody, "")
 		}, want: bssBody("Invalid Token", "RESTAPI001", "")},
 		{name: "001 Invalid Token, blank header", call: func(h *harness) *httptest.ResponseRecorder {
 			return h.bss(PlanPath, planBody, "   ")
@@ -154,20 +154,20 @@ func TestBSSMsgCodeTable(t *testing.T) {
 			return h.bss(CustomerPath, createBody(""), tokExpired)
 		}, want: bssBody("Token expire", "RESTAPI001", "")},
 		{name: "001 Invalid Access!!", call: func(h *harness) *httptest.ResponseRecorder {
-			return h.do(http.MethodGet, CustomerPath, "", headerToken, h.enr.token())
+			return h.invalid().do(http.MethodGet, CustomerPath, "", headerToken, h.enr.token())
 		}, want: bssBody("Invalid Access!!", "RESTAPI001", "")},
 		{name: "001 Invalid credentials!!", call: func(h *harness) *httptest.ResponseRecorder {
 			return h.bss(AuthenticatePath, strings.Replace(authBody, testPassword, "wrong", 1), "")
 		}, want: bssBody("Invalid credentials!!", "RESTAPI001", "")},
 		{name: "001 credentials required", call: func(h *harness) *httptest.ResponseRecorder {
-			return h.bss(AuthenticatePath, `{"vendor_id":"`+testVendor+`","username":"u","password":null}`, "")
+			return h.invalid().bss(AuthenticatePath, `{"vendor_id":"`+testVendor+`","username":"u","password":null}`, "")
 		}, want: bssBody("username and password pin and vendor_id are required", "RESTAPI001", "")},
 
 		{name: "101 Module required", call: func(h *harness) *httptest.ResponseRecorder {
 			return h.bss("/", planBody, h.enr.token())
 		}, want: bssBody("Module required", "RESTAPI101", t2)},
 		{name: "102 Action required", call: func(h *harness) *httptest.ResponseRecorder {
-			return h.bss(PlanPath, `{"agent_id":"a","source":"API"}`, h.enr.token())
+			return h.invalid().bss(PlanPath, `{"agent_id":"a","source":"API"}`, h.enr.token())
 		}, want: bssBody("Action required", "RESTAPI102", t2)},
 		{name: "103 Source Not Allowed", setup: func(h *harness) {
 			h.enr.plansFn = func(ports.CallContext, string) ([]enrollment.Plan, error) {
@@ -206,10 +206,10 @@ func TestBSSMsgCodeTable(t *testing.T) {
 			return h.bss(EnrollmentPath, availBody, h.enr.token())
 		}, want: bssBody("Invalid Agent ID or Password", "RESTAPI104", t2, "errors", list("Invalid Agent ID or Password"))},
 		{name: "105 Module does not exist", call: func(h *harness) *httptest.ResponseRecorder {
-			return h.bss("/customers", createBody(""), h.enr.token())
+			return h.invalid().bss("/customers", createBody(""), h.enr.token())
 		}, want: bssBody("Module does not exist", "RESTAPI105", t2)},
 		{name: "106 Action does not exist", call: func(h *harness) *httptest.ResponseRecorder {
-			return h.bss(CustomerPath, planBody, h.enr.token())
+			return h.invalid().bss(CustomerPath, planBody, h.enr.token())
 		}, want: bssBody("Action does not exist", "RESTAPI106", t2)},
 		{name: "107 Invalid company, token", call: func(h *harness) *httptest.ResponseRecorder {
 			return h.bss(PlanPath, planBody, tokDisabled)
@@ -218,7 +218,7 @@ func TestBSSMsgCodeTable(t *testing.T) {
 			return h.bss(AuthenticatePath, strings.Replace(authBody, testVendor, disabledVendor, 1), "")
 		}, want: bssBody("Invalid company", "RESTAPI107", "")},
 		{name: "108 Invalid method", call: func(h *harness) *httptest.ResponseRecorder {
-			return h.bss(PlanPath, `[{"action":"plan_list"}]`, h.enr.token())
+			return h.invalid().bss(PlanPath, `[{"action":"plan_list"}]`, h.enr.token())
 		}, want: bssBody("Invalid method", "RESTAPI108", t2)},
 		{name: "109 Unauthorized Access", setup: func(h *harness) {
 			h.enr.createFn = func(enrollment.RequestInput) ([]ports.CreatedLine, error) {
@@ -302,7 +302,7 @@ func TestBSSDocumentFailures(t *testing.T) {
 			return h.bss(CustomerPath, docSampleRequest, "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.e30.x")
 		}},
 		{sample: 2, msg: "Invalid Access!!", code: "RESTAPI001", call: func(h *harness) *httptest.ResponseRecorder {
-			return h.do(http.MethodGet, CustomerPath, "", headerToken, h.enr.token())
+			return h.invalid().do(http.MethodGet, CustomerPath, "", headerToken, h.enr.token())
 		}},
 		// The live service's errors entry (SPEC §2 "Real clients"), not the
 		// older document's repetition of the msg.
@@ -337,7 +337,7 @@ func TestBSSDocumentFailures(t *testing.T) {
 		{sample: 8, msg: "Error occurred", code: "RESTAPI110", errors: list("Please enter Enrollment Id"), call: func(h *harness) *httptest.ResponseRecorder {
 			// A one-line request whose line lacks its enrollment id; the
 			// fake answers with enrollment.Validate's real error.
-			return h.bss(CustomerPath, strings.Replace(createBody(""), `"enrollment_id":"WN116",`, "", 1), h.enr.token())
+			return h.invalid().bss(CustomerPath, strings.Replace(createBody(""), `"enrollment_id":"WN116",`, "", 1), h.enr.token())
 		}},
 	}
 	for _, tc := range cases {
@@ -446,7 +446,7 @@ func TestBSSDecodesScalars(t *testing.T) {
 		t.Errorf("data = %v: no enrollment id was issued", got)
 	}
 
-	w = h.bss(PlanPath, `{"action":" Plan_List ","agent_id":"a","agent_password":"pw","source":"api","plan_id":1828}`, h.enr.token())
+	w = h.invalid().bss(PlanPath, `{"action":" Plan_List ","agent_id":"a","agent_password":"pw","source":"api","plan_id":1828}`, h.enr.token())
 	wantBSS(t, w, http.StatusOK, bssBody("Success", "RESTAPI000", tokenN(4), "data", []any{
 		defaultPlanWire("1828", "Unlimited 5G", "25.00")}))
 	if h.enr.planID != "1828" || h.enr.cc != (ports.CallContext{Action: enrollment.ActionPlanList, AgentID: "a", AgentPassword: "pw", Source: "api"}) {
@@ -483,28 +483,28 @@ func TestBSSRejectsNonTextValues(t *testing.T) {
 	h := newHarness(t)
 	calls := func() int { h.enr.mu.Lock(); defer h.enr.mu.Unlock(); return h.enr.calls }
 
-	w := h.bss(EnrollmentPath, `{"action":"check_service_availability","zip_code":{"v":"98103"},"source":"API"}`, h.enr.token())
+	w := h.invalid().bss(EnrollmentPath, `{"action":"check_service_availability","zip_code":{"v":"98103"},"source":"API"}`, h.enr.token())
 	wantBSS(t, w, http.StatusOK, bssBody("Error occurred", "RESTAPI110", tokenN(2), "errors", list("zip_code should be a text value")))
 
-	w = h.bss(CustomerPath, createBody(`"agent_password":["x"],"source":{}`), h.enr.token())
+	w = h.invalid().bss(CustomerPath, createBody(`"agent_password":["x"],"source":{}`), h.enr.token())
 	notCreated := map[string]any{"msg_code": "RESTAPI110", "msg": "Error occurred", "data": map[string]any{}, "errors": list(enrollment.MsgLineNotCreated)}
 	wantBSS(t, w, http.StatusOK, bssBody("Error occurred", "RESTAPI010", tokenN(4), "errors",
 		list("source should be a text value", "agent_password should be a text value"), "data", []any{notCreated}))
 
 	two := createBody("")
 	two = strings.Replace(two, validLine+`]`, validLine+`,`+strings.Replace(validLine, `"first_name":"Ann"`, `"first_name":["Ann"]`, 1)+`]`, 1)
-	w = h.bss(CustomerPath, two, h.enr.token())
+	w = h.invalid().bss(CustomerPath, two, h.enr.token())
 	wantBSS(t, w, http.StatusOK, bssBody("Error occurred", "RESTAPI110", tokenN(6), "errors", list("Line 2: first_name should be a text value"),
 		"data", []any{notCreated, map[string]any{"msg_code": "RESTAPI110", "msg": "Error occurred", "data": map[string]any{}, "errors": list("first_name should be a text value")}}))
 
-	w = h.bss(PlanPath, `{"action":{"name":"plan_list"}}`, h.enr.token())
+	w = h.invalid().bss(PlanPath, `{"action":{"name":"plan_list"}}`, h.enr.token())
 	wantBSS(t, w, http.StatusOK, bssBody("Error occurred", "RESTAPI110", tokenN(8), "errors", list("action should be a text value")))
 
-	w = h.bss(AuthenticatePath, `{"vendor_id":"`+testVendor+`","username":"u","password":"p","pin":[1,2]}`, "")
+	w = h.invalid().bss(AuthenticatePath, `{"vendor_id":"`+testVendor+`","username":"u","password":"p","pin":[1,2]}`, "")
 	wantBSS(t, w, http.StatusOK, bssBody("Error occurred", "RESTAPI110", "", "errors", list("pin should be a text value")))
 
 	for _, lines := range []string{`"x"`, `{}`, `[1]`, `[null]`, `[{}, "y"]`, `true`} {
-		w = h.bss(CustomerPath, `{"action":"create_customer_prepaid_multiline","lines":`+lines+`}`, h.enr.token())
+		w = h.invalid().bss(CustomerPath, `{"action":"create_customer_prepaid_multiline","lines":`+lines+`}`, h.enr.token())
 		got := decode(t, w.Body.Bytes())
 		if got["msg_code"] != "RESTAPI110" || !reflect.DeepEqual(got["errors"], list("lines should be an array of objects")) {
 			t.Errorf("lines %s: body = %s", lines, w.Body)
@@ -513,7 +513,7 @@ func TestBSSRejectsNonTextValues(t *testing.T) {
 
 	// Too many lines are refused before a LineInput is made for each.
 	many := `{"action":"create_customer_prepaid_multiline","lines":[{}` + strings.Repeat(`,{}`, maxDecodedLines) + `]}`
-	w = h.bss(CustomerPath, many, h.enr.token())
+	w = h.invalid().bss(CustomerPath, many, h.enr.token())
 	if got := decode(t, w.Body.Bytes()); got["msg_code"] != "RESTAPI110" || !strings.Contains(w.Body.String(), "At most 1000 lines") {
 		t.Errorf("body = %s", w.Body)
 	}
@@ -522,7 +522,7 @@ func TestBSSRejectsNonTextValues(t *testing.T) {
 	}
 
 	// Absent and null lines reach the service, which says a line is required.
-	w = h.bss(CustomerPath, `{"action":"create_customer_prepaid_multiline","agent_id":"a","source":"API","parent_enrollment_id":"P1","lines":null}`, h.enr.token())
+	w = h.invalid().bss(CustomerPath, `{"action":"create_customer_prepaid_multiline","agent_id":"a","source":"API","parent_enrollment_id":"P1","lines":null}`, h.enr.token())
 	if got := decode(t, w.Body.Bytes()); !reflect.DeepEqual(got["errors"], list(enrollment.MsgLinesMissing)) {
 		t.Errorf("body = %s", w.Body)
 	}
@@ -545,8 +545,8 @@ func TestBSSInvalidMethodBodies(t *testing.T) {
 			// The body's error is the answer, and the presented token is
 			// consumed all the same (defect 10 of issue 11): the answer
 			// carries its successor.
-			wantBSS(t, h.bss(PlanPath, body, tok), http.StatusOK, bssBody("Invalid method", "RESTAPI108", tokenN(2)))
-			wantBSS(t, h.bss(AuthenticatePath, body, ""), http.StatusOK, bssBody("Invalid method", "RESTAPI108", ""))
+			wantBSS(t, h.invalid().bss(PlanPath, body, tok), http.StatusOK, bssBody("Invalid method", "RESTAPI108", tokenN(2)))
+			wantBSS(t, h.invalid().bss(AuthenticatePath, body, ""), http.StatusOK, bssBody("Invalid method", "RESTAPI108", ""))
 			if h.enr.consumes != 1 {
 				t.Errorf("the token was consumed %d times, want once", h.enr.consumes)
 			}
@@ -558,10 +558,10 @@ func TestBSSWrongMethods(t *testing.T) {
 	h := newHarness(t)
 	for _, path := range []string{AuthenticatePath, EnrollmentPath, PlanPath, CustomerPath, "/"} {
 		for _, method := range []string{http.MethodGet, http.MethodPut, http.MethodDelete, http.MethodPatch, http.MethodOptions} {
-			w := h.do(method, path, planBody, headerToken, h.enr.token())
+			w := h.invalid().do(method, path, planBody, headerToken, h.enr.token())
 			wantBSS(t, w, http.StatusOK, bssBody("Invalid Access!!", "RESTAPI001", ""))
 		}
-		if w := h.do(http.MethodHead, path, ""); w.Code != http.StatusOK {
+		if w := h.invalid().do(http.MethodHead, path, ""); w.Code != http.StatusOK {
 			t.Errorf("HEAD %s = %d", path, w.Code)
 		}
 	}
@@ -572,25 +572,25 @@ func TestBSSWrongMethods(t *testing.T) {
 
 func TestBSSModules(t *testing.T) {
 	h := newHarness(t)
-	wantBSS(t, h.bss("/", "", ""), http.StatusOK, bssBody("Module required", "RESTAPI101", ""))
+	wantBSS(t, h.invalid().bss("/", "", ""), http.StatusOK, bssBody("Module required", "RESTAPI101", ""))
 	for _, path := range []string{"/nope", "/api", "/Customer", "/customer.php"} {
 		tok := h.enr.token()
 		// An unknown module is still a call: the token is consumed and
 		// its successor sent.
-		wantBSS(t, h.bss(path, planBody, tok), http.StatusOK, bssBody("Module does not exist", "RESTAPI105", tokenN(h.enr.issued)))
+		wantBSS(t, h.invalid().bss(path, planBody, tok), http.StatusOK, bssBody("Module does not exist", "RESTAPI105", tokenN(h.enr.issued)))
 	}
 	// Actions belong to one module; "authenticate" is not a module call's.
 	for _, call := range [][2]string{
 		{CustomerPath, enrollment.ActionPlanList}, {PlanPath, enrollment.ActionCreate},
 		{EnrollmentPath, enrollment.ActionAuthenticate}, {PlanPath, "plan_lists"},
 	} {
-		w := h.bss(call[0], `{"action":"`+call[1]+`"}`, h.enr.token())
+		w := h.invalid().bss(call[0], `{"action":"`+call[1]+`"}`, h.enr.token())
 		if got := decode(t, w.Body.Bytes()); got["msg_code"] != "RESTAPI106" || got["msg"] != "Action does not exist" {
 			t.Errorf("%s %s: %s", call[0], call[1], w.Body)
 		}
 	}
 	for _, body := range []string{`{}`, `{"action":""}`, `{"action":null}`, `{"action":"  "}`} {
-		w := h.bss(CustomerPath, body, h.enr.token())
+		w := h.invalid().bss(CustomerPath, body, h.enr.token())
 		if got := decode(t, w.Body.Bytes()); got["msg_code"] != "RESTAPI102" || got["msg"] != "Action required" {
 			t.Errorf("%s: %s", body, w.Body)
 		}
@@ -604,17 +604,17 @@ func TestBSSModules(t *testing.T) {
 // vendor's envelope.
 func TestBSSOtherPathsKeepTheirEnvelopes(t *testing.T) {
 	h := newHarness(t)
-	wantError(t, h.do(http.MethodGet, "/nope", ""), http.StatusNotFound, "NOT_FOUND", "")
-	wantError(t, h.do(http.MethodPost, "/api/nope", "{}"), http.StatusNotFound, "NOT_FOUND", "")
-	wantError(t, h.do(http.MethodPost, "/healthz", "{}"), http.StatusMethodNotAllowed, reasonMethodNotAllowed, "")
-	wantError(t, h.do(http.MethodPost, SeriesPath, "{}"), http.StatusMethodNotAllowed, reasonMethodNotAllowed, "")
+	wantError(t, h.invalid().do(http.MethodGet, "/nope", ""), http.StatusNotFound, "NOT_FOUND", "")
+	wantError(t, h.invalid().do(http.MethodPost, "/api/nope", "{}"), http.StatusNotFound, "NOT_FOUND", "")
+	wantError(t, h.invalid().do(http.MethodPost, "/healthz", "{}"), http.StatusMethodNotAllowed, reasonMethodNotAllowed, "")
+	wantError(t, h.invalid().do(http.MethodPost, SeriesPath, "{}"), http.StatusMethodNotAllowed, reasonMethodNotAllowed, "")
 	wantStatus(t, h.do(http.MethodGet, "/healthz", ""), http.StatusOK)
 
 	// Without an enrollment service the family is not served at all.
 	off := newHarness(t, func(_ *Config, s *ports.Services) { s.Enrollment = nil })
-	wantError(t, off.bss(CustomerPath, createBody(""), "x"), http.StatusNotFound, "NOT_FOUND", "")
-	wantError(t, off.bss("/", "{}", ""), http.StatusNotFound, "NOT_FOUND", "")
-	wantError(t, off.do(http.MethodGet, PlanPath, ""), http.StatusNotFound, "NOT_FOUND", "")
+	wantError(t, off.invalid().bss(CustomerPath, createBody(""), "x"), http.StatusNotFound, "NOT_FOUND", "")
+	wantError(t, off.invalid().bss("/", "{}", ""), http.StatusNotFound, "NOT_FOUND", "")
+	wantError(t, off.invalid().do(http.MethodGet, PlanPath, ""), http.StatusNotFound, "NOT_FOUND", "")
 }
 
 // TestBSSTokenChaining follows a client that chains tokens: each response to
@@ -665,7 +665,8 @@ func TestBSSTokenChaining(t *testing.T) {
 		if s.setup != nil {
 			s.setup()
 		}
-		w := h.bss(s.path, s.body, prev)
+		// The first three steps send what the document does not allow.
+		w := h.invalidIf(s.code == "RESTAPI102" || s.code == "RESTAPI106" || s.name == "decoding error").bss(s.path, s.body, prev)
 		got := decode(t, w.Body.Bytes())
 		next := tokenOf(w)
 		if got["msg_code"] != s.code || next == "" || next == prev {
@@ -688,12 +689,12 @@ func TestBSSEchoesExternalTransactionID(t *testing.T) {
 		"create success":  h.bss(CustomerPath, createBody(ext), h.enr.token()),
 		"plan success":    h.bss(PlanPath, `{"action":"plan_list",`+ext+`}`, h.enr.token()),
 		"invalid token":   h.bss(PlanPath, `{"action":"plan_list",`+ext+`}`, "bad"),
-		"action required": h.bss(PlanPath, `{`+ext+`}`, h.enr.token()),
-		"field errors":    h.bss(CustomerPath, `{"action":"add_line_nonlifeline_customer",`+ext+`}`, h.enr.token()),
-		"authenticate":    h.bss(AuthenticatePath, `{"vendor_id":"x",`+ext+`}`, ""),
+		"action required": h.invalid().bss(PlanPath, `{`+ext+`}`, h.enr.token()),
+		"field errors":    h.invalid().bss(CustomerPath, `{"action":"add_line_nonlifeline_customer",`+ext+`}`, h.enr.token()),
+		"authenticate":    h.invalid().bss(AuthenticatePath, `{"vendor_id":"x",`+ext+`}`, ""),
 		"module required": h.bss("/", `{`+ext+`}`, ""),
-		"no such module":  h.bss("/nope", `{`+ext+`}`, ""),
-		"wrong method":    h.do(http.MethodPut, PlanPath, `{`+ext+`}`),
+		"no such module":  h.invalid().bss("/nope", `{`+ext+`}`, ""),
+		"wrong method":    h.invalid().do(http.MethodPut, PlanPath, `{`+ext+`}`),
 	} {
 		if got := echo(w); got != "TX2024abc9" {
 			t.Errorf("%s: external_transaction_id = %v; body %s", name, got, w.Body)
@@ -705,7 +706,7 @@ func TestBSSEchoesExternalTransactionID(t *testing.T) {
 	}
 	// Only letters and digits are echoed, and nothing when none was sent.
 	for _, v := range []string{`""`, `null`, `"TX-1"`, `"<script>"`, `"` + strings.Repeat("a", 65) + `"`, `{"a":1}`} {
-		w := h.bss(PlanPath, `{"action":"plan_list","external_transaction_id":`+v+`}`, h.enr.token())
+		w := h.invalidIf(v == `{"a":1}`).bss(PlanPath, `{"action":"plan_list","external_transaction_id":`+v+`}`, h.enr.token())
 		if _, has := decode(t, w.Body.Bytes())["external_transaction_id"]; has {
 			t.Errorf("%s echoed: %s", v, w.Body)
 		}
@@ -731,7 +732,7 @@ func TestBSSBodyTooLarge(t *testing.T) {
 	if w := h.bss(PlanPath, planBody, tok); decode(t, w.Body.Bytes())["msg_code"] != "RESTAPI000" {
 		t.Errorf("token unusable after a 413: %s", w.Body)
 	}
-	w = h.bss(AuthenticatePath, `{"vendor_id":"`+strings.Repeat("v", 300)+`"}`, "")
+	w = h.invalid().bss(AuthenticatePath, `{"vendor_id":"`+strings.Repeat("v", 300)+`"}`, "")
 	wantStatus(t, w, http.StatusRequestEntityTooLarge)
 }
 
@@ -807,10 +808,10 @@ func TestBSSLogsNoSecrets(t *testing.T) {
 	}
 	// Failures of every kind, with the same body.
 	h.bss(CustomerPath, portIn, canaryToken)
-	h.do(http.MethodPost, CustomerPath+"?token="+canaryToken, portIn)
-	h.do(http.MethodGet, CustomerPath+"?token="+canaryToken, portIn, headerToken, canaryToken)
-	h.bss("/nope", portIn, canaryToken)
-	h.bss(CustomerPath, strings.Replace(portIn, `"lines":[`, `"lines":[{"port_ssn":{"x":"`+canarySSN+`"}},`, 1), h.enr.token())
+	h.invalid().do(http.MethodPost, CustomerPath+"?token="+canaryToken, portIn)
+	h.invalid().do(http.MethodGet, CustomerPath+"?token="+canaryToken, portIn, headerToken, canaryToken)
+	h.invalid().bss("/nope", portIn, canaryToken)
+	h.invalid().bss(CustomerPath, strings.Replace(portIn, `"lines":[`, `"lines":[{"port_ssn":{"x":"`+canarySSN+`"}},`, 1), h.enr.token())
 	h.enr.createFn = func(enrollment.RequestInput) ([]ports.CreatedLine, error) { return nil, errors.New("db down") }
 	h.bss(CustomerPath, portIn, h.enr.token())
 	h.enr.createFn = func(in enrollment.RequestInput) ([]ports.CreatedLine, error) { panic("boom") }
@@ -818,7 +819,7 @@ func TestBSSLogsNoSecrets(t *testing.T) {
 	// Authenticate, right and wrong.
 	h.bss(AuthenticatePath, authBody, "")
 	h.bss(AuthenticatePath, strings.Replace(authBody, testVendor, "other", 1), "")
-	h.bss(AuthenticatePath, `{"vendor_id":"v","password":{"p":"`+testPassword+`"},"pin":[`+testPin+`]}`, "")
+	h.invalid().bss(AuthenticatePath, `{"vendor_id":"v","password":{"p":"`+testPassword+`"},"pin":[`+testPin+`]}`, "")
 
 	logs := h.logs.String()
 	secrets := []string{canaryToken, canaryCustPassword, canaryAgentPw, canaryPortPw, canarySSN, canaryName, testPassword, testPin, tokenN(1), tokenN(2), tokenN(3)}

@@ -220,6 +220,28 @@ type harness struct {
 	idem   *fakeIdempotency
 	enr    *fakeEnrollment
 	logs   *syncBuffer
+	// mode is what the next requests promise about the API documents;
+	// see invalid.
+	mode requestMode
+	// noBSS: the API serves no BSS module, so only the series document
+	// describes it.
+	noBSS bool
+}
+
+// invalid returns h for requests a test sends deliberately outside the
+// API documents (malformed JSON, NUL bytes, oversized bodies, wrong
+// methods, fields of the wrong type): their responses are still validated.
+func (h *harness) invalid() *harness { return h.invalidIf(true) }
+
+// invalidIf is invalid when bad holds and h otherwise, for tables that mix
+// valid and deliberately invalid requests.
+func (h *harness) invalidIf(bad bool) *harness {
+	if !bad {
+		return h
+	}
+	c := *h
+	c.mode = requestInvalid
+	return &c
 }
 
 // syncBuffer is a bytes.Buffer safe for the concurrent writes of a server.
@@ -250,11 +272,22 @@ func newHarness(t *testing.T, opts ...func(*Config, *ports.Services)) *harness {
 	}
 	log := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h.api = New(cfg, svc, log)
+	h.noBSS = svc.Enrollment == nil
 	return h
 }
 
-// do sends a request; headers are name, value pairs.
+// do sends a request, headers as name, value pairs, and validates the
+// exchange against the API documents.
 func (h *harness) do(method, path, body string, headers ...string) *httptest.ResponseRecorder {
+	h.t.Helper()
+	w, x := h.send(method, path, body, headers...)
+	checkExchange(h.t, x, h.mode)
+	return w
+}
+
+// send is do without the validation, for a test that measures the
+// server alone; it must pass the exchange to checkExchange itself.
+func (h *harness) send(method, path, body string, headers ...string) (*httptest.ResponseRecorder, exchange) {
 	h.t.Helper()
 	var r io.Reader
 	if body != "" {
@@ -267,9 +300,11 @@ func (h *harness) do(method, path, body string, headers ...string) *httptest.Res
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Add(headers[i], headers[i+1])
 	}
+	sent := req.Header.Clone()
 	w := httptest.NewRecorder()
 	h.api.ServeHTTP(w, req)
-	return w
+	return w, exchange{method: method, target: path, header: sent, body: []byte(body),
+		status: w.Code, rheader: w.Header(), rbody: w.Body.Bytes(), noBSS: h.noBSS}
 }
 
 // authed sends a request with the test key in the contract's raw form.

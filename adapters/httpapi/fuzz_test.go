@@ -27,6 +27,7 @@ func fuzzSeriesBody(f *testing.F, path string, seeds ...string) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		h := newHarness(t)
+		h.mode = requestAny // fuzzed input; the response is validated
 		h.series.createFn = validatingCreate
 		w := h.authed(http.MethodPost, path, string(body))
 		noServerError(t, w.Code, w.Body.String(), body)
@@ -71,9 +72,12 @@ func FuzzSeriesListQuery(f *testing.F) {
 			req := httptest.NewRequest(http.MethodGet, path, nil)
 			req.URL.RawQuery = query
 			req.Header.Set("Authorization", "Basic "+testKey)
+			sent := req.Header.Clone()
 			w := httptest.NewRecorder()
 			h.api.ServeHTTP(w, req)
 			noServerError(t, w.Code, w.Body.String(), []byte(query))
+			checkExchange(t, exchange{method: http.MethodGet, target: path + "?" + query, header: sent,
+				status: w.Code, rheader: w.Header(), rbody: w.Body.Bytes()}, requestAny)
 		}
 	})
 }
@@ -84,6 +88,7 @@ func fuzzBSS(f *testing.F, path string, seeds ...string) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		h := newHarness(t)
+		h.mode = requestAny // fuzzed input; the response is validated
 		w := h.bss(path, string(body), h.enr.token())
 		noServerError(t, w.Code, w.Body.String(), body)
 	})

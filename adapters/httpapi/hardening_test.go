@@ -45,8 +45,10 @@ func TestDefect2ErrorListsAreBounded(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	w := h.authed(http.MethodPost, createPath, body)
+	// The server alone is measured; the exchange is validated after.
+	w, x := h.send(http.MethodPost, createPath, body, "Authorization", "Basic "+testKey)
 	runtime.ReadMemStats(&after)
+	checkExchange(t, x, h.mode)
 	wantStatus(t, w, http.StatusBadRequest)
 	if w.Body.Len() > 4096 {
 		t.Errorf("the 400 is %d bytes, want a small one", w.Body.Len())
@@ -129,7 +131,8 @@ func TestDefect8StrictJSON(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t)
-			w := h.authed(http.MethodPost, createPath, tc.body)
+			// "START" leaves start out, which the document requires.
+			w := h.invalidIf(name == "wrong case").authed(http.MethodPost, createPath, tc.body)
 			e := wantError(t, w, http.StatusBadRequest, tc.reason, "WRONG_INPUT")
 			if !strings.Contains(e["message"].(string), tc.inMessage) || h.series.calls != 0 {
 				t.Errorf("message %v does not contain %s (service calls %d)", e["message"], tc.inMessage, h.series.calls)
@@ -184,7 +187,7 @@ func TestDefect6NoQueryValuesLogged(t *testing.T) {
 		t.Errorf("message %v, service calls %d", e["message"], h.series.calls)
 	}
 	h.authed(http.MethodGet, SeriesPath+"?item_code=PRIVATE2", "")
-	h.do(http.MethodPost, "/authenticate?token=tok_secret", `{}`)
+	h.invalid().do(http.MethodPost, "/authenticate?token=tok_secret", `{}`)
 	logs := h.logs.String()
 	for _, secret := range []string{"ak_secretvalue", "PRIVATE1", "PRIVATE2", "tok_secret"} {
 		if strings.Contains(logs, secret) {
@@ -237,7 +240,7 @@ func TestDefect10TokenConsumedWhateverTheOutcome(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t)
 			tok := h.enr.token()
-			first := decode(t, h.bss(call[0], call[1], tok).Body.Bytes())
+			first := decode(t, h.invalidIf(name != "no module").bss(call[0], call[1], tok).Body.Bytes())
 			next, _ := first["token"].(string)
 			if next == "" || next == tok {
 				t.Fatalf("answer %v carries no fresh token", first)

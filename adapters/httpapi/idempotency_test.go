@@ -103,7 +103,7 @@ func TestIdempotencyKeysAreScopedByOrganisation(t *testing.T) {
 
 func TestIdempotencyKeyTooLong(t *testing.T) {
 	h := newHarness(t)
-	w := h.authed(http.MethodPost, createPath, samplePayload, headerIdempotencyKey, strings.Repeat("k", 256))
+	w := h.invalid().authed(http.MethodPost, createPath, samplePayload, headerIdempotencyKey, strings.Repeat("k", 256))
 	wantError(t, w, http.StatusBadRequest, idempotency.ReasonKeyInvalid, "WRONG_INPUT")
 	if h.series.calls != 0 {
 		t.Error("service ran")
@@ -127,6 +127,6 @@ func TestIdempotencyOnDeleteByID(t *testing.T) {
 func TestIdempotencyOversizedBodyIs413(t *testing.T) {
 	h := newHarness(t)
 	big := `{"x":"` + strings.Repeat("y", int(DefaultMaxBodyBytes)) + `"}`
-	w := h.authed(http.MethodPost, createPath, big, headerIdempotencyKey, "big")
+	w := h.invalid().authed(http.MethodPost, createPath, big, headerIdempotencyKey, "big") // oversized
 	wantError(t, w, http.StatusRequestEntityTooLarge, reasonPayloadTooLarge, "WRONG_INPUT")
 }

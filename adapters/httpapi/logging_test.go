@@ -19,7 +19,7 @@ func TestLogsNeverContainAPIKeys(t *testing.T) {
 	h.do(http.MethodPost, createPath, samplePayload, "Authorization", "Basic "+b64)
 	h.do(http.MethodPost, createPath, samplePayload, "Authorization", "Basic "+revokedKey)
 	h.do(http.MethodPost, createPath, samplePayload, "Authorization", revokedKey+"x")
-	h.authed(http.MethodGet, SeriesPath+"/nope", "")
+	h.invalid().authed(http.MethodGet, SeriesPath+"/nope", "")
 	h.series.createFn = func(series.Spec) (series.Series, error) { panic("boom") }
 	h.authed(http.MethodPost, createPath, samplePayload)
 

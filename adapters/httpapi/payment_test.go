@@ -176,7 +176,7 @@ func TestPaymentDetails(t *testing.T) {
 	}
 	// A malformed list is the adapter's own violation; the service is not called.
 	f.quote = order.QuoteInput{}
-	w = h.bss(PaymentPath, `{"action":"payment_details","agent_id":"a","source":"API","enrollment_id":"E1","plan_id":["x",1]}`, h.enr.token())
+	w = h.invalid().bss(PaymentPath, `{"action":"payment_details","agent_id":"a","source":"API","enrollment_id":"E1","plan_id":["x",1]}`, h.enr.token())
 	if got := decode(t, w.Body.Bytes()); got["msg_code"] != "RESTAPI110" || f.quote.EnrollmentID != "" {
 		t.Errorf("malformed plan list: %s", w.Body)
 	}
@@ -255,16 +255,16 @@ func TestPaymentDocumentedErrors(t *testing.T) {
 	}
 	// Unknown actions of the new modules, and the modules without a service.
 	for _, path := range []string{PaymentPath, ShippingPath} {
-		if got := decode(t, h.bss(path, `{"action":"plan_list"}`, h.enr.token()).Body.Bytes()); got["msg_code"] != "RESTAPI106" {
+		if got := decode(t, h.invalid().bss(path, `{"action":"plan_list"}`, h.enr.token()).Body.Bytes()); got["msg_code"] != "RESTAPI106" {
 			t.Errorf("%s plan_list: %v", path, got)
 		}
-		if got := decode(t, h.do(http.MethodGet, path, "").Body.Bytes()); got["msg"] != "Invalid Access!!" {
+		if got := decode(t, h.invalid().do(http.MethodGet, path, "").Body.Bytes()); got["msg"] != "Invalid Access!!" {
 			t.Errorf("GET %s: %v", path, got)
 		}
 	}
 	off := newHarness(t)
 	for _, path := range []string{PaymentPath, ShippingPath} {
-		if got := decode(t, off.bss(path, shipBody, off.enr.token()).Body.Bytes()); got["msg_code"] != "RESTAPI105" || got["msg"] != "Module does not exist" {
+		if got := decode(t, off.invalidIf(path == PaymentPath).bss(path, shipBody, off.enr.token()).Body.Bytes()); got["msg_code"] != "RESTAPI105" || got["msg"] != "Module does not exist" {
 			t.Errorf("%s without an order service: %v", path, got)
 		}
 	}
@@ -286,6 +286,10 @@ func TestPaymentCardNeverEchoedOrLogged(t *testing.T) {
 	send := func(b string) {
 		responses.WriteString(h.bss(PaymentPath, b, h.enr.token()).Body.String())
 	}
+	// sendInvalid sends a body with a field of the wrong type.
+	sendInvalid := func(b string) {
+		responses.WriteString(h.invalid().bss(PaymentPath, b, h.enr.token()).Body.String())
+	}
 	f.payFn = func() (order.Order, error) {
 		return order.Order{ID: 7, EnrollmentID: "WN116", InvoiceNumber: "2026-12-0001", Method: order.CreditCard, CardBrand: "VISA", CardLast4: "4242", Quote: sampleQuote()}, nil
 	}
@@ -301,11 +305,11 @@ func TestPaymentCardNeverEchoedOrLogged(t *testing.T) {
 	f.payFn = func() (order.Order, error) { panic("boom") }
 	send(body)
 	// Card fields of the wrong type are reported by name, never by value.
-	send(strings.Replace(body, `"cvv":"`+canaryCVV+`"`, `"cvv":{"v":"`+canaryCVV+`"}`, 1))
-	send(strings.Replace(body, `"credit_card_number":"`+canaryCard+`"`, `"credit_card_number":[`+canaryCard+`]`, 1))
+	sendInvalid(strings.Replace(body, `"cvv":"`+canaryCVV+`"`, `"cvv":{"v":"`+canaryCVV+`"}`, 1))
+	sendInvalid(strings.Replace(body, `"credit_card_number":"`+canaryCard+`"`, `"credit_card_number":[`+canaryCard+`]`, 1))
 	// With a bad token and on an unknown module.
 	h.bss(PaymentPath, body, "tokUnknownCanary1")
-	h.bss("/payments", body, h.enr.token())
+	h.invalid().bss("/payments", body, h.enr.token())
 
 	logs := h.logs.String()
 	for _, s := range []string{canaryCard, canaryCVV, canaryExp} {

@@ -195,7 +195,8 @@ func TestInvalidInputs(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			h.series.createFn = validate
-			w := h.authed(http.MethodPost, createPath, tc.body)
+			// A missing item_code is outside the document, which requires it.
+			w := h.invalidIf(tc.name == "no item code").authed(http.MethodPost, createPath, tc.body)
 			e := wantError(t, w, http.StatusBadRequest, tc.reason, "WRONG_INPUT")
 			if len(e) != 4 {
 				t.Errorf("single error has fields %v, want exactly message, statusCode, reason, code", e)
@@ -254,7 +255,7 @@ func TestMultipleViolationsHaveDetails(t *testing.T) {
 		_, err := series.Validate(spec, series.Limits{})
 		return series.Series{}, err
 	}
-	w := h.authed(http.MethodPost, createPath, `{"type":"x","start":"V1","end":"V2"}`)
+	w := h.invalid().authed(http.MethodPost, createPath, `{"type":"x","start":"V1","end":"V2"}`) // no item_code
 	e := wantError(t, w, http.StatusBadRequest, series.ReasonOwnerMissing, "WRONG_INPUT")
 	if e["message"] != series.OwnerMissingMessage {
 		t.Errorf("message = %v", e["message"])
@@ -290,7 +291,7 @@ func TestMalformedJSON(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t)
-			w := h.authed(http.MethodPost, createPath, tc.body)
+			w := h.invalid().authed(http.MethodPost, createPath, tc.body)
 			e := wantError(t, w, http.StatusBadRequest, reasonInvalidJSON, "WRONG_INPUT")
 			if msg := e["message"].(string); !strings.Contains(msg, tc.inMessage) {
 				t.Errorf("message %q does not contain %q", msg, tc.inMessage)
@@ -305,7 +306,7 @@ func TestMalformedJSON(t *testing.T) {
 func TestBodyOverLimitIs413(t *testing.T) {
 	h := newHarness(t)
 	big := `{"client_code":"` + strings.Repeat("x", int(DefaultMaxBodyBytes)) + `"}`
-	w := h.authed(http.MethodPost, createPath, big)
+	w := h.invalid().authed(http.MethodPost, createPath, big) // oversized
 	wantError(t, w, http.StatusRequestEntityTooLarge, reasonPayloadTooLarge, "WRONG_INPUT")
 	if h.series.calls != 0 {
 		t.Error("the service ran on an oversized body")
@@ -326,13 +327,13 @@ func TestBodyLimitConfigurable(t *testing.T) {
 func TestNoRouteAndNoMethod(t *testing.T) {
 	h := newHarness(t)
 
-	w := h.do(http.MethodGet, "/nope", "")
+	w := h.invalid().do(http.MethodGet, "/nope", "")
 	e := wantError(t, w, http.StatusNotFound, "NOT_FOUND", "")
 	if len(e) != 3 {
 		t.Errorf("404 fields = %v, want message, statusCode, reason", e)
 	}
 
-	w = h.do(http.MethodGet, createPath, "")
+	w = h.invalid().do(http.MethodGet, createPath, "")
 	e = wantError(t, w, http.StatusMethodNotAllowed, reasonMethodNotAllowed, "")
 	if len(e) != 3 {
 		t.Errorf("405 fields = %v", e)
@@ -343,7 +344,7 @@ func TestNoRouteAndNoMethod(t *testing.T) {
 		t.Errorf("Allow = %q, want POST among them", allow)
 	}
 
-	w = h.do(http.MethodPut, "/healthz", "")
+	w = h.invalid().do(http.MethodPut, "/healthz", "")
 	wantError(t, w, http.StatusMethodNotAllowed, reasonMethodNotAllowed, "")
 	if allow := w.Header().Get("Allow"); allow != http.MethodGet {
 		t.Errorf("Allow = %q, want GET", allow)
@@ -459,7 +460,9 @@ func TestListBadParameters(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t)
-			w := h.authed(http.MethodGet, SeriesPath+"?"+tc.query, "")
+			// A type outside the enumeration is a rule of the server (any
+			// letter case is accepted), not of the document.
+			w := h.invalidIf(name != "bad type").authed(http.MethodGet, SeriesPath+"?"+tc.query, "")
 			e := wantError(t, w, http.StatusBadRequest, tc.reason, "WRONG_INPUT")
 			d, _ := e["details"].([]any)
 			if len(d) != tc.details {
@@ -493,7 +496,7 @@ func TestLookup(t *testing.T) {
 		t.Errorf("series = %v", s)
 	}
 
-	w = h.authed(http.MethodGet, SeriesPath+"/lookup", "")
+	w = h.invalid().authed(http.MethodGet, SeriesPath+"/lookup", "")
 	wantError(t, w, http.StatusBadRequest, series.ReasonInvalidNumber, "WRONG_INPUT")
 }
 
@@ -530,7 +533,7 @@ func TestNext(t *testing.T) {
 	w = h.authed(http.MethodPost, SeriesPath+"/next", `{"client_code":"SL1981","item_code":"P7","count":3}`)
 	wantError(t, w, http.StatusBadRequest, series.ReasonExhausted, "WRONG_INPUT")
 
-	w = h.authed(http.MethodPost, SeriesPath+"/next", `{"client_code":"SL1981","item_code":"P7","count":1.5}`)
+	w = h.invalid().authed(http.MethodPost, SeriesPath+"/next", `{"client_code":"SL1981","item_code":"P7","count":1.5}`)
 	e := wantError(t, w, http.StatusBadRequest, reasonInvalidJSON, "WRONG_INPUT")
 	if !strings.Contains(e["message"].(string), "count must be an integer") {
 		t.Errorf("message = %v", e["message"])
@@ -563,7 +566,7 @@ func TestDelete(t *testing.T) {
 		t.Errorf("body = %s", got)
 	}
 
-	w = h.authed(http.MethodDelete, SeriesPath+"/abc", "")
+	w = h.invalid().authed(http.MethodDelete, SeriesPath+"/abc", "")
 	wantError(t, w, http.StatusBadRequest, reasonInvalidID, "WRONG_INPUT")
 
 	h.series.deleteFn = func([]int64) error {
@@ -578,7 +581,7 @@ func TestDelete(t *testing.T) {
 	w = h.authed(http.MethodPost, SeriesPath+"/delete", `{"ids":[9]}`)
 	wantError(t, w, http.StatusNotFound, series.ReasonNotFound, "")
 
-	w = h.authed(http.MethodPost, SeriesPath+"/delete", `{"ids":["9"]}`)
+	w = h.invalid().authed(http.MethodPost, SeriesPath+"/delete", `{"ids":["9"]}`)
 	wantError(t, w, http.StatusBadRequest, reasonInvalidJSON, "WRONG_INPUT")
 }
 
@@ -589,7 +592,7 @@ func TestEveryRouteIsAuthenticated(t *testing.T) {
 		{http.MethodGet, SeriesPath + "/", ""},
 		{http.MethodGet, SeriesPath + "/lookup?number=V1", ""},
 		{http.MethodPost, SeriesPath + "/create", samplePayload},
-		{http.MethodPost, SeriesPath + "/next", `{}`},
+		{http.MethodPost, SeriesPath + "/next", `{"client_code":"SL1981","item_code":"P7"}`},
 		{http.MethodPost, SeriesPath + "/delete", `{"ids":[1]}`},
 		{http.MethodDelete, SeriesPath + "/1", ""},
 	} {

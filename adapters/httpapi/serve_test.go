@@ -35,7 +35,7 @@ func TestServeAndShutdown(t *testing.T) {
 		t.Fatal("Serve never became ready")
 	}
 
-	resp, err := http.Get("http://" + addr.String() + "/healthz")
+	resp, err := ContractClient(t).Get("http://" + addr.String() + "/healthz")
 	if err != nil {
 		t.Fatal(err)
 	}
