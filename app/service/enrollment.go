@@ -77,6 +77,7 @@ func (s *Enrollment) Authenticate(ctx context.Context, c ports.Credentials) (_ s
 	if refused {
 		return "", attempt.TooManyError(t.until, t.now)
 	}
+	defer t.done()
 	org, v, err := s.store.VendorByID(ctx, c.VendorID)
 	if fault.CodeOf(err) == fault.NotFound {
 		_, _ = s.hasher.Verify(s.dummyHash, c.Password)
@@ -200,6 +201,7 @@ func (s *Enrollment) checkCall(ctx context.Context, org tenant.OrgID, cc ports.C
 		if refused {
 			return attempt.AgentTooManyError(t.until, t.now)
 		}
+		defer t.done()
 		ok, err := s.hasher.Verify(agent.PasswordHash, cc.AgentPassword)
 		if err != nil {
 			return fault.Wrap(err, "verify agent password")

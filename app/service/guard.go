@@ -16,7 +16,14 @@ import (
 type guard struct {
 	store ports.AttemptStore
 	clock ports.Clock
+	// local counts this process's checks in flight per key; nil disables
+	// queueing (a refusal is then immediate).
+	local *inflight
 }
+
+// queueFor bounds how long an attempt waits for this process's checks in
+// flight under its keys before its refusal stands.
+const queueFor = 3 * time.Second
 
 // ticket is one attempt reserved under some limits.
 type ticket struct {
@@ -30,12 +37,65 @@ type ticket struct {
 	last bool
 	// until is the end of the latest window that refused or is at its last.
 	until time.Time
+	// keys are the limits' keys counted in flight in g.local until done.
+	keys []string
 }
 
 // reserve reserves one attempt under each enabled limit. It returns
 // refused true, with the ticket telling until when, when any limit has had
 // its checks in this window: the credential must then not be checked.
+//
+// A reservation counts until it is given back, so a burst of correct
+// credentials (a middleware authenticating before every call) can fill a
+// window with checks in flight that will all succeed. A refused attempt
+// therefore waits, up to queueFor, while checks of this process under the
+// same keys are in flight, giving its own reservation back and trying
+// again as each one ends. Every check still runs under an accepted
+// reservation, so guesses stay bounded by the limit at any concurrency;
+// a key refused for its failures, with nothing in flight, is refused at
+// once. Callers call done when the check is over.
 func (g guard) reserve(ctx context.Context, limits ...attempt.Limit) (t ticket, refused bool, err error) {
+	var deadline time.Time
+	for {
+		t, refused, err = g.reserveOnce(ctx, limits...)
+		if err != nil {
+			return ticket{}, false, err
+		}
+		keys := make([]string, 0, len(t.limits))
+		for _, l := range t.limits {
+			keys = append(keys, l.Key)
+		}
+		if !refused {
+			t.keys = keys
+			g.local.add(keys)
+			return t, false, nil
+		}
+		busy, changed := g.local.busy(keys)
+		if !busy {
+			return t, true, nil
+		}
+		if deadline.IsZero() {
+			deadline = time.Now().Add(queueFor)
+		}
+		wait := time.Until(deadline)
+		if wait <= 0 {
+			return t, true, nil
+		}
+		// Nothing was checked under this reservation: it is no failure.
+		t.succeeded(ctx)
+		timer := time.NewTimer(wait)
+		select {
+		case <-changed:
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+			return ticket{}, false, ctx.Err()
+		}
+		timer.Stop()
+	}
+}
+
+func (g guard) reserveOnce(ctx context.Context, limits ...attempt.Limit) (t ticket, refused bool, err error) {
 	t = ticket{g: g, now: g.clock.Now()}
 	for _, l := range limits {
 		if !l.Policy.Enabled() {
@@ -61,6 +121,10 @@ func (g guard) reserve(ctx context.Context, limits ...attempt.Limit) (t ticket, 
 	}
 	return t, refused, nil
 }
+
+// done ends the ticket's check in this process's count of checks in
+// flight. It is safe to call on any ticket, once.
+func (t ticket) done() { t.g.local.done(t.keys) }
 
 // succeeded gives the ticket's attempts back: only failures count. A
 // failure to release only makes the limit stricter, so it is not an
@@ -133,4 +197,66 @@ func (g guard) failed(ctx context.Context, b *blocklist, limits ...attempt.Limit
 		}
 	}
 	return until, refused, nil
+}
+
+// inflight counts, in this process, the credential checks in flight per
+// limit key, and tells waiters when one ends.
+type inflight struct {
+	mu      sync.Mutex
+	n       map[string]int
+	changed chan struct{} // closed, and replaced, whenever a check ends
+}
+
+func (f *inflight) add(keys []string) {
+	if f == nil || len(keys) == 0 {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n == nil {
+		f.n = map[string]int{}
+	}
+	for _, k := range keys {
+		f.n[k]++
+	}
+}
+
+func (f *inflight) done(keys []string) {
+	if f == nil || len(keys) == 0 {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, k := range keys {
+		if f.n[k]--; f.n[k] <= 0 {
+			delete(f.n, k)
+		}
+	}
+	if f.changed != nil {
+		close(f.changed)
+		f.changed = nil
+	}
+}
+
+// busy reports whether a check under any of keys is in flight, and a
+// channel closed when some check ends.
+func (f *inflight) busy(keys []string) (bool, <-chan struct{}) {
+	if f == nil {
+		return false, nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	any := false
+	for _, k := range keys {
+		if f.n[k] > 0 {
+			any = true
+		}
+	}
+	if !any {
+		return false, nil
+	}
+	if f.changed == nil {
+		f.changed = make(chan struct{})
+	}
+	return true, f.changed
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -110,5 +111,74 @@ func TestDefect4LimitsHoldOnlyForTheirWindow(t *testing.T) {
 	clk.t = clk.t.Add(attempt.DefaultAPIKeyAddressPolicy.Window)
 	if _, err := svc.Auth.APIKey(attacker, key); err != nil {
 		t.Fatalf("after the window: %v", err)
+	}
+}
+
+// slowHasher is the test hasher with argon2id's latency: checks overlap as
+// they do on a loaded server.
+type slowHasher struct{ ports.PasswordHasher }
+
+func (h slowHasher) Verify(encoded, secret string) (bool, error) {
+	time.Sleep(40 * time.Millisecond)
+	return h.PasswordHasher.Verify(encoded, secret)
+}
+
+// TestBurstOfCorrectCredentialsIsNotRefused: the guessing limits reserve
+// an attempt before each check, so a burst of correct authentications
+// from one middleware (one address, one vendor) larger than the limit was
+// refused "too many attempts" while the first checks were still running.
+// Each now queues behind the checks in flight and succeeds, while wrong
+// ones stay bounded by the limit at the same concurrency.
+func TestBurstOfCorrectCredentialsIsNotRefused(t *testing.T) {
+	ctx := context.Background()
+	st, err := bunstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "a.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc := service.New(service.Deps{Store: st, Hasher: slowHasher{secret.NewTestHasher()}, TokenKey: bytes.Repeat([]byte("k"), 32)}, service.Config{})
+	org, err := svc.Orgs.Create(ctx, "ACME", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"V1", "V2"} {
+		if _, err := svc.Enrollment.AddVendor(ctx, org.ID, v, "user", "vendor-password-1", "1234"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	middleware := ports.WithClientAddress(ctx, "198.51.100.7")
+	burst := attempt.DefaultVendorPolicy.Max*2 + 4
+	run := func(c ports.Credentials) (ok, refused, wrong int) {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for range burst {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := svc.Enrollment.Authenticate(middleware, c)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					ok++
+				case fault.ReasonOf(err) == attempt.ReasonTooMany:
+					refused++
+				default:
+					wrong++
+				}
+			}()
+		}
+		wg.Wait()
+		return
+	}
+	if ok, refused, wrong := run(ports.Credentials{VendorID: "V1", Username: "user", Password: "vendor-password-1", Pin: "1234"}); ok != burst {
+		t.Errorf("%d concurrent correct authentications: %d succeeded, %d refused as too many, %d failed", burst, ok, refused, wrong)
+	}
+	ok, refused, wrong := run(ports.Credentials{VendorID: "V2", Username: "user", Password: "guess", Pin: "1234"})
+	if ok != 0 || wrong > attempt.DefaultVendorPolicy.Max || wrong+refused != burst {
+		t.Errorf("%d concurrent guesses: %d checked and failed (limit %d), %d refused, %d succeeded", burst, wrong, attempt.DefaultVendorPolicy.Max, refused, ok)
 	}
 }

@@ -126,6 +126,7 @@ func (s *Operators) SignIn(ctx context.Context, email, password string) (ports.O
 	if refused {
 		return ports.OperatorSession{}, s.failed(ctx, operator.LockedError(t.until, now))
 	}
+	defer t.done()
 	org, op, err := s.store.OperatorByEmail(ctx, addr)
 	known := err == nil
 	if err != nil && fault.CodeOf(err) != fault.NotFound {

@@ -81,7 +81,7 @@ func New(deps Deps, cfg Config) ports.Services {
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = token.DefaultTTL
 	}
-	g := guard{store: deps.Store, clock: deps.Clock}
+	g := guard{store: deps.Store, clock: deps.Clock, local: &inflight{}}
 	deps.Metrics = metricsOr(deps.Metrics)
 	orgs := &Orgs{store: deps.Store, clock: deps.Clock}
 	if deps.Orders == nil {

@@ -431,6 +431,6 @@ func (p *phase) check(t *testing.T, db *sql.DB, env setting, strict bool) {
 		t.Errorf("%s: no write acknowledged within %s of the kill (first after: %s)", p.name, maxOutage, p.firstOK)
 	}
 	if len(p.series) == 0 || len(p.drawn) == 0 || len(p.enrolled) == 0 {
-		t.Errorf("%s: the load did not exercise every write (series %d, numbers %d, lines %d)", p.name, len(p.series), len(p.drawn), len(p.enrolled))
+		fail("%s: the load did not exercise every write (series %d, numbers %d, lines %d)", p.name, len(p.series), len(p.drawn), len(p.enrolled))
 	}
 }
