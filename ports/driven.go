@@ -171,6 +171,7 @@ type Store interface {
 	HubStore
 	ServiceTypeStore
 	SeriesStore
+	NumberStore
 	IdempotencyStore
 	EnrollmentStores
 	OperatorStore

@@ -76,6 +76,8 @@ type seriesRow struct {
 	CreatorHub  string     `bun:"creator_hub,notnull"`
 	CreatedAt   time.Time  `bun:"created_at,notnull"`
 	DeletedAt   *time.Time `bun:"deleted_at"`
+	NextMark    *int64     `bun:"next_mark"`
+	CheckDigit  string     `bun:"check_digit,notnull"`
 }
 
 type seriesServiceTypeRow struct {

@@ -159,3 +159,14 @@ func (a u128) divmod10() (u128, uint64) {
 	lo, r := bits.Div64(a.hi%10, a.lo, 10)
 	return u128{hi, lo}, r
 }
+
+// SplitCheck returns n without its last digit, the serial n would carry if
+// that digit were a check digit, and false when n has a single digit. It
+// checks nothing: Scheme.Serial does, once a series' scheme is known.
+func SplitCheck(n Number) (Number, bool) {
+	if n.width < 2 {
+		return Number{}, false
+	}
+	q, _ := n.v.divmod10()
+	return Number{prefix: n.prefix, width: n.width - 1, v: q}, true
+}

@@ -290,3 +290,35 @@ func TestSeriesNextSkipsMarks(t *testing.T) {
 		t.Fatal("no free number left")
 	}
 }
+
+func TestIntersectAndGaps(t *testing.T) {
+	r := MustParseRange("V10", "V19")
+	if got, ok := r.Intersect(MustParseRange("V15", "V25")); !ok || got.String() != "V15-V19" {
+		t.Fatalf("Intersect = %s %v", got, ok)
+	}
+	if _, ok := r.Intersect(MustParseRange("W15", "W25")); ok {
+		t.Fatal("different kinds share nothing")
+	}
+	if _, ok := r.Intersect(MustParseRange("V20", "V25")); ok {
+		t.Fatal("disjoint ranges share nothing")
+	}
+	var got []string
+	for _, g := range r.Gaps([]Range{MustParseRange("V12", "V13"), MustParseRange("V15", "V15")}) {
+		got = append(got, g.String())
+	}
+	if want := []string{"V10-V11", "V14-V14", "V16-V19"}; !slices.Equal(got, want) {
+		t.Fatalf("Gaps = %v, want %v", got, want)
+	}
+	if gaps := r.Gaps([]Range{r}); len(gaps) != 0 {
+		t.Fatalf("a covered range has gaps %v", gaps)
+	}
+	if o, ok := r.Offset(MustParseNumber("V17")); !ok || o != 7 {
+		t.Fatalf("Offset = %d %v", o, ok)
+	}
+	if s, ok := SplitCheck(MustParseNumber("AWB12345675")); !ok || s.String() != "AWB1234567" {
+		t.Fatalf("SplitCheck = %s %v", s, ok)
+	}
+	if _, ok := SplitCheck(MustParseNumber("7")); ok {
+		t.Fatal("one digit has no check digit")
+	}
+}

@@ -1,0 +1,66 @@
+package ports
+
+import (
+	"context"
+	"time"
+
+	"github.com/allot-io/allot/domain/series"
+	"github.com/allot-io/allot/domain/tenant"
+)
+
+// MarkRequest asks a store to apply Op to every number of Ranges for
+// Owner, recording Actor and At in the history. The numbers are as clients
+// write them: with their check digit when their series has a scheme.
+type MarkRequest struct {
+	Op        series.Op
+	Owner     series.Owner
+	Ranges    []series.Range
+	Reference string
+	Actor     series.Actor
+	At        time.Time
+}
+
+// NumberInfo is the state of one number of a series.
+type NumberInfo struct {
+	// Number is the number as shown, with its check digit.
+	Number    series.Number
+	Series    series.Series
+	State     series.State
+	Reference string
+	// UpdatedAt is when the number last changed by a consume, void or
+	// release; zero when it never did.
+	UpdatedAt time.Time
+}
+
+// HistoryQuery selects history entries of an organisation, oldest first:
+// of one series when SeriesID is set, at or after Since when it is not
+// zero.
+type HistoryQuery struct {
+	Query
+	SeriesID int64
+	Since    time.Time
+}
+
+// NumberStore keeps the state of single numbers of series and their
+// history.
+type NumberStore interface {
+	// MarkNumbers applies req to every number or to none, in one
+	// transaction with its history entries, which it returns. Invalid,
+	// naming every failing number in its violations, with the reason of
+	// the first: NUMBER_NOT_ALLOTTED, NUMBER_NOT_OWNED,
+	// INVALID_CHECK_DIGIT, or a refused transition (series.Transition).
+	// However many processes mark at once, no number is consumed twice.
+	MarkNumbers(ctx context.Context, org tenant.OrgID, req MarkRequest) ([]series.Entry, error)
+	// NumberState returns the state of n. NotFound NUMBER_NOT_ALLOTTED;
+	// Invalid INVALID_CHECK_DIGIT.
+	NumberState(ctx context.Context, org tenant.OrgID, n series.Number) (NumberInfo, error)
+	// History returns the entries q selects, oldest first, and how many
+	// match ignoring paging.
+	History(ctx context.Context, org tenant.OrgID, q HistoryQuery) ([]series.Entry, int, error)
+	// SetThreshold stores the low-stock threshold of an owner and item
+	// code, replacing any earlier one.
+	SetThreshold(ctx context.Context, org tenant.OrgID, th series.Threshold) error
+	// Thresholds returns the organisation's thresholds by owner and item
+	// code.
+	Thresholds(ctx context.Context, org tenant.OrgID) ([]series.Threshold, error)
+}
