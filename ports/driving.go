@@ -146,6 +146,7 @@ type Services struct {
 	Hubs         HubService
 	ServiceTypes ServiceTypeService
 	Series       SeriesService
+	Numbers      NumberService
 	Idempotency  IdempotencyService
 	Health       HealthService
 	Enrollment   EnrollmentService

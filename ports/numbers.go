@@ -64,3 +64,43 @@ type NumberStore interface {
 	// code.
 	Thresholds(ctx context.Context, org tenant.OrgID) ([]series.Threshold, error)
 }
+
+// HistoryPage is one page of history entries.
+type HistoryPage struct {
+	Items []series.Entry
+	// Total is how many entries match, ignoring paging.
+	Total int
+}
+
+// ThresholdRequest sets the low-stock threshold of an owner (client code
+// wins over hub code) and item code.
+type ThresholdRequest struct {
+	ClientCode string
+	HubCode    string
+	ItemCode   string
+	Level      int64
+}
+
+// NumberService consumes, voids and releases single numbers of series,
+// reports their state and history, and keeps low-stock thresholds.
+type NumberService interface {
+	// Mark validates spec (series.ValidateMarks) and applies it for actor,
+	// all or nothing. Invalid with the reasons of series.ValidateMarks and
+	// of NumberStore.MarkNumbers, CLIENT_NOT_FOUND, HUB_NOT_FOUND.
+	Mark(ctx context.Context, org tenant.OrgID, spec series.MarkSpec, actor series.Actor) ([]series.Entry, error)
+	// State returns the state of number. Invalid INVALID_NUMBER,
+	// INVALID_CHECK_DIGIT; NotFound NUMBER_NOT_ALLOTTED.
+	State(ctx context.Context, org tenant.OrgID, number string) (NumberInfo, error)
+	// Series returns one series with its stock. NotFound SERIES_NOT_FOUND.
+	Series(ctx context.Context, org tenant.OrgID, id int64) (series.Series, error)
+	// History returns history entries. Invalid INVALID_LIMIT,
+	// INVALID_OFFSET; NotFound SERIES_NOT_FOUND for a series that does not
+	// exist.
+	History(ctx context.Context, org tenant.OrgID, q HistoryQuery) (HistoryPage, error)
+	// SetThreshold sets a low-stock threshold. Invalid
+	// CLIENT_HUB_CODE_NOT_PRESENT, ITEM_CODE_NOT_PRESENT,
+	// INVALID_THRESHOLD, CLIENT_NOT_FOUND, HUB_NOT_FOUND.
+	SetThreshold(ctx context.Context, org tenant.OrgID, r ThresholdRequest) (series.Threshold, error)
+	// Thresholds returns the organisation's thresholds.
+	Thresholds(ctx context.Context, org tenant.OrgID) ([]series.Threshold, error)
+}

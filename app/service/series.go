@@ -38,6 +38,7 @@ func (s *Series) Create(ctx context.Context, org tenant.OrgID, spec series.Spec)
 		ItemCode:     d.ItemCode,
 		ServiceTypes: d.ServiceTypes,
 		CreatorHub:   d.CreatorHub,
+		CheckDigit:   d.CheckDigit,
 	})
 }
 

@@ -105,6 +105,7 @@ func New(deps Deps, cfg Config) ports.Services {
 		Hubs:         &Hubs{store: deps.Store},
 		ServiceTypes: &ServiceTypes{store: deps.Store},
 		Series:       &Series{store: deps.Store, clock: deps.Clock, limits: cfg.Series},
+		Numbers:      &Numbers{store: deps.Store, clock: deps.Clock},
 		Idempotency:  &Idempotency{store: deps.Store, clock: deps.Clock, ttl: cfg.IdempotencyTTL},
 		Health:       &Health{store: deps.Store},
 		Enrollment:   enr,

@@ -101,3 +101,22 @@ func TestParseSchemeAndCheckSerials(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestValidateCheckDigit(t *testing.T) {
+	spec := Spec{Start: "1234560", End: "1234569", ClientCode: "C", ItemCode: "AWB", CheckDigit: "mod7"}
+	d, err := Validate(spec, Limits{})
+	if err != nil || d.CheckDigit != Mod7 {
+		t.Fatalf("Validate = %+v, %v", d, err)
+	}
+	if d, err := Validate(Spec{Start: "V1", End: "V2", ClientCode: "C", ItemCode: "I"}, Limits{}); err != nil || d.CheckDigit != NoCheck {
+		t.Fatalf("default scheme = %q, %v", d.CheckDigit, err)
+	}
+	for _, tt := range []struct{ scheme, start, end string }{{"mod10", "1234560", "1234569"}, {"mod7", "12345600", "12345699"}} {
+		spec.CheckDigit, spec.Start, spec.End = tt.scheme, tt.start, tt.end
+		_, err := Validate(spec, Limits{})
+		fe, _ := fault.As(err)
+		if fe == nil || fe.Reason != ReasonInvalidScheme || fe.Violations[0].Field != "check_digit" {
+			t.Errorf("Validate(%+v) = %v", tt, err)
+		}
+	}
+}

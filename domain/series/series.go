@@ -87,6 +87,8 @@ type Spec struct {
 	ItemCode     string
 	CreatorHub   string
 	ServiceTypes []string
+	// CheckDigit names the series' check-digit scheme; "" means none.
+	CheckDigit string
 }
 
 // Draft is a validated Spec: every field parsed, ready for the checks that
@@ -98,6 +100,7 @@ type Draft struct {
 	ItemCode     string
 	CreatorHub   string
 	ServiceTypes []string
+	CheckDigit   Scheme
 }
 
 // Reasons reported by Validate and by the series use cases.
@@ -162,6 +165,18 @@ func Validate(spec Spec, lim Limits) (Draft, error) {
 		bad("type", "enum", ReasonInvalidType, fmt.Sprintf("type %q is not allowed; allowed values are physical, virtual", spec.Type))
 	}
 	d.Type = t
+
+	sc, ok := ParseScheme(spec.CheckDigit)
+	switch {
+	case !ok:
+		bad("check_digit", "enum", ReasonInvalidScheme, fmt.Sprintf("check_digit %q is not allowed; allowed values are none, mod7, luhn", spec.CheckDigit))
+	case !d.Range.IsZero():
+		if err := sc.CheckSerials(d.Range); err != nil {
+			fe, _ := fault.As(err)
+			vs = append(vs, fe.Violations...)
+		}
+	}
+	d.CheckDigit = sc
 
 	d.CreatorHub = strings.TrimSpace(spec.CreatorHub)
 	seen := map[string]bool{}
