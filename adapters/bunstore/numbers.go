@@ -55,6 +55,7 @@ type auditRow struct {
 	Action      string    `bun:"action,notnull"`
 	FirstNumber string    `bun:"first_number,notnull"`
 	LastNumber  string    `bun:"last_number,notnull"`
+	Count       int64     `bun:"count,notnull"`
 	BeforeState string    `bun:"before_state,notnull"`
 	AfterState  string    `bun:"after_state,notnull"`
 	Reference   string    `bun:"reference,notnull"`
@@ -313,6 +314,12 @@ func (s *Store) MarkNumbers(ctx context.Context, org tenant.OrgID, req ports.Mar
 			}
 			for _, e := range series.Runs(pl.sr, pl.changes) {
 				e.At, e.Actor, e.Action, e.Reference = at, req.Actor, series.ActionOf(req.Op), req.Reference
+				// History shows numbers as clients write them.
+				if sc := pl.sr.CheckDigit; sc != series.NoCheck {
+					if full, err := series.NewRange(sc.Full(e.Numbers.First()), sc.Full(e.Numbers.Last())); err == nil {
+						e.Numbers = full
+					}
+				}
 				entries = append(entries, e)
 			}
 		}
@@ -394,7 +401,7 @@ func (s *Store) appendHistory(ctx context.Context, tx bun.Tx, org tenant.OrgID, 
 	for i, e := range entries {
 		rows[i] = auditRow{
 			OrgID: int64(org), SeriesID: e.SeriesID, At: e.At, Actor: string(e.Actor), Action: string(e.Action),
-			FirstNumber: e.Numbers.First().String(), LastNumber: e.Numbers.Last().String(),
+			FirstNumber: e.Numbers.First().String(), LastNumber: e.Numbers.Last().String(), Count: int64(e.Count),
 			BeforeState: string(e.Before), AfterState: string(e.After), Reference: e.Reference,
 		}
 	}
@@ -462,7 +469,7 @@ func (s *Store) History(ctx context.Context, org tenant.OrgID, q ports.HistoryQu
 		if err := tx.NewRaw("SELECT COUNT(*) FROM series_audit WHERE "+where, args...).Scan(ctx, &total); err != nil {
 			return err
 		}
-		err := tx.NewRaw("SELECT id, org_id, series_id, at, actor, action, first_number, last_number, before_state, after_state, reference FROM series_audit WHERE "+
+		err := tx.NewRaw("SELECT id, org_id, series_id, at, actor, action, first_number, last_number, count, before_state, after_state, reference FROM series_audit WHERE "+
 			where+" ORDER BY id LIMIT ? OFFSET ?", append(args, limit, offset)...).Scan(ctx, &rows)
 		if errNoRows(err) {
 			return nil
@@ -480,7 +487,7 @@ func (s *Store) History(ctx context.Context, org tenant.OrgID, q ports.HistoryQu
 		}
 		out = append(out, series.Entry{
 			ID: r.ID, SeriesID: r.SeriesID, At: r.At.UTC(), Actor: series.Actor(r.Actor), Action: series.Action(r.Action),
-			Numbers: rng, Before: series.State(r.BeforeState), After: series.State(r.AfterState), Reference: r.Reference,
+			Numbers: rng, Count: uint64(r.Count), Before: series.State(r.BeforeState), After: series.State(r.AfterState), Reference: r.Reference,
 		})
 	}
 	return out, total, nil

@@ -44,6 +44,7 @@ type createRequest struct {
 	ItemCode     string   `json:"item_code"`
 	CreatorHub   string   `json:"creator_hub"`
 	ServiceTypes []string `json:"service_types"`
+	CheckDigit   string   `json:"check_digit"`
 }
 
 // seriesJSON is a series as the API shows it. Exactly one of client_code
@@ -63,6 +64,7 @@ type seriesJSON struct {
 	Drawn         uint64   `json:"drawn"`
 	Remaining     uint64   `json:"remaining"`
 	CreatedAt     string   `json:"created_at"`
+	stockJSON
 }
 
 func toSeriesJSON(s series.Series) seriesJSON {
@@ -94,10 +96,7 @@ func toSeriesJSON(s series.Series) seriesJSON {
 	if s.Drawn < out.Count {
 		out.Remaining = out.Count - s.Drawn
 	}
-	if next, ok := s.Next(); ok {
-		n := next.String()
-		out.NextAvailable = &n
-	}
+	withStock(&out, s)
 	return out
 }
 
@@ -123,6 +122,7 @@ func (a *API) createSeries(c *gin.Context) {
 		ItemCode:     req.ItemCode,
 		CreatorHub:   req.CreatorHub,
 		ServiceTypes: req.ServiceTypes,
+		CheckDigit:   req.CheckDigit,
 	}
 	s, err := a.svc.Series.Create(c.Request.Context(), principal(c).Org.ID, spec)
 	if err != nil {
@@ -210,6 +210,10 @@ func (a *API) lookupSeries(c *gin.Context) {
 			"the number query parameter should be present, for example ?number=V10000075"))
 		return
 	}
+	if a.svc.Numbers != nil {
+		a.lookupNumber(c, number)
+		return
+	}
 	s, err := a.svc.Series.Lookup(c.Request.Context(), principal(c).Org.ID, number)
 	if err != nil {
 		a.fail(c, err)
@@ -291,14 +295,14 @@ func expandRuns(drawn []series.Drawn) (nextJSON, error) {
 		}
 		out.Runs = append(out.Runs, runJSON{
 			SeriesID: d.SeriesID,
-			Start:    d.Range.First().String(),
-			End:      d.Range.Last().String(),
+			Start:    d.CheckDigit.Full(d.Range.First()).String(),
+			End:      d.CheckDigit.Full(d.Range.Last()).String(),
 			Count:    n,
 		})
 		first := d.Range.First()
 		for i := range n {
 			num, _ := first.Add(i)
-			out.Numbers = append(out.Numbers, num.String())
+			out.Numbers = append(out.Numbers, d.CheckDigit.Full(num).String())
 		}
 	}
 	return out, nil

@@ -50,7 +50,8 @@ func CLIActor(user string) Actor {
 
 // Entry is one record of the append-only history of a series: who did
 // what to which numbers, when, and the state before and after. Numbers is
-// a run of numbers that shared Before and went to After together.
+// a run of Count numbers that shared Before and went to After together,
+// from first to last as clients write them (with their check digit).
 type Entry struct {
 	ID        int64
 	SeriesID  int64
@@ -58,6 +59,7 @@ type Entry struct {
 	Actor     Actor
 	Action    Action
 	Numbers   Range
+	Count     uint64
 	Before    State
 	After     State
 	Reference string
@@ -163,7 +165,7 @@ func Runs(s Series, changes []Change) []Entry {
 			j++
 		}
 		r, _ := s.Range.Slice(changes[i].Offset, uint64(j-i))
-		out = append(out, Entry{SeriesID: s.ID, Numbers: r, Before: changes[i].Before, After: changes[i].After})
+		out = append(out, Entry{SeriesID: s.ID, Numbers: r, Count: uint64(j - i), Before: changes[i].Before, After: changes[i].After})
 		i = j
 	}
 	return out

@@ -1,6 +1,7 @@
 package series
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -259,9 +260,9 @@ func TestNumberErrorsAndRuns(t *testing.T) {
 	})
 	var got []string
 	for _, e := range runs {
-		got = append(got, e.Numbers.String()+":"+string(e.Before)+">"+string(e.After))
+		got = append(got, fmt.Sprintf("%s:%d:%s>%s", e.Numbers, e.Count, e.Before, e.After))
 	}
-	want := []string{"V10-V11:available>used", "V12-V12:used>void", "V15-V15:used>void"}
+	want := []string{"V10-V11:2:available>used", "V12-V12:1:used>void", "V15-V15:1:used>void"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("runs = %v, want %v", got, want)
 	}

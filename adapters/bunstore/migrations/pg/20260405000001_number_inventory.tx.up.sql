@@ -43,6 +43,7 @@ CREATE TABLE series_audit (
     action       TEXT NOT NULL,
     first_number TEXT COLLATE "C" NOT NULL DEFAULT '',
     last_number  TEXT COLLATE "C" NOT NULL DEFAULT '',
+    count        BIGINT NOT NULL DEFAULT 0,
     before_state TEXT NOT NULL DEFAULT '',
     after_state  TEXT NOT NULL DEFAULT '',
     reference    TEXT NOT NULL DEFAULT ''

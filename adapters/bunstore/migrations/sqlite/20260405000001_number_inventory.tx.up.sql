@@ -31,6 +31,7 @@ CREATE TABLE series_audit (
     action       TEXT NOT NULL,
     first_number TEXT NOT NULL DEFAULT '',
     last_number  TEXT NOT NULL DEFAULT '',
+    count        INTEGER NOT NULL DEFAULT 0,
     before_state TEXT NOT NULL DEFAULT '',
     after_state  TEXT NOT NULL DEFAULT '',
     reference    TEXT NOT NULL DEFAULT ''
