@@ -25,7 +25,7 @@ func (s *state) seriesCommand() *ucli.Command {
 	}
 	listFlags = append(listFlags, pageFlags()...)
 	listFlags = append(listFlags, jsonFlag())
-	return group("series", "allot number series, look numbers up and draw them",
+	cmd := group("series", "allot number series, look numbers up and draw them",
 		leaf("create", "allot a series to a customer or a hub", "",
 			[]ucli.Flag{
 				dbFlag(), orgFlag(),
@@ -37,6 +37,7 @@ func (s *state) seriesCommand() *ucli.Command {
 				stringFlag("type", "`TYPE` physical or virtual (default: virtual)"),
 				stringFlag("creator-hub", "hub `CODE` recorded as the series' creator"),
 				&ucli.StringSliceFlag{Name: "service-type", Usage: "service type `CODE` from the catalogue; repeat for several"},
+				stringFlag("check-digit", "check-digit `SCHEME` none, mod7 (air waybills) or luhn (ICCIDs, IMEIs); numbers are given without it"),
 				jsonFlag(),
 			},
 			s.seriesCreate),
@@ -59,6 +60,8 @@ func (s *state) seriesCommand() *ucli.Command {
 			[]ucli.Flag{dbFlag(), orgFlag()},
 			s.seriesDelete),
 	)
+	cmd.Subcommands = append(cmd.Subcommands, s.numberCommands()...)
+	return cmd
 }
 
 func (s *state) seriesCreate(c *ucli.Context) error {
@@ -82,6 +85,7 @@ func (s *state) seriesCreate(c *ucli.Context) error {
 		ItemCode:     v[3],
 		CreatorHub:   c.String("creator-hub"),
 		ServiceTypes: c.StringSlice("service-type"),
+		CheckDigit:   c.String("check-digit"),
 	}
 	return s.withOrg(c, v[0], func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
 		created, err := svc.Series.Create(ctx, org.ID, spec)
@@ -221,7 +225,7 @@ func expand(drawn []series.Drawn) ([]string, error) {
 			if !ok {
 				return nil, fault.Errorf(fault.Internal, "INTERNAL", "drawn range %s is malformed", d.Range)
 			}
-			out = append(out, n.String())
+			out = append(out, d.CheckDigit.Full(n).String())
 		}
 	}
 	return out, nil

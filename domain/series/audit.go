@@ -83,9 +83,11 @@ func PlanMarks(s Series, r Range, caller Owner, op Op, marks map[uint64]State) (
 	if !ok || !fits || !s.Range.Contains(r.Last()) {
 		return nil, []error{fault.Errorf(fault.Invalid, ReasonNumberFree, "numbers %s are not all in series %d", r, s.ID)}
 	}
-	if err := Permit(r.First(), s.Owner, caller); err != nil {
+	// Errors name numbers as clients write them, with the check digit.
+	shown := func(n Number) Number { return s.CheckDigit.Full(n) }
+	if err := Permit(shown(r.First()), s.Owner, caller); err != nil {
 		if count > 1 {
-			err = fault.Errorf(fault.Invalid, ReasonNumberNotOwned, "numbers %s are not allotted to %s", r, caller)
+			err = fault.Errorf(fault.Invalid, ReasonNumberNotOwned, "numbers %s-%s are not allotted to %s", shown(r.First()), shown(r.Last()), caller)
 		}
 		return nil, []error{err}
 	}
@@ -98,7 +100,7 @@ func PlanMarks(s Series, r Range, caller Owner, op Op, marks map[uint64]State) (
 			before = DefaultState(off, s.Drawn)
 		}
 		n, _ := r.First().Add(i)
-		after, err := Transition(n, before, op)
+		after, err := Transition(shown(n), before, op)
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -323,3 +323,16 @@ func TestIntersectAndGaps(t *testing.T) {
 		t.Fatal("one digit has no check digit")
 	}
 }
+
+func TestPlanMarksNamesNumbersWithCheckDigits(t *testing.T) {
+	owner := Owner{Customer, "C"}
+	s := Series{ID: 1, Owner: owner, Range: MustParseRange("1234567", "1234576"), Drawn: 1, CheckDigit: Mod7}
+	_, errs := PlanMarks(s, MustParseRange("1234567", "1234567"), owner, Consume, nil)
+	if len(errs) != 1 || errs[0].(*fault.Error).Message != "number 12345675 is already used" {
+		t.Fatalf("errs = %v", errs)
+	}
+	_, errs = PlanMarks(s, MustParseRange("1234568", "1234569"), Owner{Hub, "C"}, Consume, nil)
+	if len(errs) != 1 || errs[0].(*fault.Error).Message != "numbers 12345686-12345690 are not allotted to hub C" {
+		t.Fatalf("errs = %v", errs)
+	}
+}
