@@ -87,6 +87,8 @@ type NextRequest struct {
 	ItemCode    string
 	ServiceType string
 	Count       int64
+	// Actor is recorded in the history of the series drawn from.
+	Actor series.Actor
 }
 
 // SeriesService allots series and draws numbers.

@@ -53,8 +53,7 @@ type auditRow struct {
 	At          time.Time `bun:"at,notnull"`
 	Actor       string    `bun:"actor,notnull"`
 	Action      string    `bun:"action,notnull"`
-	FirstNumber string    `bun:"first_number,notnull"`
-	LastNumber  string    `bun:"last_number,notnull"`
+	FirstPos    int64     `bun:"first_pos,notnull"`
 	Count       int64     `bun:"count,notnull"`
 	BeforeState string    `bun:"before_state,notnull"`
 	AfterState  string    `bun:"after_state,notnull"`
@@ -314,12 +313,6 @@ func (s *Store) MarkNumbers(ctx context.Context, org tenant.OrgID, req ports.Mar
 			}
 			for _, e := range series.Runs(pl.sr, pl.changes) {
 				e.At, e.Actor, e.Action, e.Reference = at, req.Actor, series.ActionOf(req.Op), req.Reference
-				// History shows numbers as clients write them.
-				if sc := pl.sr.CheckDigit; sc != series.NoCheck {
-					if full, err := series.NewRange(sc.Full(e.Numbers.First()), sc.Full(e.Numbers.Last())); err == nil {
-						e.Numbers = full
-					}
-				}
 				entries = append(entries, e)
 			}
 		}
@@ -401,7 +394,7 @@ func (s *Store) appendHistory(ctx context.Context, tx bun.Tx, org tenant.OrgID, 
 	for i, e := range entries {
 		rows[i] = auditRow{
 			OrgID: int64(org), SeriesID: e.SeriesID, At: e.At, Actor: string(e.Actor), Action: string(e.Action),
-			FirstNumber: e.Numbers.First().String(), LastNumber: e.Numbers.Last().String(), Count: int64(e.Count),
+			FirstPos: int64(e.Offset), Count: int64(e.Count),
 			BeforeState: string(e.Before), AfterState: string(e.After), Reference: e.Reference,
 		}
 	}
@@ -450,27 +443,36 @@ func (s *Store) NumberState(ctx context.Context, org tenant.OrgID, n series.Numb
 	return info, nil
 }
 
-// History implements ports.NumberStore.
+// History implements ports.NumberStore. Entries keep offsets; their
+// numbers are rebuilt from their series' range and check-digit scheme.
 func (s *Store) History(ctx context.Context, org tenant.OrgID, q ports.HistoryQuery) ([]series.Entry, int, error) {
-	where := "org_id = ?"
+	where := "a.org_id = ?"
 	args := []any{int64(org)}
 	if q.SeriesID != 0 {
-		where += " AND series_id = ?"
+		where += " AND a.series_id = ?"
 		args = append(args, q.SeriesID)
 	}
 	if !q.Since.IsZero() {
-		where += " AND at >= ?"
+		where += " AND a.at >= ?"
 		args = append(args, dbTime(q.Since))
 	}
 	limit, offset := page(q.Query)
-	var rows []auditRow
+	var rows []struct {
+		auditRow
+		Prefix      string `bun:"prefix"`
+		FirstDigits string `bun:"first_digits"`
+		LastDigits  string `bun:"last_digits"`
+		CheckDigit  string `bun:"check_digit"`
+	}
 	var total int
 	err := s.db.RunInTx(ctx, s.readTx(), func(ctx context.Context, tx bun.Tx) error {
-		if err := tx.NewRaw("SELECT COUNT(*) FROM series_audit WHERE "+where, args...).Scan(ctx, &total); err != nil {
+		if err := tx.NewRaw("SELECT COUNT(*) FROM series_audit AS a WHERE "+where, args...).Scan(ctx, &total); err != nil {
 			return err
 		}
-		err := tx.NewRaw("SELECT id, org_id, series_id, at, actor, action, first_number, last_number, count, before_state, after_state, reference FROM series_audit WHERE "+
-			where+" ORDER BY id LIMIT ? OFFSET ?", append(args, limit, offset)...).Scan(ctx, &rows)
+		err := tx.NewRaw(`SELECT a.id, a.org_id, a.series_id, a.at, a.actor, a.action, a.first_pos, a.count, a.before_state, a.after_state, a.reference,
+			s.prefix, s.first_digits, s.last_digits, s.check_digit
+			FROM series_audit AS a JOIN series AS s ON s.id = a.series_id WHERE `+where+" ORDER BY a.id LIMIT ? OFFSET ?",
+			append(args, limit, offset)...).Scan(ctx, &rows)
 		if errNoRows(err) {
 			return nil
 		}
@@ -481,14 +483,18 @@ func (s *Store) History(ctx context.Context, org tenant.OrgID, q ports.HistoryQu
 	}
 	out := make([]series.Entry, 0, len(rows))
 	for _, r := range rows {
-		rng, err := series.ParseRange(r.FirstNumber, r.LastNumber)
+		rng, err := rangeOf(r.Prefix, r.FirstDigits, r.LastDigits)
 		if err != nil {
-			return nil, 0, fault.Wrap(fmt.Errorf("history entry %d: %w", r.ID, err), "read history")
+			return nil, 0, err
 		}
-		out = append(out, series.Entry{
-			ID: r.ID, SeriesID: r.SeriesID, At: r.At.UTC(), Actor: series.Actor(r.Actor), Action: series.Action(r.Action),
-			Numbers: rng, Count: uint64(r.Count), Before: series.State(r.BeforeState), After: series.State(r.AfterState), Reference: r.Reference,
-		})
+		sr := series.Series{ID: r.SeriesID, Range: rng, CheckDigit: series.Scheme(r.CheckDigit)}
+		e := series.RunEntry(sr, uint64(r.FirstPos), uint64(r.Count))
+		if e.Numbers.IsZero() {
+			return nil, 0, fault.Wrap(fmt.Errorf("history entry %d: %d numbers from %d outside %s", r.ID, r.Count, r.FirstPos, rng), "read history")
+		}
+		e.ID, e.At, e.Actor, e.Action = r.ID, r.At.UTC(), series.Actor(r.Actor), series.Action(r.Action)
+		e.Before, e.After, e.Reference = series.State(r.BeforeState), series.State(r.AfterState), r.Reference
+		out = append(out, e)
 	}
 	return out, total, nil
 }
@@ -692,6 +698,13 @@ func (s *Store) drawMarked(ctx context.Context, tx bun.Tx, withST bool, args []a
 	if err != nil {
 		return nil, 0, false, err
 	}
+	entries := make([]series.Entry, len(spans))
+	for i, sp := range spans {
+		entries[i] = drawEntry(row.ID, sp.Offset, sp.Count, args)
+	}
+	if err := s.appendHistory(ctx, tx, tenant.OrgID(row.OrgID), entries); err != nil {
+		return nil, 0, false, err
+	}
 	for _, sp := range spans {
 		part, ok := rng.Slice(sp.Offset, sp.Count)
 		if !ok {
@@ -700,4 +713,42 @@ func (s *Store) drawMarked(ctx context.Context, tx bun.Tx, withST bool, args []a
 		runs = append(runs, series.Drawn{SeriesID: row.ID, Range: part, CheckDigit: series.Scheme(row.CheckDigit)})
 	}
 	return runs, took, true, nil
+}
+
+// drawEntry is the history entry of count numbers drawn from offset of
+// series id, with the time and actor of the draw's arguments (?6, ?7).
+func drawEntry(id int64, offset, count uint64, args []any) series.Entry {
+	return series.Entry{
+		SeriesID: id, Offset: offset, Count: count, At: args[6].(time.Time), Actor: series.Actor(args[7].(string)),
+		Action: series.ActionDraw, Before: series.Available, After: series.Used,
+	}
+}
+
+// drawWholeAuditedSQL is drawWholeSQL with its history entry written by the
+// same statement: on PostgreSQL a data-modifying WITH runs once whether or
+// not the outer query reads it, so the draw stays one round trip.
+func drawWholeAuditedSQL(withST bool) string {
+	return `WITH d AS (` + drawWholeSQL(withST) + `), a AS (
+		INSERT INTO series_audit (org_id, series_id, at, actor, action, first_pos, count, before_state, after_state, reference)
+		SELECT ?1, id, ?6, ?7, '` + string(series.ActionDraw) + `', drawn - last_take, last_take, '` +
+		string(series.Available) + `', '` + string(series.Used) + `', '' FROM d)
+		SELECT id, prefix, first_digits, last_digits, drawn, last_take, check_digit FROM d`
+}
+
+// drawWhole runs the draw's fast path (drawWholeSQL) into r with its
+// history entry, atomically: one statement on PostgreSQL; on SQLite, which
+// has no data-modifying WITH, the update and the insert in a transaction
+// (on its one connection, no round trips to save). sql.ErrNoRows when the
+// oldest series cannot serve the whole draw.
+func (s *Store) drawWhole(ctx context.Context, withST bool, args []any, r *drawRow) error {
+	if s.dialect == DialectPostgres {
+		return s.db.NewRaw(drawWholeAuditedSQL(withST), args...).Scan(ctx, r)
+	}
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := tx.NewRaw(drawWholeSQL(withST), args...).Scan(ctx, r); err != nil {
+			return err
+		}
+		e := drawEntry(r.ID, uint64(r.Drawn-r.LastTake), uint64(r.LastTake), args)
+		return s.appendHistory(ctx, tx, tenant.OrgID(args[1].(int64)), []series.Entry{e})
+	})
 }

@@ -497,12 +497,10 @@ func (s *Store) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuer
 	}
 	want := int64(q.Count)
 	withST := q.ServiceType != ""
-	args := []any{want, int64(org), string(q.Owner.Kind), q.Owner.Code, q.ItemCode, q.ServiceType}
-	if !withST {
-		args = args[:5]
-	}
+	// ?6 and ?7 are the time and actor of the draw's history entries.
+	args := []any{want, int64(org), string(q.Owner.Kind), q.Owner.Code, q.ItemCode, q.ServiceType, s.now(), string(q.Actor)}
 	var whole drawRow
-	err := s.db.NewRaw(drawWholeSQL(withST), args...).Scan(ctx, &whole)
+	err := s.drawWhole(ctx, withST, args, &whole)
 	if err == nil {
 		d, err := drawnRun(whole)
 		if err != nil {

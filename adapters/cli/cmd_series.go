@@ -189,6 +189,7 @@ func (s *state) seriesNext(c *ucli.Context) error {
 		ItemCode:    v[1],
 		ServiceType: strings.TrimSpace(c.String("service-type")),
 		Count:       c.Int64("count"),
+		Actor:       cliActor(),
 	}
 	return s.withOrg(c, v[0], func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
 		drawn, err := svc.Series.Next(ctx, org.ID, r)

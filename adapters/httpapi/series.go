@@ -268,6 +268,7 @@ func (a *API) nextNumbers(c *gin.Context) {
 		ItemCode:    req.ItemCode,
 		ServiceType: req.ServiceType,
 		Count:       count,
+		Actor:       series.APIKeyActor(principal(c).KeyPrefix),
 	})
 	if err != nil {
 		a.fail(c, err)

@@ -514,7 +514,8 @@ func TestNext(t *testing.T) {
 	if got := decode(t, w.Body.Bytes()); !reflect.DeepEqual(any(got), want) {
 		t.Errorf("body = %s", w.Body)
 	}
-	wantReq := ports.NextRequest{ClientCode: "SL1981", ItemCode: "P7", ServiceType: "EXP", Count: 3}
+	// The draw is recorded in history under the key that made it.
+	wantReq := ports.NextRequest{ClientCode: "SL1981", ItemCode: "P7", ServiceType: "EXP", Count: 3, Actor: "api-key:ak_live_9fQ"}
 	if h.series.next != wantReq {
 		t.Errorf("request = %+v, want %+v", h.series.next, wantReq)
 	}

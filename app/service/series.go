@@ -163,6 +163,7 @@ func (s *Series) Next(ctx context.Context, org tenant.OrgID, r ports.NextRequest
 		ItemCode:    item,
 		ServiceType: strings.TrimSpace(r.ServiceType),
 		Count:       uint64(r.Count),
+		Actor:       r.Actor,
 	})
 }
 

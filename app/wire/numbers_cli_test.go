@@ -71,7 +71,7 @@ func TestNumberCommands(t *testing.T) {
 	}
 	code, out := run("series", "history", "--org", "ACME", "--json")
 	var hist []map[string]any
-	if code != 0 || json.Unmarshal([]byte(out), &hist) != nil || len(hist) != 3 {
+	if code != 0 || json.Unmarshal([]byte(out), &hist) != nil || len(hist) != 5 {
 		t.Fatalf("history --json: exit %d: %s", code, out)
 	}
 	if hist[0]["actor"] == "" || !strings.HasPrefix(hist[0]["actor"].(string), "cli:") || hist[0]["count"] != 2.0 || hist[0]["start"] != "12345675" {

@@ -107,8 +107,12 @@ func TestNumberInventoryOverHTTP(t *testing.T) {
 
 	status, body = f.call(t, http.MethodGet, "/history?series_id="+jsonNum(id), "")
 	entries, _ := data(body)["entries"].([]any)
-	if status != 200 || len(entries) != 4 || data(body)["total"] != 4.0 {
+	if status != 200 || len(entries) != 7 || data(body)["total"] != 7.0 {
 		t.Fatalf("history: %d %v", status, body)
+	}
+	// The draw of /next is recorded too, one entry per run it took.
+	if last := entries[6].(map[string]any); last["action"] != "draw" || last["start"] != "V10000076" || last["actor"] != firstOf(entries)["actor"] {
+		t.Fatalf("last entry: %v", last)
 	}
 	first := entries[0].(map[string]any)
 	if first["action"] != "consume" || first["actor"] == "" || first["reference"] != "AWB-1" || first["before"] != "available" || first["after"] != "used" {
@@ -143,6 +147,8 @@ func TestCheckDigitSeriesOverHTTP(t *testing.T) {
 		t.Fatalf("bad scheme: %d %v", status, body)
 	}
 }
+
+func firstOf(xs []any) map[string]any { return xs[0].(map[string]any) }
 
 func jsonEqual(a, b map[string]any) bool {
 	x, _ := json.Marshal(a)

@@ -49,17 +49,19 @@ func CLIActor(user string) Actor {
 }
 
 // Entry is one record of the append-only history of a series: who did
-// what to which numbers, when, and the state before and after. Numbers is
-// a run of Count numbers that shared Before and went to After together,
-// from first to last as clients write them (with their check digit).
+// what to which numbers, when, and the state before and after. The numbers
+// are the run of Count numbers from Offset in the series, which shared
+// Before and went to After together; Numbers shows the run's first and
+// last numbers as clients write them (with their check digit).
 type Entry struct {
 	ID        int64
 	SeriesID  int64
 	At        time.Time
 	Actor     Actor
 	Action    Action
-	Numbers   Range
+	Offset    uint64
 	Count     uint64
+	Numbers   Range
 	Before    State
 	After     State
 	Reference string
@@ -166,9 +168,23 @@ func Runs(s Series, changes []Change) []Entry {
 			changes[j].Before == changes[i].Before && changes[j].After == changes[i].After {
 			j++
 		}
-		r, _ := s.Range.Slice(changes[i].Offset, uint64(j-i))
-		out = append(out, Entry{SeriesID: s.ID, Numbers: r, Count: uint64(j - i), Before: changes[i].Before, After: changes[i].After})
+		out = append(out, RunEntry(s, changes[i].Offset, uint64(j-i)))
+		out[len(out)-1].Before, out[len(out)-1].After = changes[i].Before, changes[i].After
 		i = j
 	}
 	return out
+}
+
+// RunEntry returns an entry of series s for the count numbers from offset,
+// with Numbers as clients write them; its other fields are left to the
+// caller.
+func RunEntry(s Series, offset, count uint64) Entry {
+	e := Entry{SeriesID: s.ID, Offset: offset, Count: count}
+	if r, ok := s.Range.Slice(offset, count); ok {
+		e.Numbers = r
+		if full, err := NewRange(s.CheckDigit.Full(r.First()), s.CheckDigit.Full(r.Last())); err == nil {
+			e.Numbers = full
+		}
+	}
+	return e
 }

@@ -248,6 +248,39 @@ func (h harness) numbers(t *testing.T) {
 		}
 	})
 
+	h.run(t, "DrawHistory", func(t *testing.T, s ports.Store) {
+		org := mkOrg(t, s, "acme")
+		c := customer("C")
+		a := insert(t, s, org, newSeries(c, rng("V10", "V14"), "I"))
+		b := insert(t, s, org, newSeries(c, rng("V20", "V29"), "I"))
+		q := ports.DrawQuery{Owner: c, ItemCode: "I", Count: 2, Actor: "api-key:ak_9"}
+		_, err := s.DrawNext(ctx(t), org, q) // one statement: V10-V11
+		must(t, err, "DrawNext")
+		must(t, errOnly(s.MarkNumbers(ctx(t), org, markReq(series.Consume, c, "", "V13"))), "consume")
+		q.Count = 4 // V12, V14 (skipping V13), then V20-V21 of the next series
+		_, err = s.DrawNext(ctx(t), org, q)
+		must(t, err, "DrawNext")
+		q.Count = 100 // exhausted: nothing drawn, nothing recorded
+		_, err = s.DrawNext(ctx(t), org, q)
+		wantFault(t, err, fault.Conflict, series.ReasonExhausted)
+		hist, _, err := s.History(ctx(t), org, ports.HistoryQuery{})
+		must(t, err, "History")
+		var got []string
+		for _, e := range hist {
+			got = append(got, fmt.Sprintf("%d %s %s %s %d %s>%s", e.SeriesID, e.Actor, e.Action, e.Numbers, e.Count, e.Before, e.After))
+		}
+		want := []string{
+			fmt.Sprintf("%d api-key:ak_9 draw V10-V11 2 available>used", a.ID),
+			fmt.Sprintf("%d cli:test consume V13-V13 1 available>used", a.ID),
+			fmt.Sprintf("%d api-key:ak_9 draw V12-V12 1 available>used", a.ID),
+			fmt.Sprintf("%d api-key:ak_9 draw V14-V14 1 available>used", a.ID),
+			fmt.Sprintf("%d api-key:ak_9 draw V20-V21 2 available>used", b.ID),
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("history = %q\nwant %q", got, want)
+		}
+	})
+
 	h.run(t, "CheckDigits", func(t *testing.T, s ports.Store) {
 		org := mkOrg(t, s, "acme")
 		c := customer("C")

@@ -29,9 +29,8 @@ CREATE TABLE series_audit (
     at           TIMESTAMP NOT NULL,
     actor        TEXT NOT NULL,
     action       TEXT NOT NULL,
-    first_number TEXT NOT NULL DEFAULT '',
-    last_number  TEXT NOT NULL DEFAULT '',
-    count        INTEGER NOT NULL DEFAULT 0,
+    first_pos    INTEGER NOT NULL,
+    count        INTEGER NOT NULL,
     before_state TEXT NOT NULL DEFAULT '',
     after_state  TEXT NOT NULL DEFAULT '',
     reference    TEXT NOT NULL DEFAULT ''
