@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/series"
 	"github.com/allot-io/allot/domain/tenant"
 )
@@ -63,6 +64,43 @@ type NumberStore interface {
 	// Thresholds returns the organisation's thresholds by owner and item
 	// code.
 	Thresholds(ctx context.Context, org tenant.OrgID) ([]series.Threshold, error)
+	// ImportSeries stores the series of rows in one transaction, each with
+	// an import history entry of actor, and returns by index the rows the
+	// database refused (Conflict SERIES_OVERLAP naming the existing range,
+	// Invalid for a value it cannot hold). mode says what is kept.
+	// progress, when not nil, is called with the number of rows done.
+	ImportSeries(ctx context.Context, org tenant.OrgID, rows []series.Series, actor series.Actor, mode ImportMode, progress func(done int)) (map[int]error, error)
+}
+
+// ImportMode says what an import keeps.
+type ImportMode int
+
+// The import modes.
+const (
+	// ImportAll keeps every row, or none when one is refused.
+	ImportAll ImportMode = iota
+	// ImportPartial keeps the rows that are not refused.
+	ImportPartial
+	// ImportCheck keeps nothing: it only finds the rows that would be
+	// refused.
+	ImportCheck
+)
+
+// ImportRow is one row of a series import file: its line and its values
+// keyed by column name (series.ImportColumns), or Err, an Invalid error,
+// when the file's reader could not read the row.
+type ImportRow struct {
+	Line   int
+	Fields map[string]string
+	Err    error
+}
+
+// ImportReport is the outcome of an import: how many rows were read and
+// written, and every bad row's violations, each with its Line, in line
+// order.
+type ImportReport struct {
+	Rows, Written int
+	Bad           []fault.Violation
 }
 
 // HistoryPage is one page of history entries.
@@ -103,4 +141,10 @@ type NumberService interface {
 	SetThreshold(ctx context.Context, org tenant.OrgID, r ThresholdRequest) (series.Threshold, error)
 	// Thresholds returns the organisation's thresholds.
 	Thresholds(ctx context.Context, org tenant.OrgID) ([]series.Threshold, error)
+	// Import validates every row of a series import file, each by the
+	// rules of series creation, and stores the good ones for actor: all of
+	// them, and only when no row is bad, unless partial. Bad rows are in
+	// the report, not an error; progress is as for
+	// NumberStore.ImportSeries.
+	Import(ctx context.Context, org tenant.OrgID, rows []ImportRow, partial bool, actor series.Actor, progress func(done int)) (ImportReport, error)
 }

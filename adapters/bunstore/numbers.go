@@ -3,7 +3,9 @@ package bunstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -751,4 +753,90 @@ func (s *Store) drawWhole(ctx context.Context, withST bool, args []any, r *drawR
 		e := drawEntry(r.ID, uint64(r.Drawn-r.LastTake), uint64(r.LastTake), args)
 		return s.appendHistory(ctx, tx, tenant.OrgID(args[1].(int64)), []series.Entry{e})
 	})
+}
+
+// errImportRefused rolls back an import that keeps nothing.
+var errImportRefused = errors.New("an import row was refused")
+
+// ImportSeries implements ports.NumberStore: one transaction, each row in a
+// savepoint of its own so that a row the database refuses (the no-overlap
+// constraint or trigger, a check) is undone alone and reported, and the
+// others go on; the mode then decides whether the transaction commits.
+func (s *Store) ImportSeries(ctx context.Context, org tenant.OrgID, rows []series.Series, actor series.Actor, mode ports.ImportMode, progress func(done int)) (map[int]error, error) {
+	at := s.now()
+	refused := map[int]error{}
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		clear(refused)
+		entries := make([]series.Entry, 0, len(rows))
+		for i := range rows {
+			sr := &rows[i]
+			if sr.Type == "" {
+				sr.Type = series.Virtual
+			}
+			if sr.CheckDigit == "" {
+				sr.CheckDigit = series.NoCheck
+			}
+			sr.CreatedAt = at
+			sr.ServiceTypes = dedup(sr.ServiceTypes)
+			size, ok := sr.Range.Count().Uint64()
+			if !ok || size > math.MaxInt64 {
+				refused[i] = fault.Errorf(fault.Invalid, series.ReasonTooLarge, "series %s holds %s numbers, more than can be stored", sr.Range, sr.Range.Count())
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT import_row"); err != nil {
+				return err
+			}
+			err := tx.NewRaw(insertSeriesSQL,
+				int64(org), sr.Range.Prefix(), sr.Range.Width(), sr.Range.First().Digits(), sr.Range.Last().Digits(), int64(size), 0,
+				string(sr.Owner.Kind), sr.Owner.Code, string(sr.Type), sr.ItemCode, sr.CreatorHub, sr.CreatedAt, string(sr.CheckDigit)).Scan(ctx, &sr.ID)
+			if err == nil {
+				err = insertServiceTypes(ctx, tx, sr)
+			}
+			if err != nil {
+				if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT import_row"); rerr != nil {
+					return rerr
+				}
+				switch classify(err) {
+				case kindOverlap:
+					refused[i] = s.importOverlap(ctx, tx, org, sr.Range, err)
+				case kindForeignKey:
+					return orgNotFound()
+				case kindCheck:
+					refused[i] = fault.Errorf(fault.Invalid, series.ReasonInvalidType, "series %s has an invalid owner kind, type or check digit", sr.Range)
+				default:
+					return err
+				}
+			} else if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT import_row"); err != nil {
+				return err
+			}
+			if refused[i] == nil {
+				e := series.Entry{SeriesID: sr.ID, Offset: 0, Count: size, At: at, Actor: actor, Action: series.ActionImport, After: series.Available}
+				entries = append(entries, e)
+			}
+			if progress != nil {
+				progress(i + 1)
+			}
+		}
+		if mode == ports.ImportCheck || (len(refused) > 0 && mode == ports.ImportAll) {
+			return errImportRefused
+		}
+		return s.appendHistory(ctx, tx, org, entries)
+	})
+	if errors.Is(err, errImportRefused) {
+		return refused, nil
+	}
+	if err != nil {
+		return nil, s.dbError(err, "import series")
+	}
+	return refused, nil
+}
+
+// importOverlap names the live series r overlaps, read in the import's own
+// transaction so that an earlier row of the same file counts.
+func (s *Store) importOverlap(ctx context.Context, tx bun.Tx, org tenant.OrgID, r series.Range, cause error) error {
+	got, ok, err := overlapping(ctx, tx, org, r)
+	if err == nil && ok {
+		return series.OverlapError(r, got)
+	}
+	return &fault.Error{Code: fault.Conflict, Reason: series.ReasonOverlap, Message: fmt.Sprintf("series %s overlaps an existing series", r), Err: cause}
 }

@@ -55,6 +55,7 @@ func (s *state) numberCommands() []*ucli.Command {
 				&ucli.Int64Flag{Name: "level", Usage: "report low stock at or below `N` available numbers", Required: true},
 			}, s.setThreshold),
 		leaf("thresholds", "list the low-stock thresholds", "", []ucli.Flag{dbFlag(), orgFlag(), jsonFlag()}, s.listThresholds),
+		s.importCommand(),
 	}
 }
 

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/allot-io/allot/domain/fault"
@@ -15,6 +16,8 @@ import (
 type Numbers struct {
 	store ports.Store
 	clock ports.Clock
+	// series validates imported rows by the rules of Create.
+	series *Series
 }
 
 var _ ports.NumberService = (*Numbers)(nil)
@@ -126,4 +129,113 @@ func (s *Numbers) SetThreshold(ctx context.Context, org tenant.OrgID, r ports.Th
 // Thresholds implements ports.NumberService.
 func (s *Numbers) Thresholds(ctx context.Context, org tenant.OrgID) ([]series.Threshold, error) {
 	return s.store.Thresholds(ctx, org)
+}
+
+// MaxImportRows is the most rows one import file may hold.
+const MaxImportRows = 1_000_000
+
+// Import implements ports.NumberService.
+func (s *Numbers) Import(ctx context.Context, org tenant.OrgID, rows []ports.ImportRow, partial bool, actor series.Actor, progress func(done int)) (ports.ImportReport, error) {
+	rep := ports.ImportReport{Rows: len(rows)}
+	if len(rows) > MaxImportRows {
+		return rep, fault.Errorf(fault.Invalid, "TOO_MANY_ROWS", "an import file may hold at most %d rows; it has %d", MaxImportRows, len(rows))
+	}
+	bad := func(line int, err error) error {
+		fe, ok := fault.As(err)
+		if !ok || fe.Code != fault.Invalid {
+			return err
+		}
+		vs := fe.Violations
+		if len(vs) == 0 {
+			vs = []fault.Violation{{Reason: fe.Reason, Message: fe.Message}}
+		}
+		for _, v := range vs {
+			v.Line = line
+			rep.Bad = append(rep.Bad, v)
+		}
+		return nil
+	}
+	good := make([]series.Series, 0, len(rows))
+	lines := make([]int, 0, len(rows))
+	ranges := make([]series.Range, 0, len(rows))
+	for _, row := range rows {
+		if row.Err != nil {
+			if err := bad(row.Line, row.Err); err != nil {
+				return rep, err
+			}
+			continue
+		}
+		spec, err := series.ImportSpec(row.Fields)
+		if err == nil {
+			var d series.Draft
+			if d, err = series.Validate(spec, s.series.limits); err == nil {
+				if err = s.series.checkReferences(ctx, org, d); err == nil {
+					good = append(good, series.Series{Owner: d.Owner, Type: d.Type, Range: d.Range, ItemCode: d.ItemCode,
+						ServiceTypes: d.ServiceTypes, CreatorHub: d.CreatorHub, CheckDigit: d.CheckDigit})
+					lines = append(lines, row.Line)
+					ranges = append(ranges, d.Range)
+					continue
+				}
+			}
+		}
+		if err := bad(row.Line, err); err != nil {
+			return rep, err
+		}
+	}
+	overlaps := series.InFileOverlaps(ranges, lines)
+	rep.Bad = append(rep.Bad, overlaps...)
+	if len(overlaps) > 0 {
+		// A later line overlapping an earlier one is the bad row; the
+		// earlier is written when partial.
+		drop := map[int]bool{}
+		for _, v := range overlaps {
+			drop[v.Line] = true
+		}
+		kept, keptLines := good[:0], lines[:0]
+		for i := range good {
+			if !drop[lines[i]] {
+				kept, keptLines = append(kept, good[i]), append(keptLines, lines[i])
+			}
+		}
+		good, lines = kept, keptLines
+	}
+	sortBad := func() { slices.SortStableFunc(rep.Bad, func(a, b fault.Violation) int { return a.Line - b.Line }) }
+	if len(good) == 0 {
+		sortBad()
+		return rep, nil
+	}
+	// With bad rows already found, an all-or-nothing import only checks the
+	// good ones against the database, so that the report names every bad row.
+	mode := ports.ImportAll
+	switch {
+	case partial:
+		mode = ports.ImportPartial
+	case len(rep.Bad) > 0:
+		mode = ports.ImportCheck
+	}
+	stored := progress
+	if progress != nil {
+		// Progress counts the file's rows: the bad ones are done already.
+		skipped := len(rows) - len(good)
+		progress(skipped)
+		stored = func(done int) { progress(skipped + done) }
+	}
+	refused, err := s.store.ImportSeries(ctx, org, good, actor, mode, stored)
+	if err != nil {
+		return rep, err
+	}
+	for i, err := range refused {
+		if fault.CodeOf(err) == fault.Conflict {
+			fe, _ := fault.As(err)
+			err = fault.InvalidField("start", "overlap", fe.Reason, fe.Message)
+		}
+		if err := bad(lines[i], err); err != nil {
+			return rep, err
+		}
+	}
+	sortBad()
+	if mode == ports.ImportPartial || (mode == ports.ImportAll && len(refused) == 0) {
+		rep.Written = len(good) - len(refused)
+	}
+	return rep, nil
 }

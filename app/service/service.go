@@ -71,6 +71,7 @@ func New(deps Deps, cfg Config) ports.Services {
 		cfg.TokenTTL = token.DefaultTTL
 	}
 	orgs := &Orgs{store: deps.Store, clock: deps.Clock}
+	seriesSvc := &Series{store: deps.Store, clock: deps.Clock, limits: cfg.Series}
 	enr := &Enrollment{
 		store: deps.Store, clock: deps.Clock, random: deps.Random,
 		hasher: deps.Hasher, sealer: deps.Sealer, tokenKey: deps.TokenKey,
@@ -104,8 +105,8 @@ func New(deps Deps, cfg Config) ports.Services {
 		Customers:    &Customers{store: deps.Store},
 		Hubs:         &Hubs{store: deps.Store},
 		ServiceTypes: &ServiceTypes{store: deps.Store},
-		Series:       &Series{store: deps.Store, clock: deps.Clock, limits: cfg.Series},
-		Numbers:      &Numbers{store: deps.Store, clock: deps.Clock},
+		Series:       seriesSvc,
+		Numbers:      &Numbers{store: deps.Store, clock: deps.Clock, series: seriesSvc},
 		Idempotency:  &Idempotency{store: deps.Store, clock: deps.Clock, ttl: cfg.IdempotencyTTL},
 		Health:       &Health{store: deps.Store},
 		Enrollment:   enr,

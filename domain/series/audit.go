@@ -17,6 +17,7 @@ const (
 	ActionVoid    Action = "void"
 	ActionRelease Action = "release"
 	ActionDraw    Action = "draw"
+	ActionImport  Action = "import"
 )
 
 // ActionOf returns the action that records op.

@@ -324,6 +324,46 @@ func (h harness) numbers(t *testing.T) {
 		wantFault(t, err, fault.Invalid, series.ReasonInvalidScheme)
 	})
 
+	h.run(t, "Import", func(t *testing.T, s ports.Store) {
+		org := mkOrg(t, s, "acme")
+		c := customer("C")
+		insert(t, s, org, newSeries(c, rng("V100", "V199"), "I"))
+		rows := []series.Series{
+			newSeries(c, rng("V001", "V099"), "I", "EXPRESS"),
+			newSeries(hub("H"), rng("V150", "V250"), "I"),
+			newSeries(c, rng("W001", "W010"), "I"),
+		}
+		refused, err := s.ImportSeries(ctx(t), org, slices.Clone(rows), "cli:test", ports.ImportAll, nil)
+		must(t, err, "ImportSeries")
+		if len(refused) != 1 || fault.ReasonOf(refused[1]) != series.ReasonOverlap {
+			t.Fatalf("refused = %v", refused)
+		}
+		if _, total, _ := s.ListSeries(ctx(t), org, ports.SeriesQuery{}); total != 1 {
+			t.Fatalf("an all-or-nothing import with a refused row wrote %d series", total-1)
+		}
+		var done []int
+				checked, err := s.ImportSeries(ctx(t), org, slices.Clone(rows[:1]), "cli:test", ports.ImportCheck, nil)
+		must(t, err, "ImportSeries check")
+		if _, total, _ := s.ListSeries(ctx(t), org, ports.SeriesQuery{}); total != 1 || len(checked) != 0 {
+			t.Fatalf("a checking import wrote %d series, refused %v", total-1, checked)
+		}
+		refused, err = s.ImportSeries(ctx(t), org, slices.Clone(rows), "cli:test", ports.ImportPartial, func(n int) { done = append(done, n) })
+		must(t, err, "ImportSeries partial")
+		if len(refused) != 1 || refused[1] == nil || !slices.Equal(done, []int{1, 2, 3}) {
+			t.Fatalf("refused = %v, progress = %v", refused, done)
+		}
+		list, total, err := s.ListSeries(ctx(t), org, ports.SeriesQuery{})
+		must(t, err, "ListSeries")
+		if total != 3 || list[1].Range.String() != "V001-V099" || !slices.Equal(list[1].ServiceTypes, []string{"EXPRESS"}) {
+			t.Fatalf("after a partial import: %d series, %+v", total, list)
+		}
+		hist, _, err := s.History(ctx(t), org, ports.HistoryQuery{})
+		must(t, err, "History")
+		if len(hist) != 2 || hist[0].Action != series.ActionImport || hist[0].Count != 99 || hist[1].Numbers.String() != "W001-W010" {
+			t.Fatalf("history = %+v", hist)
+		}
+	})
+
 	h.run(t, "Thresholds", func(t *testing.T, s ports.Store) {
 		org := mkOrg(t, s, "acme")
 		c := customer("C")
