@@ -342,7 +342,7 @@ func (h harness) numbers(t *testing.T) {
 			t.Fatalf("an all-or-nothing import with a refused row wrote %d series", total-1)
 		}
 		var done []int
-				checked, err := s.ImportSeries(ctx(t), org, slices.Clone(rows[:1]), "cli:test", ports.ImportCheck, nil)
+		checked, err := s.ImportSeries(ctx(t), org, slices.Clone(rows[:1]), "cli:test", ports.ImportCheck, nil)
 		must(t, err, "ImportSeries check")
 		if _, total, _ := s.ListSeries(ctx(t), org, ports.SeriesQuery{}); total != 1 || len(checked) != 0 {
 			t.Fatalf("a checking import wrote %d series, refused %v", total-1, checked)
