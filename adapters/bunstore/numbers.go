@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -130,10 +131,10 @@ type part struct {
 // digits of r's first and last numbers checked by the series' scheme. It
 // returns the parts found and, as errors, every run of r no series holds
 // and every wrong check digit.
-func locate(ctx context.Context, db bun.IDB, org tenant.OrgID, r series.Range) ([]part, []error, error) {
+func locate(ctx context.Context, db bun.IDB, org tenant.OrgID, r series.Range) ([]part, []error, []holder, error) {
 	rows, err := holdersOf(ctx, db, org, r)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	rows = slices.DeleteFunc(rows, func(row seriesRow) bool { return series.Scheme(row.CheckDigit) != series.NoCheck })
 	serials := r
@@ -141,7 +142,7 @@ func locate(ctx context.Context, db bun.IDB, org tenant.OrgID, r series.Range) (
 		if sr, ok := checkedRange(r); ok {
 			held, err := holdersOf(ctx, db, org, sr)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			held = slices.DeleteFunc(held, func(row seriesRow) bool { return series.Scheme(row.CheckDigit) == series.NoCheck })
 			if len(held) > 0 {
@@ -152,11 +153,13 @@ func locate(ctx context.Context, db bun.IDB, org tenant.OrgID, r series.Range) (
 	var parts []part
 	var covered []series.Range
 	var errs []error
+	var found []holder
 	for _, row := range rows {
 		rng, err := rangeOf(row.Prefix, row.FirstDigits, row.LastDigits)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
+		found = append(found, holder{id: row.ID, rng: rng, sc: series.Scheme(row.CheckDigit)})
 		in, ok := serials.Intersect(rng)
 		if !ok {
 			continue
@@ -184,7 +187,71 @@ func locate(ctx context.Context, db bun.IDB, org tenant.OrgID, r series.Range) (
 			errs = append(errs, fault.Errorf(fault.Invalid, series.ReasonNumberFree, "numbers %s are not allotted", g))
 		}
 	}
+	return parts, errs, found, nil
+}
+
+// holder is a live series a request's numbers were found in.
+type holder struct {
+	id  int64
+	rng series.Range
+	sc  series.Scheme
+}
+
+// maxKnown bounds the series a locator remembers.
+const maxKnown = 256
+
+// locator locates the numbers of one request, remembering the series it
+// found, so that a request naming many numbers of few series (scanned
+// labels of one roll) costs a query per series, not per number.
+type locator struct {
+	db    bun.IDB
+	org   tenant.OrgID
+	known []holder
+}
+
+func (l *locator) locate(ctx context.Context, r series.Range) ([]part, []error, error) {
+	if r.First() == r.Last() {
+		if p, ok, err := l.cached(r.First()); ok {
+			if err != nil {
+				return nil, []error{err}, nil
+			}
+			return []part{p}, nil, nil
+		}
+	}
+	parts, errs, found, err := locate(ctx, l.db, l.org, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	l.known = append(l.known, found...)
+	if len(l.known) > maxKnown {
+		l.known = l.known[len(l.known)-maxKnown:]
+	}
 	return parts, errs, nil
+}
+
+// cached finds the remembered series holding the single number n, as
+// written with its check digit when the series has a scheme; as locate
+// does, a series holding n as it is comes first.
+func (l *locator) cached(n series.Number) (p part, found bool, err error) {
+	for _, h := range l.known {
+		if h.sc == series.NoCheck && h.rng.Contains(n) {
+			one, _ := series.NewRange(n, n)
+			return part{seriesID: h.id, serials: one}, true, nil
+		}
+	}
+	for _, h := range l.known {
+		if h.sc == series.NoCheck {
+			continue
+		}
+		if serial, ok := series.SplitCheck(n); ok && h.rng.Contains(serial) {
+			if _, err := h.sc.Serial(n); err != nil {
+				return part{}, true, err
+			}
+			one, _ := series.NewRange(serial, serial)
+			return part{seriesID: h.id, serials: one}, true, nil
+		}
+	}
+	return part{}, false, nil
 }
 
 // checkedRange returns the serials of r's numbers read as serial and check
@@ -232,6 +299,22 @@ func marksIn(ctx context.Context, db bun.IDB, seriesID int64, first, last uint64
 	return out, nil
 }
 
+// marksAt adds to into the marks of the offsets pos of a series.
+func marksAt(ctx context.Context, db bun.IDB, seriesID int64, pos []int64, into map[uint64]series.State) error {
+	for chunk := range slices.Chunk(pos, writeChunk) {
+		var rows []markRow
+		err := db.NewRaw("SELECT series_id, pos, state, reference, updated_at FROM series_numbers WHERE series_id = ? AND pos IN (?)",
+			seriesID, bun.In(chunk)).Scan(ctx, &rows)
+		if err != nil && !errNoRows(err) {
+			return err
+		}
+		for _, r := range rows {
+			into[uint64(r.Pos)] = series.State(r.State)
+		}
+	}
+	return nil
+}
+
 // MarkNumbers implements ports.NumberStore. In one transaction it locates
 // every number, locks the series holding them, plans every change with
 // series.PlanMarks, and writes the marks, the series' next_mark and the
@@ -247,8 +330,9 @@ func (s *Store) MarkNumbers(ctx context.Context, org tenant.OrgID, req ports.Mar
 		var parts []part
 		// Errors are reported in the order of the request's numbers.
 		errs := make([][]error, len(req.Ranges))
+		loc := &locator{db: tx, org: org}
 		for i, r := range req.Ranges {
-			ps, es, err := locate(ctx, tx, org, r)
+			ps, es, err := loc.locate(ctx, r)
 			if err != nil {
 				return err
 			}
@@ -272,35 +356,55 @@ func (s *Store) MarkNumbers(ctx context.Context, org tenant.OrgID, req ports.Mar
 		type planned struct {
 			row     seriesRow
 			sr      series.Series
+			marks   map[uint64]series.State
+			singles []int64
 			changes []series.Change
 		}
 		plans := map[int64]*planned{}
 		var order []int64
+		// The marks of the numbers named: a query per run, and for single
+		// numbers one per few hundred.
 		for _, p := range parts {
 			row, ok := locked[p.seriesID]
 			if !ok {
-				// Deleted since it was located.
-				errs[p.req] = append(errs[p.req], fault.Errorf(fault.Invalid, series.ReasonNumberFree, "numbers %s are not allotted", p.serials))
 				continue
 			}
-			sr, err := seriesFromRow(row)
-			if err != nil {
-				return err
+			pl := plans[row.ID]
+			if pl == nil {
+				sr, err := seriesFromRow(row)
+				if err != nil {
+					return err
+				}
+				pl = &planned{row: row, sr: sr, marks: map[uint64]series.State{}}
+				plans[row.ID] = pl
+				order = append(order, row.ID)
 			}
-			first, _ := sr.Offset(p.serials.First())
-			last, _ := sr.Offset(p.serials.Last())
+			first, _ := pl.sr.Offset(p.serials.First())
+			if p.serials.First() == p.serials.Last() {
+				pl.singles = append(pl.singles, int64(first))
+				continue
+			}
+			last, _ := pl.sr.Offset(p.serials.Last())
 			marks, err := marksIn(ctx, tx, row.ID, first, last)
 			if err != nil {
 				return err
 			}
-			changes, es := series.PlanMarks(sr, p.serials, req.Owner, req.Op, marks)
-			errs[p.req] = append(errs[p.req], es...)
-			pl := plans[row.ID]
-			if pl == nil {
-				pl = &planned{row: row, sr: sr}
-				plans[row.ID] = pl
-				order = append(order, row.ID)
+			maps.Copy(pl.marks, marks)
+		}
+		for _, pl := range plans {
+			if err := marksAt(ctx, tx, pl.row.ID, pl.singles, pl.marks); err != nil {
+				return err
 			}
+		}
+		for _, p := range parts {
+			pl := plans[p.seriesID]
+			if pl == nil {
+				// Deleted since it was located.
+				errs[p.req] = append(errs[p.req], fault.Errorf(fault.Invalid, series.ReasonNumberFree, "numbers %s are not allotted", p.serials))
+				continue
+			}
+			changes, es := series.PlanMarks(pl.sr, p.serials, req.Owner, req.Op, pl.marks)
+			errs[p.req] = append(errs[p.req], es...)
 			pl.changes = append(pl.changes, changes...)
 		}
 		if err := series.NumberErrors(slices.Concat(errs...)); err != nil {
@@ -376,10 +480,18 @@ func (s *Store) writeMarks(ctx context.Context, tx bun.Tx, row seriesRow, change
 			return err
 		}
 	}
-	_, err := tx.NewRaw("UPDATE series SET next_mark = (SELECT MIN(pos) FROM series_numbers WHERE series_id = ? AND pos >= ?) WHERE id = ?",
-		row.ID, row.Drawn, row.ID).Exec(ctx)
+	var d series.MarkDelta
+	for _, c := range changes {
+		d.Changed(c, uint64(row.Drawn))
+	}
+	_, err := tx.NewRaw(`UPDATE series SET next_mark = (SELECT MIN(pos) FROM series_numbers WHERE series_id = ? AND pos >= ?), `+markCounts+` WHERE id = ?`,
+		row.ID, row.Drawn, d.UsedAhead, d.VoidAhead, d.VoidBehind, d.ReleasedBehind, row.ID).Exec(ctx)
 	return err
 }
+
+// markCounts is the SET list applying a series.MarkDelta: four arguments,
+// in the order of its fields.
+const markCounts = "used_ahead = used_ahead + ?, void_ahead = void_ahead + ?, void_behind = void_behind + ?, released_behind = released_behind + ?"
 
 // refFor is the reference a mark of state keeps: a number back in stock
 // keeps none.
@@ -414,7 +526,7 @@ func (s *Store) NumberState(ctx context.Context, org tenant.OrgID, n series.Numb
 		return ports.NumberInfo{}, fault.New(fault.Invalid, series.ReasonInvalidNumber, "a series number is required")
 	}
 	one, _ := series.NewRange(n, n)
-	parts, errs, err := locate(ctx, s.db, org, one)
+	parts, errs, _, err := locate(ctx, s.db, org, one)
 	if err != nil {
 		return ports.NumberInfo{}, s.dbError(err, "look up a number")
 	}
@@ -531,48 +643,11 @@ func (s *Store) Thresholds(ctx context.Context, org tenant.OrgID) ([]series.Thre
 }
 
 // attachStock sets the Stock of every series of out, read from rows: the
-// marks counted by state and side of the pointer, the next free number, and
-// the low-stock flag of the owner's threshold.
+// counts of marks the row keeps, the next free number, and the low-stock
+// flag of the owner's threshold.
 func (s *Store) attachStock(ctx context.Context, db bun.IDB, rows []seriesRow, out []series.Series) error {
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	var counts []struct {
-		SeriesID int64  `bun:"series_id"`
-		State    string `bun:"state"`
-		Behind   int    `bun:"behind"`
-		N        int64  `bun:"n"`
-	}
-	err := db.NewRaw(`SELECT n.series_id, n.state, CASE WHEN n.pos < s.drawn THEN 1 ELSE 0 END AS behind, COUNT(*) AS n
-		FROM series_numbers AS n JOIN series AS s ON s.id = n.series_id
-		WHERE n.series_id IN (?) GROUP BY n.series_id, n.state, behind`, bun.In(ids)).Scan(ctx, &counts)
-	if err != nil && !errNoRows(err) {
-		return err
-	}
-	marks := make(map[int64]*series.Marks, len(rows))
-	for _, c := range counts {
-		m := marks[c.SeriesID]
-		if m == nil {
-			m = &series.Marks{}
-			marks[c.SeriesID] = m
-		}
-		n := uint64(c.N)
-		switch {
-		case c.State == string(series.Used) && c.Behind == 1:
-			m.UsedBehind += n
-		case c.State == string(series.Used):
-			m.UsedAhead += n
-		case c.State == string(series.Void) && c.Behind == 1:
-			m.VoidBehind += n
-		case c.State == string(series.Void):
-			m.VoidAhead += n
-		case c.Behind == 1:
-			m.ReleasedBehind += n
-		}
-	}
 	var ths []thresholdRow
-	err = db.NewRaw("SELECT org_id, owner_kind, owner_code, item_code, level FROM stock_thresholds WHERE org_id = ?", rows[0].OrgID).Scan(ctx, &ths)
+	err := db.NewRaw("SELECT org_id, owner_kind, owner_code, item_code, level FROM stock_thresholds WHERE org_id = ?", rows[0].OrgID).Scan(ctx, &ths)
 	if err != nil && !errNoRows(err) {
 		return err
 	}
@@ -585,10 +660,7 @@ func (s *Store) attachStock(ctx context.Context, db bun.IDB, rows []seriesRow, o
 		if err != nil {
 			return err
 		}
-		var m series.Marks
-		if p := marks[r.ID]; p != nil {
-			m = *p
-		}
+		m := series.Marks{UsedAhead: uint64(r.UsedAhead), VoidAhead: uint64(r.VoidAhead), VoidBehind: uint64(r.VoidBehind), ReleasedBehind: uint64(r.ReleasedBehind)}
 		st := series.Tally(uint64(r.Size), uint64(r.Drawn), m, next)
 		if level, ok := levels[[3]string{r.OwnerKind, r.OwnerCode, r.ItemCode}]; ok {
 			st.Low = st.Available <= uint64(level)
@@ -657,17 +729,22 @@ func (s *Store) drawMarked(ctx context.Context, tx bun.Tx, withST bool, args []a
 	size, drawn := uint64(row.Size), uint64(row.Drawn)
 	end := min(size, drawn+want)
 	var marked []uint64
+	var states []series.State
 	if row.NextMark != nil && uint64(*row.NextMark) < end {
 		from := drawn
 		for {
-			var pos []int64
-			err := tx.NewRaw("SELECT pos FROM series_numbers WHERE series_id = ? AND pos >= ? AND pos < ? ORDER BY pos",
-				row.ID, int64(from), int64(end)).Scan(ctx, &pos)
+			var ms []struct {
+				Pos   int64  `bun:"pos"`
+				State string `bun:"state"`
+			}
+			err := tx.NewRaw("SELECT pos, state FROM series_numbers WHERE series_id = ? AND pos >= ? AND pos < ? ORDER BY pos",
+				row.ID, int64(from), int64(end)).Scan(ctx, &ms)
 			if err != nil && !errNoRows(err) {
 				return nil, 0, false, err
 			}
-			for _, p := range pos {
-				marked = append(marked, uint64(p))
+			for _, m := range ms {
+				marked = append(marked, uint64(m.Pos))
+				states = append(states, series.State(m.State))
 			}
 			free := end - drawn - uint64(len(marked))
 			if free >= want || end == size {
@@ -692,8 +769,14 @@ func (s *Store) drawMarked(ctx context.Context, tx bun.Tx, withST bool, args []a
 	for _, sp := range spans {
 		took += int64(sp.Count)
 	}
-	if _, err := tx.NewRaw("UPDATE series SET drawn = ?, last_take = ?, next_mark = ? WHERE id = ?",
-		int64(pointer), took, nextMark, row.ID).Exec(ctx); err != nil {
+	var d series.MarkDelta
+	for i, m := range marked {
+		if m < pointer {
+			d.Passed(states[i])
+		}
+	}
+	if _, err := tx.NewRaw("UPDATE series SET drawn = ?, last_take = ?, next_mark = ?, "+markCounts+" WHERE id = ?",
+		int64(pointer), took, nextMark, d.UsedAhead, d.VoidAhead, d.VoidBehind, d.ReleasedBehind, row.ID).Exec(ctx); err != nil {
 		return nil, 0, false, err
 	}
 	rng, err := rangeOf(row.Prefix, row.FirstDigits, row.LastDigits)

@@ -22,7 +22,7 @@ import (
 // plain comparisons in both databases and 20-digit numbers, beyond int64,
 // stay exact.
 
-const seriesColumns = "id, org_id, prefix, width, first_digits, last_digits, size, drawn, owner_kind, owner_code, type, item_code, creator_hub, created_at, deleted_at, next_mark, check_digit"
+const seriesColumns = "id, org_id, prefix, width, first_digits, last_digits, size, drawn, owner_kind, owner_code, type, item_code, creator_hub, created_at, deleted_at, next_mark, check_digit, used_ahead, void_ahead, void_behind, released_behind"
 
 // seriesFromRow rebuilds a series; service types are attached by the caller.
 func seriesFromRow(r seriesRow) (series.Series, error) {

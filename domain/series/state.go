@@ -140,10 +140,52 @@ func NeedsMark(offset, drawn uint64, s State) bool {
 }
 
 // Marks counts the marks of a series by state and by side of the draw
-// pointer.
+// pointer, as far as its stock depends on them (a used mark behind the
+// pointer counts as the drawn number it would otherwise be).
 type Marks struct {
-	UsedAhead, VoidAhead                   uint64
-	UsedBehind, VoidBehind, ReleasedBehind uint64
+	UsedAhead, VoidAhead, VoidBehind, ReleasedBehind uint64
+}
+
+// MarkDelta is a change to a series' Marks, which a store applies with the
+// change itself.
+type MarkDelta struct {
+	UsedAhead, VoidAhead, VoidBehind, ReleasedBehind int64
+}
+
+// count adds sign for a mark of state s at offset, the pointer at drawn.
+func (d *MarkDelta) count(offset, drawn uint64, s State, sign int64) {
+	behind := offset < drawn
+	switch {
+	case s == Used && !behind:
+		d.UsedAhead += sign
+	case s == Void && !behind:
+		d.VoidAhead += sign
+	case s == Void:
+		d.VoidBehind += sign
+	case s == Available && behind:
+		d.ReleasedBehind += sign
+	}
+}
+
+// Changed accounts for change c made while the pointer is at drawn.
+func (d *MarkDelta) Changed(c Change, drawn uint64) {
+	if c.Marked {
+		d.count(c.Offset, drawn, c.Before, -1)
+	}
+	if c.Keep {
+		d.count(c.Offset, drawn, c.After, 1)
+	}
+}
+
+// Passed accounts for the draw pointer moving past a mark of state s.
+func (d *MarkDelta) Passed(s State) {
+	switch s {
+	case Used:
+		d.UsedAhead--
+	case Void:
+		d.VoidAhead--
+		d.VoidBehind++
+	}
 }
 
 // Stock is the state of a series' numbers.

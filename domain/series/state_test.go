@@ -103,7 +103,7 @@ func TestTally(t *testing.T) {
 	// 100 numbers; 10 drawn in order, of which offset 3 was consumed before
 	// the pointer passed it, offset 5 voided and offset 7 released; ahead, 2
 	// consumed and 1 voided.
-	m := Marks{UsedBehind: 1, VoidBehind: 1, ReleasedBehind: 1, UsedAhead: 2, VoidAhead: 1}
+	m := Marks{VoidBehind: 1, ReleasedBehind: 1, UsedAhead: 2, VoidAhead: 1}
 	got := Tally(100, 10, m, 10)
 	want := Stock{Used: 10, Void: 2, Available: 88, NextFree: 10}
 	if got != want {
@@ -274,6 +274,26 @@ func TestActors(t *testing.T) {
 	}
 	if ActionOf(Consume) != ActionConsume || ActionOf(VoidOp) != ActionVoid || ActionOf(Release) != ActionRelease {
 		t.Fatal("actions of ops")
+	}
+}
+
+// TestMarkDelta keeps Marks in step with changes and draws: the counts it
+// gives are those Tally needs.
+func TestMarkDelta(t *testing.T) {
+	var d MarkDelta
+	d.Changed(Change{Offset: 5, Before: Available, After: Used, Keep: true}, 2)                // consume ahead
+	d.Changed(Change{Offset: 6, Before: Available, After: Void, Keep: true}, 2)                // void ahead
+	d.Changed(Change{Offset: 1, Before: Used, After: Available, Keep: true}, 2)                // release a drawn number
+	d.Changed(Change{Offset: 0, Before: Used, After: Void, Keep: true}, 2)                     // void a drawn number
+	d.Changed(Change{Offset: 5, Before: Used, After: Available, Marked: true, Keep: false}, 2) // release the consumed one
+	want := MarkDelta{UsedAhead: 0, VoidAhead: 1, VoidBehind: 1, ReleasedBehind: 1}
+	if d != want {
+		t.Fatalf("delta = %+v, want %+v", d, want)
+	}
+	d.Passed(Void)
+	d.Passed(Used)
+	if want := (MarkDelta{UsedAhead: -1, VoidAhead: 0, VoidBehind: 2, ReleasedBehind: 1}); d != want {
+		t.Fatalf("after passing: %+v, want %+v", d, want)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/series"
@@ -459,9 +460,16 @@ func (h harness) numbersConcurrent(t *testing.T) {
 	h.run(t, "ConsumeAgainstDraw", func(t *testing.T, s ports.Store) {
 		org := mkOrg(t, s, "acme")
 		c := customer("C")
-		insert(t, s, org, newSeries(c, rng("V1000", "V1399"), "I"))
+		sr := insert(t, s, org, newSeries(c, rng("V1000", "V1399"), "I"))
 		var mu sync.Mutex
 		took := map[string]string{}
+		defer func() {
+			// The series' counts of marks stayed in step with every race.
+			if st := stockOf(t, s, org, sr.ID); st.Used != uint64(len(took)) || st.Available != 400-uint64(len(took)) {
+				t.Errorf("stock = %+v, but %d numbers were handed out", st, len(took))
+			}
+		}()
+
 		claim := func(num, by string) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -495,6 +503,70 @@ func (h harness) numbersConcurrent(t *testing.T) {
 				case fault.ReasonOf(err) != series.ReasonNumberUsed:
 					t.Errorf("consume %s: %v", num, err)
 				}
+			}
+		})
+	})
+}
+
+// scaleSize and scaleUsed are the scale case's series size and scattered
+// consumed numbers: the 1,000,000 and 100,000.
+const (
+	scaleSize = 1_000_000
+	scaleUsed = 100_000
+)
+
+// numbersScale consumes 100,000 scattered numbers of a 1,000,000-number
+// series, then checks that consume, release, lookup, draw and the stock
+// report stay correct; it logs how long each took.
+func (h harness) numbersScale(t *testing.T) {
+	h.run(t, "MillionNumbers", func(t *testing.T, s ports.Store) {
+		org := mkOrg(t, s, "acme")
+		c := customer("C")
+		sr := insert(t, s, org, newSeries(c, rng("S0000000", "S0999999"), "I"))
+		// Every 10th number, with a stride so that runs are never adjacent:
+		// offset 10k+3 for k < 100,000.
+		start := time.Now()
+		for batch := range scaleUsed / series.MaxMark {
+			nums := make([]string, 0, series.MaxMark)
+			for k := batch * series.MaxMark; k < (batch+1)*series.MaxMark; k++ {
+				nums = append(nums, fmt.Sprintf("S%07d", 10*k+3))
+			}
+			must(t, errOnly(s.MarkNumbers(ctx(t), org, markReq(series.Consume, c, "", nums...))), "consume a batch")
+		}
+		t.Logf("consumed %d scattered numbers in %v", scaleUsed, time.Since(start))
+
+		timed := func(what string, f func()) {
+			t.Helper()
+			start := time.Now()
+			f()
+			t.Logf("%s: %v", what, time.Since(start))
+		}
+		timed("stock report", func() {
+			if st := stockOf(t, s, org, sr.ID); st.Used != scaleUsed || st.Available != scaleSize-scaleUsed {
+				t.Fatalf("stock = %+v", st)
+			}
+		})
+		timed("lookup", func() {
+			if st, _ := stateOf(t, s, org, "S0500003"); st != series.Used {
+				t.Fatalf("S0500003 = %s", st)
+			}
+		})
+		timed("consume one", func() {
+			must(t, errOnly(s.MarkNumbers(ctx(t), org, markReq(series.Consume, c, "", "S0500004"))), "consume")
+		})
+		timed("release one", func() {
+			must(t, errOnly(s.MarkNumbers(ctx(t), org, markReq(series.Release, c, "", "S0500003"))), "release")
+		})
+		timed("draw 1000", func() {
+			got := drawAll(t, s, org, c, 1000)
+			// 0, 1, 2, 4, ..., skipping every offset 10k+3.
+			if len(got) != 1000 || got[3] != "S0000004" || slices.Contains(got, "S0000013") || got[999] != "S0001110" {
+				t.Fatalf("draw = %v…%v", got[:5], got[len(got)-3:])
+			}
+		})
+		timed("draw 10000", func() {
+			if got := drawAll(t, s, org, c, 10_000); len(got) != 10_000 || slices.Contains(got, "S0001113") {
+				t.Fatalf("draw of 10,000 handed out a consumed number")
 			}
 		})
 	})

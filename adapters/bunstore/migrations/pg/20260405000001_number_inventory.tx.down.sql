@@ -18,4 +18,20 @@ ALTER TABLE series DROP COLUMN IF EXISTS check_digit;
 
 --bun:split
 
+ALTER TABLE series DROP COLUMN IF EXISTS released_behind;
+
+--bun:split
+
+ALTER TABLE series DROP COLUMN IF EXISTS void_behind;
+
+--bun:split
+
+ALTER TABLE series DROP COLUMN IF EXISTS void_ahead;
+
+--bun:split
+
+ALTER TABLE series DROP COLUMN IF EXISTS used_ahead;
+
+--bun:split
+
 ALTER TABLE series DROP COLUMN IF EXISTS next_mark;

@@ -8,9 +8,28 @@
 -- pointer (NULL when there is none), kept under the series row's lock by
 -- every writer of marks and draws: a draw that stays below it needs no look
 -- at series_numbers, and a concurrent consume, which must lock the row to
--- move it, is seen by the draw's row re-check.
+-- move it, is seen by the draw's row re-check. used_ahead, void_ahead,
+-- void_behind and released_behind count the marks by state and side of the
+-- pointer (series.Marks), kept by the same writers, so that a series' stock
+-- is read from its row, not counted.
 
 ALTER TABLE series ADD COLUMN next_mark BIGINT;
+
+--bun:split
+
+ALTER TABLE series ADD COLUMN used_ahead BIGINT NOT NULL DEFAULT 0 CONSTRAINT series_used_ahead_check CHECK (used_ahead >= 0);
+
+--bun:split
+
+ALTER TABLE series ADD COLUMN void_ahead BIGINT NOT NULL DEFAULT 0 CONSTRAINT series_void_ahead_check CHECK (void_ahead >= 0);
+
+--bun:split
+
+ALTER TABLE series ADD COLUMN void_behind BIGINT NOT NULL DEFAULT 0 CONSTRAINT series_void_behind_check CHECK (void_behind >= 0);
+
+--bun:split
+
+ALTER TABLE series ADD COLUMN released_behind BIGINT NOT NULL DEFAULT 0 CONSTRAINT series_released_behind_check CHECK (released_behind >= 0);
 
 --bun:split
 

@@ -22,4 +22,20 @@ ALTER TABLE series DROP COLUMN check_digit;
 
 --bun:split
 
+ALTER TABLE series DROP COLUMN released_behind;
+
+--bun:split
+
+ALTER TABLE series DROP COLUMN void_behind;
+
+--bun:split
+
+ALTER TABLE series DROP COLUMN void_ahead;
+
+--bun:split
+
+ALTER TABLE series DROP COLUMN used_ahead;
+
+--bun:split
+
 ALTER TABLE series DROP COLUMN next_mark;

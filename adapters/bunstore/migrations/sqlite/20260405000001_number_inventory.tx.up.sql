@@ -4,6 +4,22 @@ ALTER TABLE series ADD COLUMN next_mark INTEGER;
 
 --bun:split
 
+ALTER TABLE series ADD COLUMN used_ahead INTEGER NOT NULL DEFAULT 0 CONSTRAINT series_used_ahead_check CHECK (used_ahead >= 0);
+
+--bun:split
+
+ALTER TABLE series ADD COLUMN void_ahead INTEGER NOT NULL DEFAULT 0 CONSTRAINT series_void_ahead_check CHECK (void_ahead >= 0);
+
+--bun:split
+
+ALTER TABLE series ADD COLUMN void_behind INTEGER NOT NULL DEFAULT 0 CONSTRAINT series_void_behind_check CHECK (void_behind >= 0);
+
+--bun:split
+
+ALTER TABLE series ADD COLUMN released_behind INTEGER NOT NULL DEFAULT 0 CONSTRAINT series_released_behind_check CHECK (released_behind >= 0);
+
+--bun:split
+
 ALTER TABLE series ADD COLUMN check_digit TEXT NOT NULL DEFAULT 'none'
     CONSTRAINT series_check_digit_check CHECK (check_digit IN ('none', 'mod7', 'luhn'));
 
