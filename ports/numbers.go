@@ -70,6 +70,10 @@ type NumberStore interface {
 	// Invalid for a value it cannot hold). mode says what is kept.
 	// progress, when not nil, is called with the number of rows done.
 	ImportSeries(ctx context.Context, org tenant.OrgID, rows []series.Series, actor series.Actor, mode ImportMode, progress func(done int)) (map[int]error, error)
+	// StockByOwner returns the stock of every owner and item code of the
+	// organisation's live series, with the numbers drawn or consumed at or
+	// after since, ordered by owner and item code.
+	StockByOwner(ctx context.Context, org tenant.OrgID, since time.Time) ([]series.OwnerStock, error)
 }
 
 // ImportMode says what an import keeps.
@@ -147,4 +151,8 @@ type NumberService interface {
 	// the report, not an error; progress is as for
 	// NumberStore.ImportSeries.
 	Import(ctx context.Context, org tenant.OrgID, rows []ImportRow, partial bool, actor series.Actor, progress func(done int)) (ImportReport, error)
+	// StockReport returns a line per owner and item code: available
+	// numbers, threshold, and days of stock at the last
+	// series.StockWindowDays days' rate of use.
+	StockReport(ctx context.Context, org tenant.OrgID) ([]series.StockLine, error)
 }

@@ -923,3 +923,43 @@ func (s *Store) importOverlap(ctx context.Context, tx bun.Tx, org tenant.OrgID, 
 	}
 	return &fault.Error{Code: fault.Conflict, Reason: series.ReasonOverlap, Message: fmt.Sprintf("series %s overlaps an existing series", r), Err: cause}
 }
+
+// StockByOwner implements ports.NumberStore: two grouped queries, the
+// series' own counts summed and the history's uses in the window.
+func (s *Store) StockByOwner(ctx context.Context, org tenant.OrgID, since time.Time) ([]series.OwnerStock, error) {
+	var rows []struct {
+		OwnerKind      string `bun:"owner_kind"`
+		OwnerCode      string `bun:"owner_code"`
+		ItemCode       string `bun:"item_code"`
+		Series         int64  `bun:"series"`
+		Size           int64  `bun:"size"`
+		Drawn          int64  `bun:"drawn"`
+		UsedAhead      int64  `bun:"used_ahead"`
+		VoidAhead      int64  `bun:"void_ahead"`
+		VoidBehind     int64  `bun:"void_behind"`
+		ReleasedBehind int64  `bun:"released_behind"`
+		Used           int64  `bun:"used"`
+	}
+	err := s.db.NewRaw(`SELECT s.owner_kind, s.owner_code, s.item_code, COUNT(*) AS series, SUM(s.size) AS size, SUM(s.drawn) AS drawn,
+			SUM(s.used_ahead) AS used_ahead, SUM(s.void_ahead) AS void_ahead, SUM(s.void_behind) AS void_behind,
+			SUM(s.released_behind) AS released_behind,
+			COALESCE((SELECT SUM(a.count) FROM series_audit AS a JOIN series AS u ON u.id = a.series_id
+				WHERE a.org_id = s.org_id AND a.at >= ? AND a.action IN (?, ?) AND u.deleted_at IS NULL
+				AND u.owner_kind = s.owner_kind AND u.owner_code = s.owner_code AND u.item_code = s.item_code), 0) AS used
+		FROM series AS s WHERE s.org_id = ? AND s.deleted_at IS NULL
+		GROUP BY s.org_id, s.owner_kind, s.owner_code, s.item_code ORDER BY s.owner_kind, s.owner_code, s.item_code`,
+		dbTime(since), string(series.ActionDraw), string(series.ActionConsume), int64(org)).Scan(ctx, &rows)
+	if err != nil && !errNoRows(err) {
+		return nil, s.dbError(err, "stock by owner")
+	}
+	out := make([]series.OwnerStock, len(rows))
+	for i, r := range rows {
+		out[i] = series.OwnerStock{
+			Owner: series.Owner{Kind: series.OwnerKind(r.OwnerKind), Code: r.OwnerCode}, ItemCode: r.ItemCode,
+			Series: uint64(r.Series), Size: uint64(r.Size), Drawn: uint64(r.Drawn),
+			Marks:        series.Marks{UsedAhead: uint64(r.UsedAhead), VoidAhead: uint64(r.VoidAhead), VoidBehind: uint64(r.VoidBehind), ReleasedBehind: uint64(r.ReleasedBehind)},
+			UsedInWindow: uint64(r.Used),
+		}
+	}
+	return out, nil
+}

@@ -3,8 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/user"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,6 +48,13 @@ func (s *state) numberCommands() []*ucli.Command {
 		leaf("state", "show a number's state (available, used, void), reference and series", "NUMBER",
 			[]ucli.Flag{dbFlag(), orgFlag(), jsonFlag()}, s.numberState),
 		leaf("history", "list the recorded changes to numbers, oldest first", "", historyFlags, s.numberHistory),
+		s.importCommand(),
+	}
+}
+
+// stockCommand is `allot stock`: low-stock thresholds and the stock report.
+func (s *state) stockCommand() *ucli.Command {
+	return group("stock", "low-stock thresholds and the stock report",
 		leaf("threshold", "set the low-stock threshold of an owner and item code", "",
 			[]ucli.Flag{
 				dbFlag(), orgFlag(),
@@ -55,8 +64,69 @@ func (s *state) numberCommands() []*ucli.Command {
 				&ucli.Int64Flag{Name: "level", Usage: "report low stock at or below `N` available numbers", Required: true},
 			}, s.setThreshold),
 		leaf("thresholds", "list the low-stock thresholds", "", []ucli.Flag{dbFlag(), orgFlag(), jsonFlag()}, s.listThresholds),
-		s.importCommand(),
+		leaf("report", "per owner and item: available numbers, threshold, days of stock at the last 7 days' rate", "",
+			[]ucli.Flag{dbFlag(), orgFlag(), jsonFlag()}, s.stockReport),
+	)
+}
+
+// stockLineJSON is a stock report line as --json prints it; days_left is
+// null when nothing was used in the window.
+type stockLineJSON struct {
+	OwnerKind string   `json:"owner_kind"`
+	OwnerCode string   `json:"owner_code"`
+	ItemCode  string   `json:"item_code"`
+	Series    uint64   `json:"series"`
+	Available uint64   `json:"available"`
+	Threshold *uint64  `json:"threshold"`
+	Low       bool     `json:"low_stock"`
+	DaysLeft  *float64 `json:"days_left"`
+}
+
+func toStockLineJSON(l series.StockLine) stockLineJSON {
+	j := stockLineJSON{OwnerKind: string(l.Owner.Kind), OwnerCode: l.Owner.Code, ItemCode: l.ItemCode, Series: l.Series,
+		Available: l.Available, Threshold: l.Threshold, Low: l.Low}
+	if !math.IsInf(l.DaysLeft, 1) {
+		d := math.Round(l.DaysLeft*10) / 10
+		j.DaysLeft = &d
 	}
+	return j
+}
+
+var stockHeader = []string{"OWNER", "ITEM", "SERIES", "AVAILABLE", "THRESHOLD", "LOW", "DAYS-LEFT"}
+
+func stockRow(t *table, l series.StockLine) {
+	th, low, days := "-", "", "-"
+	if l.Threshold != nil {
+		th = fmt.Sprint(*l.Threshold)
+	}
+	if l.Low {
+		low = "LOW"
+	}
+	if !math.IsInf(l.DaysLeft, 1) {
+		days = strconv.FormatFloat(l.DaysLeft, 'f', 1, 64)
+	}
+	t.row(string(l.Owner.Kind)+":"+l.Owner.Code, l.ItemCode, fmt.Sprint(l.Series), fmt.Sprint(l.Available), th, low, days)
+}
+
+func (s *state) stockReport(c *ucli.Context) error {
+	if _, err := args(c); err != nil {
+		return err
+	}
+	code, err := orgCode(c)
+	if err != nil {
+		return err
+	}
+	return s.withOrg(c, code, func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
+		ns, err := numbers(svc)
+		if err != nil {
+			return err
+		}
+		lines, err := ns.StockReport(ctx, org.ID)
+		if err != nil {
+			return err
+		}
+		return printList(c, lines, toStockLineJSON, stockHeader, stockRow)
+	})
 }
 
 // cliActor names the operating-system user running the CLI in history.

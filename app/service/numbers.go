@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/series"
@@ -238,4 +239,34 @@ func (s *Numbers) Import(ctx context.Context, org tenant.OrgID, rows []ports.Imp
 		rep.Written = len(good) - len(refused)
 	}
 	return rep, nil
+}
+
+// StockReport implements ports.NumberService.
+func (s *Numbers) StockReport(ctx context.Context, org tenant.OrgID) ([]series.StockLine, error) {
+	since := s.clock.Now().Add(-series.StockWindowDays * 24 * time.Hour)
+	stock, err := s.store.StockByOwner(ctx, org, since)
+	if err != nil {
+		return nil, err
+	}
+	ths, err := s.store.Thresholds(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	type key struct {
+		owner series.Owner
+		item  string
+	}
+	levels := make(map[key]uint64, len(ths))
+	for _, th := range ths {
+		levels[key{th.Owner, th.ItemCode}] = th.Level
+	}
+	out := make([]series.StockLine, 0, len(stock))
+	for _, st := range stock {
+		var th *uint64
+		if level, ok := levels[key{st.Owner, st.ItemCode}]; ok {
+			th = &level
+		}
+		out = append(out, series.Report(st, th))
+	}
+	return out, nil
 }

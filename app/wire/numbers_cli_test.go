@@ -58,8 +58,13 @@ func TestNumberCommands(t *testing.T) {
 		{[]string{"series", "state", "--org", "ACME", "12345675"}, 0, "12345675 is used (reference BKG-7), in series 1"},
 		{[]string{"series", "state", "--org", "ACME", "12345690"}, 0, "12345690 is void"},
 		{[]string{"series", "next", "--org", "ACME", "--client", "SL1981", "--item-code", "AWB", "--count", "2"}, 0, "12345686\n12345701\n"},
-		{[]string{"series", "threshold", "--org", "ACME", "--client", "SL1981", "--item-code", "AWB", "--level", "5"}, 0, "at or below 5"},
-		{[]string{"series", "thresholds", "--org", "ACME"}, 0, "customer:SL1981"},
+		{[]string{"stock", "threshold", "--org", "ACME", "--client", "SL1981", "--item-code", "AWB", "--level", "5"}, 0, "at or below 5"},
+		{[]string{"stock", "thresholds", "--org", "ACME"}, 0, "customer:SL1981"},
+		// 10 numbers: 12345675 consumed, 1234569 void, 12345686 (released)
+		// and 12345701 drawn: 6 available; 4 used in 7 days lasts 10.5 days.
+		{[]string{"stock", "report", "--org", "ACME"}, 0, "customer:SL1981  AWB   1       6          5          -    10.5"},
+		{[]string{"stock", "threshold", "--org", "ACME", "--client", "SL1981", "--item-code", "AWB", "--level", "7"}, 0, "at or below 7"},
+		{[]string{"stock", "report", "--org", "ACME"}, 0, "LOW"},
 		{[]string{"series", "history", "--org", "ACME", "--series", "1"}, 0, "BKG-7"},
 		{[]string{"series", "history", "--org", "ACME", "--since", "soon"}, 2, "RFC 3339"},
 	}

@@ -2,6 +2,7 @@ package series
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -354,5 +355,23 @@ func TestPlanMarksNamesNumbersWithCheckDigits(t *testing.T) {
 	_, errs = PlanMarks(s, MustParseRange("1234568", "1234569"), Owner{Hub, "C"}, Consume, nil)
 	if len(errs) != 1 || errs[0].(*fault.Error).Message != "numbers 12345686-12345690 are not allotted to hub C" {
 		t.Fatalf("errs = %v", errs)
+	}
+}
+
+func TestReport(t *testing.T) {
+	s := OwnerStock{Owner: Owner{Customer, "C"}, ItemCode: "I", Series: 2, Size: 1000, Drawn: 300, Marks: Marks{UsedAhead: 10, VoidAhead: 5, VoidBehind: 5, ReleasedBehind: 20}, UsedInWindow: 140}
+	ten := uint64(700)
+	line := Report(s, &ten)
+	// used = 300 - 5 - 20 + 10 = 285, void = 10, available = 705; 140 in 7 days is 20 a day.
+	if line.Available != 705 || line.Low || line.DaysLeft != 35.25 || line.Series != 2 {
+		t.Fatalf("line = %+v", line)
+	}
+	s.UsedInWindow = 0
+	if line := Report(s, nil); !math.IsInf(line.DaysLeft, 1) || line.Low || line.Threshold != nil {
+		t.Fatalf("no use, no threshold: %+v", line)
+	}
+	high := uint64(705)
+	if !Report(s, &high).Low {
+		t.Fatal("705 available is at the threshold 705")
 	}
 }

@@ -365,6 +365,32 @@ func (h harness) numbers(t *testing.T) {
 		}
 	})
 
+	h.run(t, "StockByOwner", func(t *testing.T, s ports.Store) {
+		org := mkOrg(t, s, "acme")
+		c := customer("C")
+		insert(t, s, org, newSeries(c, rng("V10", "V19"), "I"))
+		insert(t, s, org, newSeries(c, rng("V30", "V39"), "I"))
+		insert(t, s, org, newSeries(hub("H"), rng("W10", "W14"), "I"))
+		gone := insert(t, s, org, newSeries(c, rng("V50", "V59"), "I"))
+		must(t, s.DeleteSeries(ctx(t), org, []int64{gone.ID}, base), "delete")
+		drawAll(t, s, org, c, 3)
+		must(t, errOnly(s.MarkNumbers(ctx(t), org, markReq(series.Consume, c, "", "V35", "V36"))), "consume")
+		must(t, errOnly(s.MarkNumbers(ctx(t), org, markReq(series.VoidOp, c, "", "V37"))), "void")
+		got, err := s.StockByOwner(ctx(t), org, base.Add(-time.Hour))
+		must(t, err, "StockByOwner")
+		if len(got) != 2 || got[0].Owner != c || got[0].Series != 2 || got[0].UsedInWindow != 5 || got[1].Owner != hub("H") || got[1].UsedInWindow != 0 {
+			t.Fatalf("stock = %+v", got)
+		}
+		if line := series.Report(got[0], nil); line.Available != 14 {
+			t.Fatalf("available = %d, want 20 - 3 drawn - 2 consumed - 1 void", line.Available)
+		}
+		later, err := s.StockByOwner(ctx(t), org, base.Add(24*3650*time.Hour))
+		must(t, err, "StockByOwner")
+		if later[0].UsedInWindow != 0 {
+			t.Fatalf("uses before the window counted: %+v", later[0])
+		}
+	})
+
 	h.run(t, "Thresholds", func(t *testing.T, s ports.Store) {
 		org := mkOrg(t, s, "acme")
 		c := customer("C")
