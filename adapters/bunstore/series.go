@@ -458,8 +458,9 @@ func stockFilter(withServiceType bool) string {
 
 // drawWholeSQL takes exactly ?0 numbers from the oldest matching series
 // with stock, in one atomic statement, or nothing when that series holds
-// fewer: it is drawSQL for the common case that the oldest series can serve
-// the whole draw, which then needs no transaction around it.
+// fewer or a marked number lies among them: it serves the common case that
+// the oldest series can serve the whole draw, which then needs no
+// transaction around it; drawMarked serves the others.
 func drawWholeSQL(withServiceType bool) string {
 	return `UPDATE series SET last_take = ?0, drawn = drawn + ?0
 		WHERE id = (SELECT c.id FROM series AS c WHERE ` + stockFilter(withServiceType) + ` ORDER BY c.id LIMIT 1)
