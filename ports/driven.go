@@ -49,6 +49,8 @@ type DrawQuery struct {
 	ItemCode    string
 	ServiceType string
 	Count       uint64
+	// Actor is recorded in the history of the series drawn from.
+	Actor series.Actor
 }
 
 // OrgStore stores organisations.
@@ -177,6 +179,7 @@ type Store interface {
 	HubStore
 	ServiceTypeStore
 	SeriesStore
+	NumberStore
 	IdempotencyStore
 	EnrollmentStores
 	OperatorStore

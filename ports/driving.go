@@ -102,6 +102,8 @@ type NextRequest struct {
 	ItemCode    string
 	ServiceType string
 	Count       int64
+	// Actor is recorded in the history of the series drawn from.
+	Actor series.Actor
 }
 
 // SeriesService allots series and draws numbers.
@@ -161,6 +163,7 @@ type Services struct {
 	Hubs         HubService
 	ServiceTypes ServiceTypeService
 	Series       SeriesService
+	Numbers      NumberService
 	Idempotency  IdempotencyService
 	Health       HealthService
 	Enrollment   EnrollmentService

@@ -98,7 +98,9 @@ func classifySQLite(code int) kind {
 	case sqliteConstraintUnique, sqliteConstraintPrimaryKey:
 		return kindUnique
 	case sqliteConstraintTrigger:
-		// The only RAISE(ABORT) in the schema is the no-overlap trigger.
+		// The no-overlap triggers are the RAISE(ABORT) the store can meet;
+		// the history's append-only triggers fire only on statements no
+		// store code runs.
 		return kindOverlap
 	case sqliteConstraintForeignKey:
 		return kindForeignKey

@@ -83,6 +83,13 @@ type seriesRow struct {
 	CreatorHub  string     `bun:"creator_hub,notnull"`
 	CreatedAt   time.Time  `bun:"created_at,notnull"`
 	DeletedAt   *time.Time `bun:"deleted_at"`
+	NextMark    *int64     `bun:"next_mark"`
+	CheckDigit  string     `bun:"check_digit,notnull"`
+	// The counts of marks by state and side of the pointer (series.Marks).
+	UsedAhead      int64 `bun:"used_ahead,notnull"`
+	VoidAhead      int64 `bun:"void_ahead,notnull"`
+	VoidBehind     int64 `bun:"void_behind,notnull"`
+	ReleasedBehind int64 `bun:"released_behind,notnull"`
 }
 
 type seriesServiceTypeRow struct {

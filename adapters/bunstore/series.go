@@ -22,7 +22,7 @@ import (
 // plain comparisons in both databases and 20-digit numbers, beyond int64,
 // stay exact.
 
-const seriesColumns = "id, org_id, prefix, width, first_digits, last_digits, size, drawn, owner_kind, owner_code, type, item_code, creator_hub, created_at, deleted_at"
+const seriesColumns = "id, org_id, prefix, width, first_digits, last_digits, size, drawn, owner_kind, owner_code, type, item_code, creator_hub, created_at, deleted_at, next_mark, check_digit, used_ahead, void_ahead, void_behind, released_behind"
 
 // seriesFromRow rebuilds a series; service types are attached by the caller.
 func seriesFromRow(r seriesRow) (series.Series, error) {
@@ -39,6 +39,7 @@ func seriesFromRow(r seriesRow) (series.Series, error) {
 		CreatorHub: r.CreatorHub,
 		Drawn:      uint64(r.Drawn),
 		CreatedAt:  r.CreatedAt.UTC(),
+		CheckDigit: series.Scheme(r.CheckDigit),
 	}, nil
 }
 
@@ -80,8 +81,8 @@ func overlapping(ctx context.Context, db bun.IDB, org tenant.OrgID, r series.Ran
 // insertSeriesSQL inserts a series; its ? placeholders suit both bun's
 // formatting and SQLite's own parameters.
 const insertSeriesSQL = `INSERT INTO series (org_id, prefix, width, first_digits, last_digits, size, drawn,
-	owner_kind, owner_code, type, item_code, creator_hub, created_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	owner_kind, owner_code, type, item_code, creator_hub, created_at, check_digit)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 
 // bunTimeLayout is how bun's SQLite dialect writes a time (in UTC).
 const bunTimeLayout = "2006-01-02 15:04:05.999999-07:00"
@@ -111,6 +112,12 @@ func (s *Store) InsertSeries(ctx context.Context, org tenant.OrgID, sr series.Se
 	if sr.Type == "" {
 		sr.Type = series.Virtual
 	}
+	if sr.CheckDigit == "" {
+		sr.CheckDigit = series.NoCheck
+	}
+	if err := sr.CheckDigit.CheckSerials(sr.Range); err != nil {
+		return series.Series{}, err
+	}
 	sr.CreatedAt = s.timeOr(sr.CreatedAt)
 	sr.ServiceTypes = dedup(sr.ServiceTypes)
 	row := seriesRow{
@@ -127,6 +134,7 @@ func (s *Store) InsertSeries(ctx context.Context, org tenant.OrgID, sr series.Se
 		ItemCode:    sr.ItemCode,
 		CreatorHub:  sr.CreatorHub,
 		CreatedAt:   sr.CreatedAt,
+		CheckDigit:  string(sr.CheckDigit),
 	}
 	var err error
 	if s.group != nil {
@@ -144,7 +152,7 @@ func (s *Store) InsertSeries(ctx context.Context, org tenant.OrgID, sr series.Se
 	case kindForeignKey:
 		return series.Series{}, orgNotFound()
 	case kindCheck:
-		return series.Series{}, fault.Errorf(fault.Invalid, series.ReasonInvalidType, "series %s has an invalid owner kind %q or type %q", sr.Range, sr.Owner.Kind, sr.Type)
+		return series.Series{}, fault.Errorf(fault.Invalid, series.ReasonInvalidType, "series %s has an invalid owner kind %q, type %q or check digit %q", sr.Range, sr.Owner.Kind, sr.Type, sr.CheckDigit)
 	}
 	if err != nil {
 		return series.Series{}, s.dbError(err, "insert series")
@@ -162,7 +170,7 @@ func (s *Store) insertSeriesSQLite(ctx context.Context, stmt *sql.Stmt, row seri
 		created := row.CreatedAt.UTC().Format(bunTimeLayout)
 		err := tx.StmtContext(ctx, stmt).QueryRowContext(ctx,
 			row.OrgID, row.Prefix, row.Width, row.FirstDigits, row.LastDigits, row.Size, row.Drawn,
-			row.OwnerKind, row.OwnerCode, row.Type, row.ItemCode, row.CreatorHub, created).Scan(&sr.ID)
+			row.OwnerKind, row.OwnerCode, row.Type, row.ItemCode, row.CreatorHub, created, row.CheckDigit).Scan(&sr.ID)
 		if err != nil {
 			return err
 		}
@@ -191,7 +199,7 @@ func (s *Store) insertSeriesPostgres(ctx context.Context, org tenant.OrgID, row 
 	insert := func(ctx context.Context, db bun.IDB) error {
 		return db.NewRaw(insertSeriesSQL,
 			row.OrgID, row.Prefix, row.Width, row.FirstDigits, row.LastDigits, row.Size, row.Drawn,
-			row.OwnerKind, row.OwnerCode, row.Type, row.ItemCode, row.CreatorHub, row.CreatedAt).Scan(ctx, &sr.ID)
+			row.OwnerKind, row.OwnerCode, row.Type, row.ItemCode, row.CreatorHub, row.CreatedAt, row.CheckDigit).Scan(ctx, &sr.ID)
 	}
 	write := func(ctx context.Context, tx bun.Tx) error {
 		if err := insert(ctx, tx); err != nil {
@@ -364,6 +372,9 @@ func (s *Store) withServiceTypes(ctx context.Context, db bun.IDB, rows []seriesR
 		i := at[st.SeriesID]
 		out[i].ServiceTypes = append(out[i].ServiceTypes, st.Code)
 	}
+	if err := s.attachStock(ctx, db, rows, out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -425,6 +436,7 @@ type drawRow struct {
 	LastDigits  string `bun:"last_digits"`
 	Drawn       int64  `bun:"drawn"`
 	LastTake    int64  `bun:"last_take"`
+	CheckDigit  string `bun:"check_digit"`
 }
 
 // maxDrawMisses bounds how often one draw retries after losing a race for a
@@ -444,30 +456,16 @@ func stockFilter(withServiceType bool) string {
 	return f
 }
 
-// drawSQL takes up to ?0 numbers from the oldest matching series with stock
-// in one atomic statement. SET expressions all see the row as it was, so
-// last_take is the count taken and drawn - last_take where the taken run
-// began. On PostgreSQL the subquery picks a series from the statement's
-// snapshot; if a concurrent draw holds its row, the UPDATE waits and then
-// re-checks the outer guard against the committed row, updating nothing when
-// that draw emptied it, and the caller tries again.
-func (s *Store) drawSQL(withServiceType bool) string {
-	take := s.least + "(?0, size - drawn)"
-	return `UPDATE series SET last_take = ` + take + `, drawn = drawn + ` + take + `
-		WHERE id = (SELECT c.id FROM series AS c WHERE ` + stockFilter(withServiceType) + ` ORDER BY c.id LIMIT 1)
-		AND drawn < size AND deleted_at IS NULL
-		RETURNING id, prefix, first_digits, last_digits, drawn, last_take`
-}
-
 // drawWholeSQL takes exactly ?0 numbers from the oldest matching series
 // with stock, in one atomic statement, or nothing when that series holds
-// fewer: it is drawSQL for the common case that the oldest series can serve
-// the whole draw, which then needs no transaction around it.
+// fewer or a marked number lies among them: it serves the common case that
+// the oldest series can serve the whole draw, which then needs no
+// transaction around it; drawMarked serves the others.
 func drawWholeSQL(withServiceType bool) string {
 	return `UPDATE series SET last_take = ?0, drawn = drawn + ?0
 		WHERE id = (SELECT c.id FROM series AS c WHERE ` + stockFilter(withServiceType) + ` ORDER BY c.id LIMIT 1)
-		AND size - drawn >= ?0 AND deleted_at IS NULL
-		RETURNING id, prefix, first_digits, last_digits, drawn, last_take`
+		AND size - drawn >= ?0 AND deleted_at IS NULL ` + belowMarks + `
+		RETURNING id, prefix, first_digits, last_digits, drawn, last_take, check_digit`
 }
 
 // drawnRun turns what a draw statement returned into the run it took.
@@ -480,14 +478,15 @@ func drawnRun(r drawRow) (series.Drawn, error) {
 	if !ok {
 		return series.Drawn{}, fault.Wrap(fmt.Errorf("series %d: drew %d after %d outside %s", r.ID, r.LastTake, r.Drawn-r.LastTake, rng), "draw")
 	}
-	return series.Drawn{SeriesID: r.ID, Range: part}, nil
+	return series.Drawn{SeriesID: r.ID, Range: part, CheckDigit: series.Scheme(r.CheckDigit)}, nil
 }
 
 // DrawNext atomically draws the next q.Count numbers from the owner's live
 // series with q.ItemCode (and q.ServiceType, when given), oldest series
-// first, never returning a number twice. When the series hold fewer than
-// q.Count numbers in all it draws nothing and returns Conflict
-// SERIES_EXHAUSTED. Invalid INVALID_COUNT when q.Count is 0.
+// first, skipping used and void numbers, never returning a number twice.
+// When the series hold fewer than q.Count numbers in all it draws nothing
+// and returns Conflict SERIES_EXHAUSTED. Invalid INVALID_COUNT when q.Count
+// is 0.
 //
 // When the oldest series with stock holds all q.Count numbers, which is
 // nearly always the case, one statement draws them, with no transaction
@@ -499,12 +498,10 @@ func (s *Store) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuer
 	}
 	want := int64(q.Count)
 	withST := q.ServiceType != ""
-	args := []any{want, int64(org), string(q.Owner.Kind), q.Owner.Code, q.ItemCode, q.ServiceType}
-	if !withST {
-		args = args[:5]
-	}
+	// ?6 and ?7 are the time and actor of the draw's history entries.
+	args := []any{want, int64(org), string(q.Owner.Kind), q.Owner.Code, q.ItemCode, q.ServiceType, s.now(), string(q.Actor)}
 	var whole drawRow
-	err := s.db.NewRaw(drawWholeSQL(withST), args...).Scan(ctx, &whole)
+	err := s.drawWhole(ctx, withST, args, &whole)
 	if err == nil {
 		d, err := drawnRun(whole)
 		if err != nil {
@@ -515,7 +512,6 @@ func (s *Store) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuer
 	if !errNoRows(err) {
 		return nil, s.dbError(err, "draw numbers")
 	}
-	draw := s.drawSQL(withST)
 	left := "SELECT COUNT(*) FROM series AS c WHERE " + stockFilter(withST)
 
 	var out []series.Drawn
@@ -524,9 +520,11 @@ func (s *Store) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuer
 		var taken int64
 		for misses := 0; taken < want; {
 			args[0] = want - taken
-			var r drawRow
-			err := tx.NewRaw(draw, args...).Scan(ctx, &r)
-			if errNoRows(err) {
+			runs, took, found, err := s.drawMarked(ctx, tx, withST, args)
+			if err != nil {
+				return err
+			}
+			if !found {
 				var n int64
 				if err := tx.NewRaw(left, args...).Scan(ctx, &n); err != nil {
 					return err
@@ -539,15 +537,8 @@ func (s *Store) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuer
 				}
 				continue
 			}
-			if err != nil {
-				return err
-			}
-			d, err := drawnRun(r)
-			if err != nil {
-				return err
-			}
-			out = append(out, d)
-			taken += r.LastTake
+			out = append(out, runs...)
+			taken += took
 		}
 		return nil
 	})
@@ -606,13 +597,17 @@ func (s *Store) DeleteSeries(ctx context.Context, org tenant.OrgID, ids []int64,
 				return fault.Errorf(fault.NotFound, series.ReasonNotFound, "series %d not found", id)
 			}
 		}
+		used, err := usedMarks(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
 		for _, r := range rows {
-			if r.Drawn > 0 {
+			if r.Drawn > 0 || used[r.ID] > 0 {
 				return fault.Errorf(fault.Conflict, series.ReasonHasDrawn,
-					"series %d (%s%s-%s%s) has %d numbers drawn and cannot be deleted", r.ID, r.Prefix, r.FirstDigits, r.Prefix, r.LastDigits, r.Drawn)
+					"series %d (%s%s-%s%s) has %d numbers drawn and cannot be deleted", r.ID, r.Prefix, r.FirstDigits, r.Prefix, r.LastDigits, r.Drawn+used[r.ID])
 			}
 		}
-		res, err := tx.NewRaw("UPDATE series SET deleted_at = ? WHERE org_id = ? AND id IN (?) AND deleted_at IS NULL AND drawn = 0",
+		res, err := tx.NewRaw("UPDATE series SET deleted_at = ? WHERE org_id = ? AND id IN (?) AND deleted_at IS NULL AND drawn = 0 AND "+noUsedMarks,
 			at, int64(org), bun.List(ids)).Exec(ctx)
 		if err != nil {
 			return err

@@ -132,6 +132,7 @@ func newApp(deps Deps) (*ucli.App, *state) {
 			s.hubCommand(),
 			s.serviceTypeCommand(),
 			s.seriesCommand(),
+			s.stockCommand(),
 			s.vendorCommand(),
 			s.agentCommand(),
 			s.planCommand(),

@@ -24,7 +24,7 @@ func (s *state) seriesCommand() *ucli.Command {
 	}
 	listFlags = append(listFlags, pageFlags()...)
 	listFlags = append(listFlags, jsonFlag())
-	return group("series", "allot number series, look numbers up and draw them",
+	cmd := group("series", "allot number series, look numbers up and draw them",
 		leaf("create", "allot a series to a customer or a hub", "",
 			[]ucli.Flag{
 				dbFlag(), orgFlag(),
@@ -36,6 +36,7 @@ func (s *state) seriesCommand() *ucli.Command {
 				stringFlag("type", "`TYPE` physical or virtual (default: virtual)"),
 				stringFlag("creator-hub", "hub `CODE` recorded as the series' creator"),
 				&ucli.StringSliceFlag{Name: "service-type", Usage: "service type `CODE` from the catalogue; repeat for several"},
+				stringFlag("check-digit", "check-digit `SCHEME` none, mod7 (air waybills) or luhn (ICCIDs, IMEIs); numbers are given without it"),
 				jsonFlag(),
 			},
 			s.seriesCreate),
@@ -58,6 +59,8 @@ func (s *state) seriesCommand() *ucli.Command {
 			[]ucli.Flag{dbFlag(), orgFlag()},
 			s.seriesDelete),
 	)
+	cmd.Subcommands = append(cmd.Subcommands, s.numberCommands()...)
+	return cmd
 }
 
 func (s *state) seriesCreate(c *ucli.Context) error {
@@ -81,6 +84,7 @@ func (s *state) seriesCreate(c *ucli.Context) error {
 		ItemCode:     v[3],
 		CreatorHub:   c.String("creator-hub"),
 		ServiceTypes: c.StringSlice("service-type"),
+		CheckDigit:   c.String("check-digit"),
 	}
 	return s.withOrg(c, v[0], func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
 		created, err := svc.Series.Create(ctx, org.ID, spec)
@@ -177,6 +181,7 @@ func (s *state) seriesNext(c *ucli.Context) error {
 		ItemCode:    v[1],
 		ServiceType: strings.TrimSpace(c.String("service-type")),
 		Count:       c.Int64("count"),
+		Actor:       cliActor(),
 	}
 	return s.withOrg(c, v[0], func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
 		drawn, err := svc.Series.Next(ctx, org.ID, r)
@@ -213,7 +218,7 @@ func expand(drawn []series.Drawn) ([]string, error) {
 			if !ok {
 				return nil, fault.Errorf(fault.Internal, "INTERNAL", "drawn range %s is malformed", d.Range)
 			}
-			out = append(out, n.String())
+			out = append(out, d.CheckDigit.Full(n).String())
 		}
 	}
 	return out, nil

@@ -53,7 +53,10 @@ type seriesView struct {
 	Issued       string
 	ItemCode     string
 	Type         string
-	// Deletable: nothing has been drawn from it.
+	// Used, Void and Available are the series' stock, "—" when the
+	// store did not report it.
+	Used, Void, Available string
+	// Deletable: nothing has been drawn from it or consumed.
 	Deletable bool
 	// New marks the series just added.
 	New bool
@@ -61,14 +64,11 @@ type seriesView struct {
 
 func toSeriesView(s series.Series) seriesView {
 	next := "Exhausted"
-	if n, ok := s.Next(); ok {
-		next = n.String()
-	}
 	types := strings.Join(s.ServiceTypes, ", ")
 	if types == "" {
 		types = "—"
 	}
-	return seriesView{
+	v := seriesView{
 		ID:           s.ID,
 		ServiceTypes: types,
 		Start:        s.Range.First().String(),
@@ -78,8 +78,21 @@ func toSeriesView(s series.Series) seriesView {
 		Issued:       dateOfIssue(s.CreatedAt),
 		ItemCode:     s.ItemCode,
 		Type:         string(s.Type),
+		Used:         "—",
+		Void:         "—",
+		Available:    "—",
 		Deletable:    s.Drawn == 0,
 	}
+	if s.Stock != nil {
+		v.Used, v.Void, v.Available = strconv.FormatUint(s.Stock.Used, 10), strconv.FormatUint(s.Stock.Void, 10), strconv.FormatUint(s.Stock.Available, 10)
+		// With no draw, the used numbers are those consumed, which the
+		// store's delete refuses as it refuses drawn ones.
+		v.Deletable = v.Deletable && s.Stock.Used == 0
+	}
+	if n, ok := s.Next(); ok {
+		v.Next = s.CheckDigit.Full(n).String()
+	}
+	return v
 }
 
 // allotData is what the Virtual Series Allotment screen shows.

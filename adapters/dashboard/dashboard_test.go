@@ -453,3 +453,17 @@ func TestEveryFieldHasALabel(t *testing.T) {
 		}
 	}
 }
+
+// TestAllotmentStock shows each series' used, void and available numbers,
+// and offers no delete for a series with consumed numbers.
+func TestAllotmentStock(t *testing.T) {
+	h := newHarness(t, Config{})
+	h.f.series[0].Stock = &series.Stock{Used: 2, Void: 1, Available: 7, NextFree: 1}
+	w := h.get(t, "/dashboard/customers/SL1981/series")
+	wantStatus(t, w, http.StatusOK)
+	wantBody(t, w, `data-label="Used" class="num">2<`, `data-label="Void" class="num">1<`, `data-label="Available" class="num">7<`,
+		`data-label="Next available number" class="num">V10000052<`, `data-label="Used" class="num">—<`)
+	if strings.Contains(w.Body.String(), `id="delete-1"`) {
+		t.Error("a series with consumed numbers is offered for deletion")
+	}
+}

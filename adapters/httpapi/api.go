@@ -184,4 +184,5 @@ func (a *API) seriesRoutes(g *gin.RouterGroup) {
 	w.POST("/next", a.nextNumbers)
 	w.POST("/delete", a.deleteSeriesBulk)
 	w.DELETE("/:id", a.deleteSeries)
+	a.numberRoutes(g, w)
 }

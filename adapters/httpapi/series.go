@@ -47,6 +47,7 @@ func createFields(spec *series.Spec) []strictField {
 		{name: "service_types", kind: kindTexts, reason: series.ReasonInvalidServiceType, texts: &spec.ServiceTypes,
 			max: series.MaxServiceTypes, maxReason: series.ReasonInvalidServiceType,
 			maxMessage: fmt.Sprintf("service_types may hold at most %d entries", series.MaxServiceTypes)},
+		{name: "check_digit", kind: kindText, reason: series.ReasonInvalidScheme, text: &spec.CheckDigit},
 	}
 }
 
@@ -67,6 +68,7 @@ type seriesJSON struct {
 	Drawn         uint64   `json:"drawn"`
 	Remaining     uint64   `json:"remaining"`
 	CreatedAt     string   `json:"created_at"`
+	stockJSON
 }
 
 func toSeriesJSON(s series.Series) seriesJSON {
@@ -98,10 +100,7 @@ func toSeriesJSON(s series.Series) seriesJSON {
 	if s.Drawn < out.Count {
 		out.Remaining = out.Count - s.Drawn
 	}
-	if next, ok := s.Next(); ok {
-		n := next.String()
-		out.NextAvailable = &n
-	}
+	withStock(&out, s)
 	return out
 }
 
@@ -204,6 +203,10 @@ func (a *API) lookupSeries(c *gin.Context) {
 			"the number query parameter should be present, for example ?number=V10000075"))
 		return
 	}
+	if a.svc.Numbers != nil {
+		a.lookupNumber(c, number)
+		return
+	}
 	s, err := a.svc.Series.Lookup(c.Request.Context(), principal(c).Org.ID, number)
 	if err != nil {
 		a.fail(c, err)
@@ -261,6 +264,7 @@ func (a *API) nextNumbers(c *gin.Context) {
 		}
 		req.Count = *count
 	}
+	req.Actor = series.APIKeyActor(principal(c).KeyPrefix)
 	drawn, err := a.svc.Series.Next(c.Request.Context(), principal(c).Org.ID, req)
 	if err != nil {
 		a.fail(c, err)
@@ -288,14 +292,14 @@ func expandRuns(drawn []series.Drawn) (nextJSON, error) {
 		}
 		out.Runs = append(out.Runs, runJSON{
 			SeriesID: d.SeriesID,
-			Start:    d.Range.First().String(),
-			End:      d.Range.Last().String(),
+			Start:    d.CheckDigit.Full(d.Range.First()).String(),
+			End:      d.CheckDigit.Full(d.Range.Last()).String(),
 			Count:    n,
 		})
 		first := d.Range.First()
 		for i := range n {
 			num, _ := first.Add(i)
-			out.Numbers = append(out.Numbers, num.String())
+			out.Numbers = append(out.Numbers, d.CheckDigit.Full(num).String())
 		}
 	}
 	return out, nil

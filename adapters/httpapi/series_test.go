@@ -47,6 +47,8 @@ func TestCreateSampleIsOK(t *testing.T) {
 		"id": 42.0, "client_code": "SL1981", "type": "virtual", "start": "V10000071", "end": "V10000080",
 		"count": 10.0, "item_code": "P7WJEJANkt", "service_types": []any{}, "creator_hub": nil,
 		"next_available": "V10000071", "drawn": 0.0, "remaining": 10.0, "created_at": "2026-03-04T05:06:07Z",
+		// Number-level stock (issue 14); a new series has every number available.
+		"check_digit": "none", "used": 0.0, "void": 0.0, "available": 10.0, "low_stock": false,
 	}
 	if !reflect.DeepEqual(data, want) {
 		t.Errorf("data = %v\nwant %v", data, want)
@@ -516,7 +518,8 @@ func TestNext(t *testing.T) {
 	if got := decode(t, w.Body.Bytes()); !reflect.DeepEqual(any(got), want) {
 		t.Errorf("body = %s", w.Body)
 	}
-	wantReq := ports.NextRequest{ClientCode: "SL1981", ItemCode: "P7", ServiceType: "EXP", Count: 3}
+	// The draw is recorded in history under the key that made it.
+	wantReq := ports.NextRequest{ClientCode: "SL1981", ItemCode: "P7", ServiceType: "EXP", Count: 3, Actor: "api-key:ak_live_9fQ"}
 	if h.series.next != wantReq {
 		t.Errorf("request = %+v, want %+v", h.series.next, wantReq)
 	}

@@ -49,6 +49,7 @@ const (
 	kindInt                          // an integer in int64 (null: absent)
 	kindInts                         // an array of integers in int64 (null: absent)
 	kindIntText                      // an integer, kept as its digits for the domain to judge
+	kindNumbers                      // an array of kindNumber values (null: absent)
 )
 
 // strictField is one known field of a request and where its value goes.
@@ -204,7 +205,7 @@ func (f *strictField) checkText(name, s string) error {
 
 func (f *strictField) decode(dec *json.Decoder) error {
 	switch f.kind {
-	case kindTexts, kindInts:
+	case kindTexts, kindInts, kindNumbers:
 		return f.decodeArray(dec)
 	}
 	tok, err := dec.Token()
@@ -263,6 +264,8 @@ func (f *strictField) want() string {
 		return "an integer"
 	case kindTexts:
 		return "an array of strings"
+	case kindNumbers:
+		return "an array of series numbers"
 	case kindInts:
 		return "an array of integers"
 	}
@@ -299,6 +302,22 @@ func (f *strictField) decodeArray(dec *json.Decoder) error {
 				return err
 			}
 			*f.texts = append(*f.texts, s)
+		case kindNumbers:
+			switch v := tok.(type) {
+			case string:
+				if err := f.checkText(name, v); err != nil {
+					return err
+				}
+				*f.texts = append(*f.texts, v)
+			case json.Number:
+				if !digitsOnly(string(v)) {
+					return fault.InvalidField(name, "type", reasonInvalidJSON, fmt.Sprintf(
+						"field %s must hold series numbers as strings, or their digits as whole JSON numbers, not %s", f.name, clip(string(v))))
+				}
+				*f.texts = append(*f.texts, string(v))
+			default:
+				return fault.InvalidField(name, "type", reasonInvalidJSON, fmt.Sprintf("field %s must be an array of series numbers, but it contains %s", f.name, describeToken(tok)))
+			}
 		case kindInts:
 			v, ok := tok.(json.Number)
 			n, err := strconv.ParseInt(string(v), 10, 64)

@@ -42,6 +42,7 @@ func (s *Series) Create(ctx context.Context, org tenant.OrgID, spec series.Spec)
 		ItemCode:     d.ItemCode,
 		ServiceTypes: d.ServiceTypes,
 		CreatorHub:   d.CreatorHub,
+		CheckDigit:   d.CheckDigit,
 	})
 }
 
@@ -169,6 +170,7 @@ func (s *Series) Next(ctx context.Context, org tenant.OrgID, r ports.NextRequest
 		ItemCode:    item,
 		ServiceType: strings.TrimSpace(r.ServiceType),
 		Count:       uint64(r.Count),
+		Actor:       r.Actor,
 	})
 	if fault.ReasonOf(err) == series.ReasonExhausted {
 		// An owner with no stock may be an owner that does not exist; the

@@ -87,6 +87,7 @@ func New(deps Deps, cfg Config) ports.Services {
 	if deps.Orders == nil {
 		deps.Orders, _ = deps.Store.(ports.OrderStore)
 	}
+	seriesSvc := &Series{store: deps.Store, clock: deps.Clock, limits: cfg.Series, metrics: deps.Metrics}
 	enr := &Enrollment{
 		store: deps.Store, orders: deps.Orders, clock: deps.Clock, random: deps.Random,
 		hasher: deps.Hasher, sealer: deps.Sealer, tokenKey: deps.TokenKey,
@@ -124,7 +125,8 @@ func New(deps Deps, cfg Config) ports.Services {
 		Customers:    &Customers{store: deps.Store},
 		Hubs:         &Hubs{store: deps.Store},
 		ServiceTypes: &ServiceTypes{store: deps.Store},
-		Series:       &Series{store: deps.Store, clock: deps.Clock, limits: cfg.Series, metrics: deps.Metrics},
+		Series:       seriesSvc,
+		Numbers:      &Numbers{store: deps.Store, clock: deps.Clock, series: seriesSvc},
 		Idempotency:  &Idempotency{store: deps.Store, clock: deps.Clock, ttl: cfg.IdempotencyTTL},
 		Health:       &Health{store: deps.Store},
 		Enrollment:   enr,

@@ -112,3 +112,48 @@ func (r Range) Slice(offset, n uint64) (Range, bool) {
 
 // String returns "FIRST-LAST".
 func (r Range) String() string { return fmt.Sprintf("%s-%s", r.first, r.last) }
+
+// Offset returns how many numbers after First n is, and false when r does
+// not hold n.
+func (r Range) Offset(n Number) (uint64, bool) { return offsetIn(r, n) }
+
+// Intersect returns the numbers r and o share, and false when they share
+// none.
+func (r Range) Intersect(o Range) (Range, bool) {
+	if !r.first.SameKind(o.first) || !r.Overlaps(o) {
+		return Range{}, false
+	}
+	out := r
+	if o.first.Cmp(out.first) > 0 {
+		out.first = o.first
+	}
+	if o.last.Cmp(out.last) < 0 {
+		out.last = o.last
+	}
+	return out, true
+}
+
+// Gaps returns the runs of r that none of parts covers, in order. parts
+// must lie inside r, ascending and disjoint.
+func (r Range) Gaps(parts []Range) []Range {
+	var out []Range
+	total, _ := r.Count().Uint64()
+	var at uint64
+	for _, p := range parts {
+		o, ok := r.Offset(p.first)
+		if !ok {
+			continue
+		}
+		if o > at {
+			g, _ := r.Slice(at, o-at)
+			out = append(out, g)
+		}
+		n, _ := p.Count().Uint64()
+		at = o + n
+	}
+	if at < total {
+		g, _ := r.Slice(at, total-at)
+		out = append(out, g)
+	}
+	return out
+}

@@ -87,6 +87,8 @@ type Spec struct {
 	ItemCode     string
 	CreatorHub   string
 	ServiceTypes []string
+	// CheckDigit names the series' check-digit scheme; "" means none.
+	CheckDigit string
 }
 
 // Draft is a validated Spec: every field parsed, ready for the checks that
@@ -98,6 +100,7 @@ type Draft struct {
 	ItemCode     string
 	CreatorHub   string
 	ServiceTypes []string
+	CheckDigit   Scheme
 }
 
 // Reasons reported by Validate and by the series use cases.
@@ -170,6 +173,18 @@ func Validate(spec Spec, lim Limits) (Draft, error) {
 		bad("type", "enum", ReasonInvalidType, fmt.Sprintf("type %q is not allowed; allowed values are physical, virtual", spec.Type))
 	}
 	d.Type = t
+
+	sc, ok := ParseScheme(spec.CheckDigit)
+	switch {
+	case !ok:
+		bad("check_digit", "enum", ReasonInvalidScheme, fmt.Sprintf("check_digit %q is not allowed; allowed values are none, mod7, luhn", spec.CheckDigit))
+	case !d.Range.IsZero():
+		if err := sc.CheckSerials(d.Range); err != nil {
+			fe, _ := fault.As(err)
+			vs = append(vs, fe.Violations...)
+		}
+	}
+	d.CheckDigit = sc
 
 	d.CreatorHub = strings.TrimSpace(spec.CreatorHub)
 	seen := map[string]bool{}
@@ -278,6 +293,10 @@ type Series struct {
 	CreatorHub   string
 	Drawn        uint64
 	CreatedAt    time.Time
+	// CheckDigit is the series' check-digit scheme; "" means NoCheck.
+	CheckDigit Scheme
+	// Stock is the state of the series' numbers when the store reported it.
+	Stock *Stock
 }
 
 // Size returns how many numbers the series holds. Stored series never exceed
@@ -288,21 +307,33 @@ func (s Series) Size() uint64 {
 }
 
 // Remaining returns how many numbers are still available.
-func (s Series) Remaining() uint64 { return s.Size() - s.Drawn }
-
-// Next returns the next available number, and false when the series is
-// exhausted.
-func (s Series) Next() (Number, bool) {
-	if s.Drawn >= s.Size() {
-		return Number{}, false
+func (s Series) Remaining() uint64 {
+	if s.Stock != nil {
+		return s.Stock.Available
 	}
-	return s.Range.First().Add(s.Drawn)
+	return s.Size() - s.Drawn
 }
 
-// Drawn is a run of numbers drawn from one series.
+// Next returns the serial of the next number a draw hands out, and false
+// when the series is exhausted. Used and void numbers are skipped when the
+// store reported Stock.
+func (s Series) Next() (Number, bool) {
+	next := s.Drawn
+	if s.Stock != nil {
+		next = s.Stock.NextFree
+	}
+	if next >= s.Size() {
+		return Number{}, false
+	}
+	return s.Range.First().Add(next)
+}
+
+// Drawn is a run of numbers drawn from one series. Range holds serials:
+// with a CheckDigit scheme each number is handed out as CheckDigit.Full.
 type Drawn struct {
-	SeriesID int64
-	Range    Range
+	SeriesID   int64
+	Range      Range
+	CheckDigit Scheme
 }
 
 // MaxDraw is the most numbers one draw may return.

@@ -66,6 +66,8 @@ func RunStoreWith(t *testing.T, newStore func(t *testing.T) ports.Store, opts Op
 	t.Run("ServiceTypes", func(t *testing.T) { h.codes(t, serviceTypeKind) })
 	t.Run("Series", h.series)
 	t.Run("Draw", h.draw)
+	t.Run("Numbers", h.numbers)
+	t.Run("NumbersScale", h.numbersScale)
 	t.Run("Idempotency", h.idempotency)
 	// The enrollment stores are part of every ports.Store, so they need no
 	// capability flag.
@@ -84,6 +86,7 @@ func RunStoreWith(t *testing.T, newStore func(t *testing.T) ports.Store, opts Op
 	t.Run("Attempts", h.attempts)
 	if opts.concurrency() > 0 {
 		t.Run("Concurrent", h.concurrent)
+		t.Run("NumbersConcurrent", h.numbersConcurrent)
 	}
 }
 
