@@ -46,13 +46,15 @@ func TestLifecycleEveryPair(t *testing.T) {
 		{P, EventCancel, StatusPortResolutionRequired}: StatusCancelled,
 	}
 	do := map[Event]func(ActivationType, LineStatus) (Transition, error){
-		EventQueue:             Queue,
-		EventSubmit:            Submit,
-		EventActivate:          func(at ActivationType, s LineStatus) (Transition, error) { return Activate(at, s, "2125550100") },
-		EventFail:              func(at ActivationType, s LineStatus) (Transition, error) { return Fail(at, s, "rejected") },
-		EventRequireResolution: func(at ActivationType, s LineStatus) (Transition, error) { return RequireResolution(at, s, "wrong zip") },
-		EventRetry:             Retry,
-		EventCancel:            Cancel,
+		EventQueue:    Queue,
+		EventSubmit:   Submit,
+		EventActivate: func(at ActivationType, s LineStatus) (Transition, error) { return Activate(at, s, "2125550100") },
+		EventFail:     func(at ActivationType, s LineStatus) (Transition, error) { return Fail(at, s, "rejected") },
+		EventRequireResolution: func(at ActivationType, s LineStatus) (Transition, error) {
+			return RequireResolution(at, s, "wrong zip")
+		},
+		EventRetry:  Retry,
+		EventCancel: Cancel,
 	}
 	if len(do) != len(Events) {
 		t.Fatalf("%d events tested, %d defined", len(do), len(Events))
