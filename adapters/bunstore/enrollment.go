@@ -195,17 +195,6 @@ func (s *Store) ListAccounts(ctx context.Context, org tenant.OrgID, q ports.Quer
 	return out, nil
 }
 
-// ProvisioningQueue returns the customer ids of org queued for the carrier,
-// in queue order.
-func (s *Store) ProvisioningQueue(ctx context.Context, org tenant.OrgID) ([]int64, error) {
-	var out []int64
-	err := s.db.NewRaw("SELECT customer_id FROM provisioning_queue WHERE org_id = ? ORDER BY id", int64(org)).Scan(ctx, &out)
-	if err != nil && !errNoRows(err) {
-		return nil, s.dbError(err, "list provisioning queue")
-	}
-	return out, nil
-}
-
 // lineDetails is a line's details column: every field that has no column of
 // its own and is not a secret, under the vendor's JSON names. The secrets
 // (the customer password, the port-out account password and SSN) are left
@@ -367,7 +356,9 @@ func enrollmentIDUsed(line, lines int, id string) error {
 //     id and no account has it;
 //  3. one insert stores the lines, each with a unique (org, enrollment id),
 //     the second guard of "one customer per id";
-//  4. one insert queues every line with activation_later N for the carrier.
+//  4. every line with activation_later N gets its River provisioning job
+//     (jobs.go), in the same transaction: no line without its job, no job
+//     without its line.
 //
 // Two requests sharing ids lock them in the order the database scans them,
 // the same for both, so they cannot deadlock; should the database still
@@ -487,7 +478,7 @@ func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID
 	for _, st := range stored {
 		customer[st.EnrollmentID] = st.CustomerID
 	}
-	var queued []any
+	var queued []int64
 	for i := range recs {
 		id, ok := customer[recs[i].EnrollmentID]
 		if !ok || len(stored) != n {
@@ -495,15 +486,11 @@ func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID
 		}
 		recs[i].CustomerID = id
 		if !recs[i].ActivationLater {
-			queued = append(queued, int64(org), id, at)
+			queued = append(queued, id)
 		}
 	}
-	if len(queued) > 0 {
-		_, err := tx.NewRaw("INSERT INTO provisioning_queue (org_id, customer_id, queued_at) VALUES "+placeholders(len(queued)/3, 3),
-			queued...).Exec(ctx)
-		if err != nil {
-			return enrollment.Account{}, nil, err
-		}
+	if err := s.enqueueTx(ctx, tx, org, queued); err != nil {
+		return enrollment.Account{}, nil, err
 	}
 	if created {
 		// A new account has exactly the lines just stored.

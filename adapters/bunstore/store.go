@@ -8,9 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -59,6 +61,10 @@ type Store struct {
 	auth *authCache
 	// metrics counts database failures (see WithMetrics); nil counts none.
 	metrics ports.Metrics
+	// jobs inserts River jobs (see jobs.go), made on first use.
+	jobsOnce sync.Once
+	jobs     *river.Client[*sql.Tx]
+	jobsErr  error
 }
 
 type config struct {

@@ -75,6 +75,7 @@ const (
 	ReasonLineTransitionInvalid = "LINE_TRANSITION_INVALID"
 	ReasonLineStatusInvalid     = "LINE_STATUS_INVALID"
 	ReasonMDNInvalid            = "MDN_INVALID"
+	ReasonLineNotFound          = "LINE_NOT_FOUND"
 )
 
 // Transition is one change of a line's status, as its history records it.
