@@ -489,7 +489,13 @@ func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID
 			queued = append(queued, id)
 		}
 	}
+	if err := s.stage("lines"); err != nil {
+		return enrollment.Account{}, nil, err
+	}
 	if err := s.enqueueTx(ctx, tx, org, queued); err != nil {
+		return enrollment.Account{}, nil, err
+	}
+	if err := s.stage("jobs"); err != nil {
 		return enrollment.Account{}, nil, err
 	}
 	if created {

@@ -65,6 +65,17 @@ type Store struct {
 	jobsOnce sync.Once
 	jobs     *river.Client[*sql.Tx]
 	jobsErr  error
+	// failAt, set by tests only, fails a transaction at a named stage, to
+	// prove that what came before it is rolled back.
+	failAt func(stage string) error
+}
+
+// stage returns the error tests inject at stage, nil otherwise.
+func (s *Store) stage(name string) error {
+	if s.failAt == nil {
+		return nil
+	}
+	return s.failAt(name)
 }
 
 type config struct {
