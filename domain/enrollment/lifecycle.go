@@ -2,9 +2,11 @@ package enrollment
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/series"
 )
 
 // The statuses a line reaches after it is written (SPEC §2 "Line
@@ -248,3 +250,19 @@ func RetryDelay(attempt int) time.Duration {
 // Spent reports whether attempt (1-based) was the last the retry policy
 // allows.
 func Spent(attempt int) bool { return attempt >= MaxProvisionAttempts }
+
+// MDNItemCode is the item code of the series an organisation keeps its MDN
+// stock in.
+const MDNItemCode = "MDN"
+
+// MDNStock returns the owner of the number series a line of carrier takes
+// its MDN from when the carrier assigns none: the organisation's hub named
+// after the carrier (upper case), whose series of item code MDNItemCode
+// hold 10-digit numbers.
+func MDNStock(carrier string) series.Owner {
+	return series.Owner{Kind: series.Hub, Code: strings.ToUpper(carrier)}
+}
+
+// ActivationKey returns the key identifying line id's activation at the
+// carrier, the same on every attempt.
+func ActivationKey(org int64, id int64) string { return fmt.Sprintf("allot-%d-%d", org, id) }
