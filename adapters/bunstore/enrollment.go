@@ -390,6 +390,14 @@ func (s *Store) CreateEnrollment(ctx context.Context, org tenant.OrgID, e ports.
 			return enrollment.Account{}, nil, err
 		}
 	}
+	lines := make([]enrollment.Line, n)
+	for i, nl := range e.Lines {
+		lines[i] = nl.Line
+	}
+	if err := enrollment.DuplicateSIM(lines); err != nil {
+		return enrollment.Account{}, nil, err
+	}
+	claims := simClaims(e)
 	order := make([]int, n)
 	for i := range order {
 		order[i] = i
@@ -402,7 +410,7 @@ func (s *Store) CreateEnrollment(ctx context.Context, org tenant.OrgID, e ports.
 	for attempt := 1; ; attempt++ {
 		err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 			var err error
-			acct, recs, err = s.writeEnrollment(ctx, tx, org, e, ids, details, order, parent, parentLine, at)
+			acct, recs, err = s.writeEnrollment(ctx, tx, org, e, ids, details, order, parent, parentLine, at, claims)
 			return err
 		})
 		if !retryable(err) || attempt == 3 {
@@ -411,6 +419,9 @@ func (s *Store) CreateEnrollment(ctx context.Context, org tenant.OrgID, e ports.
 	}
 	if errors.Is(err, errLineExists) {
 		err = s.lineExists(ctx, org, ids)
+	}
+	if errors.Is(err, errSIMUsed) {
+		err = s.simUsed(ctx, org, claims, n)
 	}
 	if err != nil {
 		return enrollment.Account{}, nil, s.dbError(err, "create enrollment")
@@ -425,9 +436,13 @@ var errLineExists = errors.New("a line of the request already exists")
 
 // writeEnrollment is CreateEnrollment's transaction.
 func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID, e ports.NewEnrollment,
-	ids, details []string, order []int, parent string, parentLine int, at time.Time) (enrollment.Account, []enrollment.LineRecord, error) {
+	ids, details []string, order []int, parent string, parentLine int, at time.Time, claims []simClaim) (enrollment.Account, []enrollment.LineRecord, error) {
 	n := len(ids)
 	if err := claimEnrollmentIDs(ctx, tx, org, ids, order, at); err != nil {
+		return enrollment.Account{}, nil, err
+	}
+	simStock, err := checkSIMStock(ctx, tx, org, claims, n)
+	if err != nil {
 		return enrollment.Account{}, nil, err
 	}
 	a, created, err := openAccount(ctx, tx, org, e, parent, parentLine, at)
@@ -487,6 +502,15 @@ func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID
 		recs[i].CustomerID = id
 		if !recs[i].ActivationLater {
 			queued = append(queued, id)
+		}
+	}
+	if simStock {
+		customers := make([]int64, n)
+		for i := range recs {
+			customers[i] = recs[i].CustomerID
+		}
+		if err := claimSIMs(ctx, tx, org, claims, customers); err != nil {
+			return enrollment.Account{}, nil, err
 		}
 	}
 	if err := s.stage("lines"); err != nil {

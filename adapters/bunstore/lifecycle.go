@@ -177,6 +177,11 @@ func (s *Store) TransitionLine(ctx context.Context, org tenant.OrgID, id int64, 
 			int64(org), id, string(t.Event), string(t.From), string(t.To), t.Message, at).Exec(ctx); err != nil {
 			return err
 		}
+		if enrollment.ReleasesStock(t.To) {
+			if err := releaseSIM(ctx, tx, org, id); err != nil {
+				return err
+			}
+		}
 		if c.Enqueue {
 			if err := s.enqueueTx(ctx, tx, org, []int64{id}); err != nil {
 				return err

@@ -2,6 +2,7 @@ package porttest
 
 import (
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/allot-io/allot/domain/enrollment"
@@ -34,6 +35,7 @@ func RunLineStore(t *testing.T, newStore func(t *testing.T) LineStores) {
 			return recs
 		}
 	}
+	t.Run("SIMStock", func(t *testing.T) { runSIMStock(t, newStore) })
 	t.Run("TransitionWithHistory", func(t *testing.T) {
 		s, mk := setup(t)
 		org := mkOrg(t, s, "beta")
@@ -145,6 +147,105 @@ func RunLineStore(t *testing.T, newStore func(t *testing.T) LineStores) {
 		if len(list) != 1 || list[0].CustomerID != recs[0].CustomerID {
 			t.Fatalf("ListLines ACTIVE = %+v", list)
 		}
+	})
+}
+
+// simLine is an attached line claiming sim.
+func simLine(id, sim string) lineSpec { return lineSpec{id: id, sim: sim} }
+
+// runSIMStock is RunLineStore's SIM cases: with SIM stock (a series of item
+// code SIM) a line's SIM must be in it and one line holds it, in one
+// request, in two, and in two concurrent ones; a cancelled line gives it
+// back; without SIM stock nothing is checked.
+func runSIMStock(t *testing.T, newStore func(t *testing.T) LineStores) {
+	const inStock, other, outside = "8901260000000000001", "8901260000000000002", "8901269999999999999"
+	stocked := func(t *testing.T) (LineStores, tenant.OrgID) {
+		s := newStore(t)
+		org := mkOrg(t, s, "acme")
+		insert(t, s, org, newSeries(customer("SIMS"), rng("8901260000000000000", "8901260000000000099"), enrollment.SIMItemCode))
+		return s, org
+	}
+	t.Run("NotInStock", func(t *testing.T) {
+		s, org := stocked(t)
+		issue(t, s, org, "S1")
+		_, _, err := s.CreateEnrollment(ctx(t), org, newEnrollment(t, "S1", simLine("S1", outside)))
+		if fault.ReasonOf(err) != enrollment.ReasonSIMNotInStock || fault.CodeOf(err) != fault.Invalid {
+			t.Fatalf("a SIM outside the stock: %v", err)
+		}
+		if fe, _ := fault.As(err); len(fe.Violations) != 1 || fe.Violations[0].Field != "sim" || fe.Violations[0].Line != 1 {
+			t.Fatalf("violations %+v", fe.Violations)
+		}
+		if m, _ := s.LinesByEnrollmentID(ctx(t), org, []string{"S1"}); len(m) != 0 {
+			t.Fatalf("the refused line was written")
+		}
+	})
+	t.Run("OneRequestTwoLines", func(t *testing.T) {
+		s, org := stocked(t)
+		issue(t, s, org, "S1", "S2")
+		_, _, err := s.CreateEnrollment(ctx(t), org, newEnrollment(t, "S1", simLine("S1", inStock), simLine("S2", inStock)))
+		if fault.ReasonOf(err) != enrollment.ReasonSIMInUse {
+			t.Fatalf("two lines of one request with one SIM: %v", err)
+		}
+		if fe, _ := fault.As(err); len(fe.Violations) != 1 || fe.Violations[0].Line != 2 {
+			t.Fatalf("violations %+v", fe.Violations)
+		}
+	})
+	t.Run("TwoRequestsAndRelease", func(t *testing.T) {
+		s, org := stocked(t)
+		issue(t, s, org, "S1", "S2", "S3")
+		_, recs := create(t, s, org, newEnrollment(t, "S1", simLine("S1", inStock)))
+		_, _, err := s.CreateEnrollment(ctx(t), org, newEnrollment(t, "S2", simLine("S2", inStock)))
+		if fault.ReasonOf(err) != enrollment.ReasonSIMInUse || fault.CodeOf(err) != fault.Conflict {
+			t.Fatalf("a second request for a held SIM: %v", err)
+		}
+		st, err := s.LineState(ctx(t), org, recs[0].CustomerID)
+		must(t, err, "LineState")
+		if st.SIM != inStock {
+			t.Fatalf("LineState SIM %q", st.SIM)
+		}
+		tr, _ := enrollment.Cancel(st.ActivationType, st.Status)
+		_, err = s.TransitionLine(ctx(t), org, st.CustomerID, tr, ports.LineChange{})
+		must(t, err, "cancel")
+		create(t, s, org, newEnrollment(t, "S3", simLine("S3", inStock)))
+	})
+	t.Run("ConcurrentExactlyOne", func(t *testing.T) {
+		s, org := stocked(t)
+		const n = 8
+		ids := make([]string, n)
+		for i := range ids {
+			ids[i] = "C" + string(rune('A'+i))
+		}
+		issue(t, s, org, ids...)
+		errs := make(chan error, n)
+		var wg sync.WaitGroup
+		for _, id := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, _, err := s.CreateEnrollment(ctx(t), org, newEnrollment(t, id, simLine(id, other)))
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		won := 0
+		for err := range errs {
+			switch {
+			case err == nil:
+				won++
+			case fault.ReasonOf(err) != enrollment.ReasonSIMInUse:
+				t.Errorf("a loser's error: %v", err)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("%d concurrent enrollments claimed one SIM, want exactly 1", won)
+		}
+	})
+	t.Run("NoStockNoCheck", func(t *testing.T) {
+		s := newStore(t)
+		org := mkOrg(t, s, "acme")
+		issue(t, s, org, "S1", "S2")
+		create(t, s, org, newEnrollment(t, "S1", simLine("S1", outside), simLine("S2", inStock)))
 	})
 }
 

@@ -1,3 +1,7 @@
+DROP TABLE IF EXISTS line_sims;
+
+--bun:split
+
 DROP TABLE IF EXISTS line_history;
 
 --bun:split

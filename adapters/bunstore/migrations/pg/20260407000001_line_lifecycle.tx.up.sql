@@ -39,3 +39,16 @@ CREATE INDEX line_history_line_idx ON line_history (customer_id, id);
 --bun:split
 
 CREATE INDEX lines_org_status_idx ON lines (org_id, status, customer_id);
+
+--bun:split
+
+-- The SIMs (ICCIDs) lines hold, for an organisation that keeps SIM stock:
+-- the primary key is what makes two lines, in one request or two
+-- concurrent ones, unable to claim one SIM. A cancelled line's row is
+-- deleted, returning its SIM to stock.
+CREATE TABLE line_sims (
+    org_id      BIGINT NOT NULL REFERENCES organisations (id),
+    sim         TEXT COLLATE "C" NOT NULL,
+    customer_id BIGINT NOT NULL REFERENCES lines (customer_id),
+    PRIMARY KEY (org_id, sim)
+);
