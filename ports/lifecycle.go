@@ -24,6 +24,8 @@ type LineState struct {
 	SIM     string
 	ESN     string
 	ZIP     string
+	// State is the service address's state.
+	State string
 	// PortNumber is the number a PORTIN line brings, "" otherwise.
 	PortNumber string
 	// MDN and MSID are the carrier's answer, "" until the line is ACTIVE.
@@ -66,6 +68,15 @@ type LineStore interface {
 	// LINE_TRANSITION_INVALID when another writer moved it first, NotFound
 	// LINE_NOT_FOUND when there is no such line.
 	TransitionLine(ctx context.Context, org tenant.OrgID, id int64, t enrollment.Transition, c LineChange) (LineState, error)
+	// ActivateHandover, in one transaction, finds the line whose
+	// enrollment id is h.EnrollmentID, takes the transition next returns
+	// for it (its error aborts everything), records h's device on the
+	// line, consumes h.ESN from the SIM stock when the organisation keeps
+	// one (as CreateEnrollment does), and queues its provisioning job.
+	// NotFound LINE_NOT_FOUND; Invalid SIM_NOT_IN_STOCK; Conflict
+	// SIM_IN_USE.
+	ActivateHandover(ctx context.Context, org tenant.OrgID, h enrollment.HandoverActivation,
+		next func(LineState) (enrollment.Transition, error)) (LineState, error)
 }
 
 // LineInventory is the stock a line takes its SIM and MDN from (SPEC §2
@@ -149,4 +160,10 @@ type LineService interface {
 	// Cancel gives a line up. Conflict LINE_TRANSITION_INVALID when its
 	// status does not allow it.
 	Cancel(ctx context.Context, org tenant.OrgID, id int64) (LineState, error)
+	// ActivateHandover activates an ATTACHED line with the device handed
+	// over (/handover handover_activation) and returns it, queued for the
+	// carrier, with its plan. Invalid naming each bad field; NotFound
+	// LINE_NOT_FOUND; Conflict LINE_TRANSITION_INVALID when the line is
+	// not ATTACHED, SIM_IN_USE; Unavailable CARD_PAYMENT_UNAVAILABLE.
+	ActivateHandover(ctx context.Context, org tenant.OrgID, in enrollment.HandoverInput) (LineState, enrollment.Plan, error)
 }

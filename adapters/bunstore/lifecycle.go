@@ -3,6 +3,7 @@ package bunstore
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -52,7 +53,7 @@ func (r lineStateRow) state() (ports.LineState, error) {
 		Org: tenant.OrgID(r.OrgID), CustomerID: r.CustomerID, EnrollmentID: r.EnrollmentID,
 		ActivationType: enrollment.ActivationType(r.ActivationType), Status: enrollment.LineStatus(r.Status),
 		PlanID: r.PlanID, FirstName: r.FirstName, LastName: r.LastName,
-		Carrier: d.Carrier, SIM: sim, ESN: d.ESN, ZIP: d.ServiceZip, PortNumber: d.PortNumber,
+		Carrier: d.Carrier, SIM: sim, ESN: d.ESN, ZIP: d.ServiceZip, State: d.ServiceState, PortNumber: d.PortNumber,
 		UpdatedAt: r.CreatedAt.UTC(),
 	}
 	if r.MDN != nil {
@@ -151,47 +152,125 @@ func (s *Store) LineHistory(ctx context.Context, org tenant.OrgID, id int64) ([]
 // Conflict LINE_TRANSITION_INVALID for the second, MDN_IN_USE when c.MDN is
 // another line's; NotFound LINE_NOT_FOUND.
 func (s *Store) TransitionLine(ctx context.Context, org tenant.OrgID, id int64, t enrollment.Transition, c ports.LineChange) (ports.LineState, error) {
-	at := s.now()
 	var out ports.LineState
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewRaw(`UPDATE lines SET status = ?, status_changed_at = ?, mdn = COALESCE(?, mdn), msid = COALESCE(?, msid)
-			WHERE org_id = ? AND customer_id = ? AND status = ?`,
-			string(t.To), at, orNull(c.MDN), orNull(c.MSID), int64(org), id, string(t.From)).Exec(ctx)
-		if classify(err) == kindUnique {
-			return fault.Errorf(fault.Conflict, ReasonMDNInUse, "the MDN %s is held by another line", c.MDN)
-		}
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			cur, err := s.lineState(ctx, tx, org, id)
-			if err != nil {
-				return err
-			}
-			return fault.Errorf(fault.Conflict, enrollment.ReasonLineTransitionInvalid,
-				"line %d is %s, no longer %s", id, cur.Status, t.From)
-		}
-		if _, err := tx.NewRaw("INSERT INTO line_history (org_id, customer_id, event, from_status, to_status, message, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			int64(org), id, string(t.Event), string(t.From), string(t.To), t.Message, at).Exec(ctx); err != nil {
-			return err
-		}
-		if enrollment.ReleasesStock(t.To) {
-			if err := releaseSIM(ctx, tx, org, id); err != nil {
-				return err
-			}
-		}
-		if c.Enqueue {
-			if err := s.enqueueTx(ctx, tx, org, []int64{id}); err != nil {
-				return err
-			}
-		}
-		out, err = s.lineState(ctx, tx, org, id)
+		var err error
+		out, err = s.transitionTx(ctx, tx, org, id, t, c)
 		return err
 	})
 	if err != nil {
 		return ports.LineState{}, s.dbError(err, "transition line")
+	}
+	return out, nil
+}
+
+// transitionTx is TransitionLine's transaction.
+func (s *Store) transitionTx(ctx context.Context, tx bun.Tx, org tenant.OrgID, id int64, t enrollment.Transition, c ports.LineChange) (ports.LineState, error) {
+	at := s.now()
+	out, err := func() (ports.LineState, error) {
+		res, err := tx.NewRaw(`UPDATE lines SET status = ?, status_changed_at = ?, mdn = COALESCE(?, mdn), msid = COALESCE(?, msid)
+			WHERE org_id = ? AND customer_id = ? AND status = ?`,
+			string(t.To), at, orNull(c.MDN), orNull(c.MSID), int64(org), id, string(t.From)).Exec(ctx)
+		if classify(err) == kindUnique {
+			return ports.LineState{}, fault.Errorf(fault.Conflict, ReasonMDNInUse, "the MDN %s is held by another line", c.MDN)
+		}
+		if err != nil {
+			return ports.LineState{}, err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return ports.LineState{}, err
+		} else if n == 0 {
+			cur, err := s.lineState(ctx, tx, org, id)
+			if err != nil {
+				return ports.LineState{}, err
+			}
+			return ports.LineState{}, fault.Errorf(fault.Conflict, enrollment.ReasonLineTransitionInvalid,
+				"line %d is %s, no longer %s", id, cur.Status, t.From)
+		}
+		if _, err := tx.NewRaw("INSERT INTO line_history (org_id, customer_id, event, from_status, to_status, message, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			int64(org), id, string(t.Event), string(t.From), string(t.To), t.Message, at).Exec(ctx); err != nil {
+			return ports.LineState{}, err
+		}
+		if enrollment.ReleasesStock(t.To) {
+			if err := releaseSIM(ctx, tx, org, id); err != nil {
+				return ports.LineState{}, err
+			}
+		}
+		if c.Enqueue {
+			if err := s.enqueueTx(ctx, tx, org, []int64{id}); err != nil {
+				return ports.LineState{}, err
+			}
+		}
+		return s.lineState(ctx, tx, org, id)
+	}()
+	return out, err
+}
+
+// ActivateHandover implements ports.LineStore: the line found by
+// enrollment id, next's transition, h's device written into the line's
+// details, h.ESN consumed from the SIM stock, and the job, in one
+// transaction.
+func (s *Store) ActivateHandover(ctx context.Context, org tenant.OrgID, h enrollment.HandoverActivation,
+	next func(ports.LineState) (enrollment.Transition, error)) (ports.LineState, error) {
+	claims := []simClaim{{line: 0, iccid: h.ESN, field: "esn"}}
+	var out ports.LineState
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var r lineStateRow
+		err := tx.NewRaw("SELECT "+lineStateColumns+" FROM lines WHERE org_id = ? AND enrollment_id = ?", int64(org), h.EnrollmentID).Scan(ctx, &r)
+		if errNoRows(err) {
+			return fault.Errorf(fault.NotFound, enrollment.ReasonLineNotFound, "no line has enrollment id %s", h.EnrollmentID)
+		}
+		if err != nil {
+			return err
+		}
+		st, err := r.state()
+		if err != nil {
+			return err
+		}
+		t, err := next(st)
+		if err != nil {
+			return err
+		}
+		var d lineDetails
+		if err := json.Unmarshal([]byte(r.Details), &d); err != nil {
+			return fault.Wrap(err, "decode line details")
+		}
+		d.ESN, d.Carrier = h.ESN, h.Carrier
+		if h.DeviceID != "" {
+			d.DeviceID = h.DeviceID
+		}
+		if h.Billing != (enrollment.Address{}) {
+			d.BillingAddressOne, d.BillingAddressTwo, d.BillingCity, d.BillingState, d.BillingZip =
+				h.Billing.One, h.Billing.Two, h.Billing.City, h.Billing.State, h.Billing.Zip
+		}
+		js, err := json.Marshal(d)
+		if err != nil {
+			return fault.Wrap(err, "encode line details")
+		}
+		if _, err := tx.NewRaw("UPDATE lines SET details = ? WHERE org_id = ? AND customer_id = ?", string(js), int64(org), st.CustomerID).Exec(ctx); err != nil {
+			return err
+		}
+		stock, err := checkSIMStock(ctx, tx, org, claims, 1)
+		if err != nil {
+			return err
+		}
+		if stock {
+			// The handed-over SIM replaces any the line claimed before.
+			if err := releaseSIM(ctx, tx, org, st.CustomerID); err != nil {
+				return err
+			}
+			if err := claimSIMs(ctx, tx, org, claims, []int64{st.CustomerID}); err != nil {
+				return err
+			}
+		}
+		out, err = s.transitionTx(ctx, tx, org, st.CustomerID, t, ports.LineChange{Enqueue: true})
+		return err
+	})
+	if errors.Is(err, errSIMUsed) {
+		err = s.simUsed(ctx, org, claims, 1)
+	}
+	if err != nil {
+		return ports.LineState{}, s.dbError(err, "activate handover")
 	}
 	return out, nil
 }

@@ -27,18 +27,47 @@ const PollDelay = 2 * time.Second
 // cancellations (ports.LineService).
 type Lifecycle struct {
 	lines     ports.LineStore
+	plans     ports.PlanStore
 	carrier   ports.Carrier
 	inventory ports.LineInventory
 	log       *slog.Logger
 }
 
-// NewLifecycle returns the lifecycle service over lines, provisioning at
-// carrier and drawing MDNs the carrier does not assign from inventory.
-func NewLifecycle(lines ports.LineStore, carrier ports.Carrier, inventory ports.LineInventory, log *slog.Logger) *Lifecycle {
+// NewLifecycle returns the lifecycle service over lines and plans,
+// provisioning at carrier and drawing MDNs the carrier does not assign from
+// inventory.
+func NewLifecycle(lines ports.LineStore, plans ports.PlanStore, carrier ports.Carrier, inventory ports.LineInventory, log *slog.Logger) *Lifecycle {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Lifecycle{lines: lines, carrier: carrier, inventory: inventory, log: log}
+	return &Lifecycle{lines: lines, plans: plans, carrier: carrier, inventory: inventory, log: log}
+}
+
+// ActivateHandover activates an ATTACHED line with the device handed over
+// and returns it, queued for the carrier, with its plan. No payment
+// gateway is wired, so CREDIT_CARD is refused (Unavailable
+// CARD_PAYMENT_UNAVAILABLE); CASH and SKIP_PAYMENT record nothing more.
+func (l *Lifecycle) ActivateHandover(ctx context.Context, org tenant.OrgID, in enrollment.HandoverInput) (ports.LineState, enrollment.Plan, error) {
+	h, err := enrollment.ValidateHandover(in, false)
+	if err != nil {
+		return ports.LineState{}, enrollment.Plan{}, err
+	}
+	st, err := l.lines.ActivateHandover(ctx, org, h, func(st ports.LineState) (enrollment.Transition, error) {
+		return enrollment.Queue(st.ActivationType, st.Status)
+	})
+	if err != nil {
+		return ports.LineState{}, enrollment.Plan{}, err
+	}
+	p, err := l.plans.Plan(ctx, org, st.PlanID)
+	if err != nil && fault.CodeOf(err) != fault.NotFound {
+		return ports.LineState{}, enrollment.Plan{}, err
+	}
+	// A plan deleted since the enrollment leaves the answer without a
+	// price rather than failing an activation already written.
+	if p.ID == "" {
+		p.ID = st.PlanID
+	}
+	return st, p, nil
 }
 
 // Provision runs one attempt of line id's provisioning job: a QUEUED line is

@@ -16,7 +16,7 @@ import (
 // simulator (carrier.Fake), which activates every line at once and leaves
 // the MDN to the organisation's MDN stock.
 func lifecycle(store *bunstore.Store, cfg Config) *service.Lifecycle {
-	return service.NewLifecycle(store, carrier.NewFake(), service.SeriesInventory{Series: store}, cfg.Log)
+	return service.NewLifecycle(store, store, carrier.NewFake(), service.SeriesInventory{Series: store}, cfg.Log)
 }
 
 // Work opens the store named by wc.DSN and runs the provisioning worker
