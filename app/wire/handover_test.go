@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/allot-io/allot/ports"
 )
 
 // TestHandoverActivation runs /handover handover_activation on the real
@@ -53,4 +55,22 @@ func TestHandoverActivation(t *testing.T) {
 		t.Fatalf("bad handover_activation: %s", r.raw)
 	}
 	r.token(t)
+}
+
+// TestOneSIMTwoLines: the sample request with one uiccid on both lines is
+// refused naming the second line, and writes nothing.
+func TestOneSIMTwoLines(t *testing.T) {
+	b := newBSS(t, 0)
+	tok := b.authenticate(t)
+	e1, tok := b.enrollmentID(t, tok)
+	e2, tok := b.enrollmentID(t, tok)
+	body := strings.ReplaceAll(sampleWith(t, e1, e2), `"uiccid": ""`, `"uiccid": "8901260000000000011"`)
+	r := b.call(t, "POST", "/customer", tok, body)
+	if r.MsgCode == "RESTAPI000" || len(r.Errors) == 0 || !strings.Contains(strings.Join(r.Errors, " "), "Line 2: the SIM 8901260000000000011 is held by another line") {
+		t.Fatalf("one SIM on two lines: %s", r.raw)
+	}
+	accts, err := b.services.Enrollment.Accounts(t.Context(), b.org, ports.Query{Limit: 10})
+	if err != nil || len(accts) != 0 {
+		t.Fatalf("accounts after a refused request: %v %v", accts, err)
+	}
 }
