@@ -4,19 +4,46 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
+	"strings"
+	"time"
 
 	"github.com/allot-io/allot/adapters/bunstore"
 	"github.com/allot-io/allot/adapters/carrier"
 	"github.com/allot-io/allot/adapters/cli"
 	"github.com/allot-io/allot/app/service"
+	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/ports"
 )
 
-// lifecycle returns the line lifecycle service on store. Allot ships no
-// real carrier gateway yet: lines are provisioned at the in-process
-// simulator (carrier.Fake), which activates every line at once and leaves
-// the MDN to the organisation's MDN stock.
-func lifecycle(store *bunstore.Store, cfg Config) *service.Lifecycle {
-	return service.NewLifecycle(store, store, carrier.NewFake(), service.SeriesInventory{Series: store}, cfg.Log)
+// Carrier gateway settings: without EnvCarrierURL lines are provisioned at
+// the in-process simulator (carrier.Fake), which activates every line at
+// once and leaves the MDN to the organisation's MDN stock.
+const (
+	EnvCarrierURL    = "ALLOT_CARRIER_URL"
+	EnvCarrierSecret = "ALLOT_CARRIER_SECRET"
+)
+
+// newCarrier returns the carrier lines are provisioned at.
+func newCarrier() (ports.Carrier, error) {
+	u := strings.TrimSpace(os.Getenv(EnvCarrierURL))
+	if u == "" {
+		return carrier.NewFake(), nil
+	}
+	g, err := carrier.NewGateway(u, []byte(os.Getenv(EnvCarrierSecret)), 10*time.Second)
+	if err != nil {
+		return nil, fault.InvalidField(EnvCarrierURL, "http(s) URL and "+EnvCarrierSecret, "CARRIER_GATEWAY", err.Error())
+	}
+	return g, nil
+}
+
+// lifecycle returns the line lifecycle service on store.
+func lifecycle(store *bunstore.Store, cfg Config) (*service.Lifecycle, error) {
+	c, err := newCarrier()
+	if err != nil {
+		return nil, err
+	}
+	return service.NewLifecycle(store, store, c, service.SeriesInventory{Series: store}, cfg.Log), nil
 }
 
 // Work opens the store named by wc.DSN and runs the provisioning worker

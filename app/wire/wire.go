@@ -113,7 +113,11 @@ func open(ctx context.Context, dsn string, cfg Config, needKey bool, m *metrics.
 		Series:   series.Limits{MaxSize: cfg.MaxSeriesSize},
 		TokenTTL: cfg.TokenTTL,
 	})
-	lines := lifecycle(store, cfg)
+	lines, err := lifecycle(store, cfg)
+	if err != nil {
+		store.Close()
+		return nil, false, err
+	}
 	svc.Lines = lines
 	return &cli.Backend{
 		Services:    svc,
