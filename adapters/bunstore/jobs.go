@@ -154,7 +154,7 @@ func (s *Store) ProvisioningQueue(ctx context.Context, org tenant.OrgID) ([]int6
 	}
 	var args []string
 	err := s.db.NewRaw("SELECT "+text+" FROM river_job WHERE kind = ? AND state IN (?) ORDER BY id",
-		provisionArgs{}.Kind(), bun.In(stateNames(uniqueStates))).Scan(ctx, &args)
+		provisionArgs{}.Kind(), bun.List(stateNames(uniqueStates))).Scan(ctx, &args)
 	if err != nil && !errNoRows(err) {
 		return nil, s.dbError(err, "list provisioning jobs")
 	}

@@ -103,7 +103,7 @@ func (s *Store) simUsed(ctx context.Context, org tenant.OrgID, claims []simClaim
 		iccids[i] = c.iccid
 	}
 	var held []string
-	err := s.db.NewRaw("SELECT sim FROM line_sims WHERE org_id = ? AND sim IN (?)", int64(org), bun.In(iccids)).Scan(ctx, &held)
+	err := s.db.NewRaw("SELECT sim FROM line_sims WHERE org_id = ? AND sim IN (?)", int64(org), bun.List(iccids)).Scan(ctx, &held)
 	if err != nil && !errNoRows(err) {
 		return err
 	}
