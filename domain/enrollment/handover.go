@@ -12,9 +12,9 @@ const ActionHandoverActivation = "handover_activation"
 
 // Handover payment methods.
 const (
-	PaymentCash        = "CASH"
-	PaymentSkip        = "SKIP_PAYMENT"
-	PaymentCreditCard  = "CREDIT_CARD"
+	PaymentCash       = "CASH"
+	PaymentSkip       = "SKIP_PAYMENT"
+	PaymentCreditCard = "CREDIT_CARD"
 )
 
 // ReasonCardPaymentUnavailable is the reason of a card payment refused for
