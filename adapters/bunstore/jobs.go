@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
@@ -82,10 +81,10 @@ func (s *Store) inserter() (*river.Client[*sql.Tx], error) {
 	return s.jobs, s.jobsErr
 }
 
-// quietLogger drops River's logs below warnings: its info lines are about
-// its own housekeeping.
+// quietLogger drops River's logs, for the insert-only client and the
+// migrator, whose lines are about River's own housekeeping.
 func quietLogger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return slog.New(slog.DiscardHandler)
 }
 
 // enqueueTx inserts the provisioning jobs of lines (customer ids of org)
@@ -185,7 +184,8 @@ type WorkerConfig struct {
 	Workers int
 	// Poll is how often the database is asked for jobs (default 1s).
 	Poll time.Duration
-	// Logger receives River's warnings; nil drops them.
+	// Logger receives River's logs (a job's failure, start and stop);
+	// nil drops them.
 	Logger *slog.Logger
 }
 

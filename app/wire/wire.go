@@ -125,7 +125,7 @@ func open(ctx context.Context, dsn string, cfg Config, needKey bool, m *metrics.
 		Close:       store.Close,
 		CheckSchema: store.CheckSchema,
 		Work: func(ctx context.Context, wc cli.WorkConfig) error {
-			return store.RunWorker(ctx, lines, bunstore.WorkerConfig{Workers: wc.Workers, Poll: wc.Poll})
+			return store.RunWorker(ctx, lines, bunstore.WorkerConfig{Workers: wc.Workers, Poll: wc.Poll, Logger: cfg.Log})
 		},
 	}, master != nil, nil
 }
