@@ -72,3 +72,41 @@ func atomicEnrollment(t *testing.T, s *Store) (tenant.OrgID, ports.NewEnrollment
 	mustIssue(t, s, org, "A1", "A2")
 	return org, testEnrollment(t, "A1", testLine("A1", false), testLine("A2", true))
 }
+
+// TestMigrateMovesProvisioningQueue: a row of the old provisioning_queue
+// (written by an earlier release) becomes the line's River job when the
+// store migrates, and the old table is emptied; migrating again adds
+// nothing.
+func TestMigrateMovesProvisioningQueue(t *testing.T) {
+	for name, open := range map[string]func(*testing.T) *Store{"SQLite": openSQLiteTest, "PostgreSQL": openPG} {
+		t.Run(name, func(t *testing.T) {
+			s := open(t)
+			org := mustOrg(t, s, "acme")
+			mustIssue(t, s, org, "Q1")
+			l := testLine("Q1", false)
+			l.ActivationLater = "Y"
+			_, recs, err := s.CreateEnrollment(t.Context(), org, testEnrollment(t, "Q1", l))
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := recs[0].CustomerID
+			if _, err := s.db.NewRaw("INSERT INTO provisioning_queue (org_id, customer_id, queued_at) VALUES (?, ?, ?)",
+				int64(org), id, testBase).Exec(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			for range 2 {
+				if err := s.Migrate(t.Context()); err != nil {
+					t.Fatalf("Migrate: %v", err)
+				}
+				q, err := s.ProvisioningQueue(t.Context(), org)
+				if err != nil || len(q) != 1 || q[0] != id {
+					t.Fatalf("jobs after migrating: %v, %v; want one for line %d", q, err, id)
+				}
+			}
+			var left int
+			if err := s.db.NewRaw("SELECT COUNT(*) FROM provisioning_queue").Scan(t.Context(), &left); err != nil || left != 0 {
+				t.Fatalf("provisioning_queue keeps %d rows (%v)", left, err)
+			}
+		})
+	}
+}
