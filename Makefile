@@ -15,7 +15,7 @@ UNIT_PKGS = $(shell $(GO) list ./... | grep -v '/integration')
 .PHONY: run build test test-unit test-integration pg-image ha-image image lint bench fmt fuzz clean
 
 run:
-	ALLOT_DB=$${ALLOT_DB:-$(DB)} ALLOT_ADDR=$${ALLOT_ADDR:-$(ADDR)} $(GO) run ./cmd/allot serve
+	ALLOT_DB=$${ALLOT_DB:-$(DB)} ALLOT_ADDR=$${ALLOT_ADDR:-$(ADDR)} $(GO) run ./cmd/allot serve --work
 
 build:
 	$(GO) build -o bin/allot ./cmd/allot

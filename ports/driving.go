@@ -171,4 +171,7 @@ type Services struct {
 	// Orders is the BSS /shipping and /payment modules; nil when the
 	// store keeps no orders.
 	Orders OrderService
+	// Lines is the line lifecycle (retry, cancel, history); nil when the
+	// build has none.
+	Lines LineService
 }

@@ -203,17 +203,6 @@ func (s *Store) ListAccounts(ctx context.Context, org tenant.OrgID, q ports.Quer
 	return out, nil
 }
 
-// ProvisioningQueue returns the customer ids of org queued for the carrier,
-// in queue order.
-func (s *Store) ProvisioningQueue(ctx context.Context, org tenant.OrgID) ([]int64, error) {
-	var out []int64
-	err := s.db.NewRaw("SELECT customer_id FROM provisioning_queue WHERE org_id = ? ORDER BY id", int64(org)).Scan(ctx, &out)
-	if err != nil && !errNoRows(err) {
-		return nil, s.dbError(err, "list provisioning queue")
-	}
-	return out, nil
-}
-
 // lineDetails is a line's details column: every field that has no column of
 // its own and is not a secret, under the vendor's JSON names. The secrets
 // (the customer password, the port-out account password and SSN) are left
@@ -375,7 +364,9 @@ func enrollmentIDUsed(line, lines int, id string) error {
 //     id and no account has it;
 //  3. one insert stores the lines, each with a unique (org, enrollment id),
 //     the second guard of "one customer per id";
-//  4. one insert queues every line with activation_later N for the carrier.
+//  4. every line with activation_later N gets its River provisioning job
+//     (jobs.go), in the same transaction: no line without its job, no job
+//     without its line.
 //
 // Two requests sharing ids lock them in the order the database scans them,
 // the same for both, so they cannot deadlock; should the database still
@@ -407,6 +398,14 @@ func (s *Store) CreateEnrollment(ctx context.Context, org tenant.OrgID, e ports.
 			return enrollment.Account{}, nil, err
 		}
 	}
+	lines := make([]enrollment.Line, n)
+	for i, nl := range e.Lines {
+		lines[i] = nl.Line
+	}
+	if err := enrollment.DuplicateSIM(lines); err != nil {
+		return enrollment.Account{}, nil, err
+	}
+	claims := simClaims(e)
 	order := make([]int, n)
 	for i := range order {
 		order[i] = i
@@ -419,7 +418,7 @@ func (s *Store) CreateEnrollment(ctx context.Context, org tenant.OrgID, e ports.
 	for attempt := 1; ; attempt++ {
 		err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 			var err error
-			acct, recs, err = s.writeEnrollment(ctx, tx, org, e, ids, details, order, parent, parentLine, at)
+			acct, recs, err = s.writeEnrollment(ctx, tx, org, e, ids, details, order, parent, parentLine, at, claims)
 			return err
 		})
 		if !retryable(err) || attempt == 3 {
@@ -428,6 +427,9 @@ func (s *Store) CreateEnrollment(ctx context.Context, org tenant.OrgID, e ports.
 	}
 	if errors.Is(err, errLineExists) {
 		err = s.lineExists(ctx, org, ids)
+	}
+	if errors.Is(err, errSIMUsed) {
+		err = s.simUsed(ctx, org, claims, n)
 	}
 	if err != nil {
 		return enrollment.Account{}, nil, s.dbError(err, "create enrollment")
@@ -442,9 +444,13 @@ var errLineExists = errors.New("a line of the request already exists")
 
 // writeEnrollment is CreateEnrollment's transaction.
 func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID, e ports.NewEnrollment,
-	ids, details []string, order []int, parent string, parentLine int, at time.Time) (enrollment.Account, []enrollment.LineRecord, error) {
+	ids, details []string, order []int, parent string, parentLine int, at time.Time, claims []simClaim) (enrollment.Account, []enrollment.LineRecord, error) {
 	n := len(ids)
 	if err := claimEnrollmentIDs(ctx, tx, org, ids, order, at); err != nil {
+		return enrollment.Account{}, nil, err
+	}
+	simStock, err := checkSIMStock(ctx, tx, org, claims, n)
+	if err != nil {
 		return enrollment.Account{}, nil, err
 	}
 	a, created, err := openAccount(ctx, tx, org, e, parent, parentLine, at)
@@ -500,7 +506,7 @@ func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID
 	for _, st := range stored {
 		customer[st.EnrollmentID] = st.CustomerID
 	}
-	var queued []any
+	var queued []int64
 	for i := range recs {
 		id, ok := customer[recs[i].EnrollmentID]
 		if !ok || len(stored) != n {
@@ -508,15 +514,26 @@ func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID
 		}
 		recs[i].CustomerID = id
 		if !recs[i].ActivationLater {
-			queued = append(queued, int64(org), id, at)
+			queued = append(queued, id)
 		}
 	}
-	if len(queued) > 0 {
-		_, err := tx.NewRaw("INSERT INTO provisioning_queue (org_id, customer_id, queued_at) VALUES "+placeholders(len(queued)/3, 3),
-			queued...).Exec(ctx)
-		if err != nil {
+	if simStock {
+		customers := make([]int64, n)
+		for i := range recs {
+			customers[i] = recs[i].CustomerID
+		}
+		if err := claimSIMs(ctx, tx, org, claims, customers); err != nil {
 			return enrollment.Account{}, nil, err
 		}
+	}
+	if err := s.stage("lines"); err != nil {
+		return enrollment.Account{}, nil, err
+	}
+	if err := s.enqueueTx(ctx, tx, org, queued); err != nil {
+		return enrollment.Account{}, nil, err
+	}
+	if err := s.stage("jobs"); err != nil {
+		return enrollment.Account{}, nil, err
 	}
 	if created {
 		// A new account has exactly the lines just stored.

@@ -60,7 +60,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if _, err := m.Migrate(ctx); err != nil {
 		return s.dbError(err, "migrate")
 	}
-	return nil
+	// River's tables, under the same lock, and the old queue's rows moved
+	// into its jobs.
+	return s.migrateJobs(ctx)
 }
 
 // lock creates the migration tables and takes the migration lock, retrying

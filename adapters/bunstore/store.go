@@ -8,10 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
@@ -59,6 +61,21 @@ type Store struct {
 	auth *authCache
 	// metrics counts database failures (see WithMetrics); nil counts none.
 	metrics ports.Metrics
+	// jobs inserts River jobs (see jobs.go), made on first use.
+	jobsOnce sync.Once
+	jobs     *river.Client[*sql.Tx]
+	jobsErr  error
+	// failAt, set by tests only, fails a transaction at a named stage, to
+	// prove that what came before it is rolled back.
+	failAt func(stage string) error
+}
+
+// stage returns the error tests inject at stage, nil otherwise.
+func (s *Store) stage(name string) error {
+	if s.failAt == nil {
+		return nil
+	}
+	return s.failAt(name)
 }
 
 type config struct {

@@ -39,6 +39,8 @@ type Backend struct {
 	// CheckSchema, when set, tells whether the database holds every
 	// migration this build needs (ports.SchemaChecker).
 	CheckSchema func(ctx context.Context) error
+	// Work, when set, runs the provisioning worker until ctx is done.
+	Work func(ctx context.Context, cfg WorkConfig) error
 }
 
 // ServeConfig is what `allot serve` passes to the composition root.
@@ -49,6 +51,8 @@ type ServeConfig struct {
 	// is true by default on a sqlite: DSN; --migrate (or ALLOT_MIGRATE)
 	// forces it either way, for example on PostgreSQL.
 	Migrate bool
+	// Work runs the provisioning worker inside the server (--work).
+	Work bool
 	// TokenTTL is how long an enrollment API token stays valid: --token-ttl
 	// (or ALLOT_TOKEN_TTL), token.DefaultTTL when neither is given, always
 	// within [token.MinTTL, token.MaxTTL].
@@ -70,6 +74,8 @@ type Deps struct {
 	// Serve runs the HTTP server until ctx is cancelled (SIGTERM/SIGINT),
 	// then shuts it down gracefully.
 	Serve func(ctx context.Context, cfg ServeConfig) error
+	// Work runs the provisioning worker until ctx is cancelled.
+	Work func(ctx context.Context, cfg WorkConfig) error
 	// Stdout and Stderr receive output and errors; nil means os.Stdout and
 	// os.Stderr.
 	Stdout, Stderr io.Writer
@@ -146,6 +152,9 @@ func newApp(deps Deps) (*ucli.App, *state) {
 			s.feesCommand(),
 			s.couponCommand(),
 			s.orderCommand(),
+			// Line lifecycle (cmd_line.go).
+			s.lineCommand(),
+			s.workCommand(),
 		},
 	}
 	return app, s

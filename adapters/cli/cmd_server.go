@@ -39,6 +39,11 @@ func (s *state) serveCommand() *ucli.Command {
 				EnvVars: []string{envTokenTTL},
 			},
 			metricsAddrFlag(),
+			&ucli.BoolFlag{
+				Name:    "work",
+				Usage:   "also run the line provisioning worker in this process (as `allot work` does)",
+				EnvVars: []string{"ALLOT_WORK"},
+			},
 		},
 		s.serve)
 }
@@ -77,6 +82,7 @@ func (s *state) serve(c *ucli.Context) error {
 		DSN:      dsn,
 		Addr:     addr,
 		Migrate:  migrate,
+		Work:     c.Bool("work"),
 		TokenTTL: ttl,
 		Ready: func(bound string) {
 			once.Do(func() { fmt.Fprintf(c.App.ErrWriter, "allot: serving on http://%s\n", bound) })

@@ -70,6 +70,8 @@ var bssModules = []bssModule{
 	// Orders and payments (payment.go).
 	{ShippingPath, shippingActions},
 	{PaymentPath, paymentActions},
+	// Line lifecycle (handover.go).
+	{HandoverPath, handoverActions},
 }
 
 // servesBSS reports whether the enrollment API is served.

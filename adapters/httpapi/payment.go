@@ -51,6 +51,9 @@ func (a *API) servesModule(path string) bool {
 	if path == ShippingPath || path == PaymentPath {
 		return a.svc.Orders != nil
 	}
+	if path == HandoverPath {
+		return a.svc.Lines != nil
+	}
 	return true
 }
 

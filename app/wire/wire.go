@@ -50,6 +50,9 @@ func Deps(cfg Config) cli.Deps {
 		Serve: func(ctx context.Context, sc cli.ServeConfig) error {
 			return Serve(ctx, sc, cfg)
 		},
+		Work: func(ctx context.Context, wc cli.WorkConfig) error {
+			return Work(ctx, wc, cfg)
+		},
 	}
 }
 
@@ -119,11 +122,20 @@ func open(ctx context.Context, dsn string, cfg Config, mode openMode, m *metrics
 		Series:   series.Limits{MaxSize: cfg.MaxSeriesSize},
 		TokenTTL: cfg.TokenTTL,
 	})
+	lines, err := lifecycle(store, cfg)
+	if err != nil {
+		store.Close()
+		return nil, false, err
+	}
+	svc.Lines = lines
 	return &cli.Backend{
 		Services:    svc,
 		Migrate:     store.Migrate,
 		Close:       store.Close,
 		CheckSchema: store.CheckSchema,
+		Work: func(ctx context.Context, wc cli.WorkConfig) error {
+			return store.RunWorker(ctx, lines, bunstore.WorkerConfig{Workers: wc.Workers, Poll: wc.Poll, Logger: cfg.Log})
+		},
 	}, master != nil, nil
 }
 
@@ -200,6 +212,13 @@ func Serve(ctx context.Context, sc cli.ServeConfig, cfg Config) error {
 		if err := b.CheckSchema(ctx); err != nil {
 			return err
 		}
+	}
+	if sc.Work {
+		// The worker stops with the server: whichever ends first ends
+		// both.
+		var stop func()
+		ctx, stop = runBeside(ctx, log, func(ctx context.Context) error { return b.Work(ctx, cli.WorkConfig{}) })
+		defer stop()
 	}
 	api := httpapi.New(httpConfig(m), b.Services, log)
 	// The dashboard shares the API's server, port and middleware, and the

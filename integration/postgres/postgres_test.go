@@ -60,6 +60,9 @@ func openStore(t *testing.T) *bunstore.Store {
 // including the concurrent cases.
 func TestConformance(t *testing.T) {
 	porttest.RunStore(t, func(t *testing.T) ports.Store { return openStore(t) })
+	t.Run("Lines", func(t *testing.T) {
+		porttest.RunLineStore(t, func(t *testing.T) porttest.LineStores { return openStore(t) })
+	})
 }
 
 // TestMigrationsUpToDate checks the template the suite uses is fully

@@ -16,6 +16,8 @@ type lineSpec struct {
 	now bool
 	// portIn makes it a PORTIN line, which carries sealed secrets.
 	portIn bool
+	// sim is the line's SIM (ICCID), "" for none.
+	sim string
 }
 
 // attached and queued are the usual lines: activation_later Y, attached
@@ -60,6 +62,7 @@ func lineInput(l lineSpec) enrollment.LineInput {
 	if l.now {
 		in.ActivationLater = "N"
 	}
+	in.SIM = l.sim
 	if l.portIn {
 		in.ActivationType = string(enrollment.PortIn)
 		in.PortNumber = "2065550100"

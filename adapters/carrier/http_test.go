@@ -1,0 +1,130 @@
+package carrier
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/allot-io/allot/ports"
+)
+
+var testSecret = []byte("carrier-secret")
+
+func gateway(t *testing.T, url string, secret []byte, timeout time.Duration) *Gateway {
+	t.Helper()
+	g, err := NewGateway(url, secret, timeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func req(key string) ports.CarrierRequest {
+	return ports.CarrierRequest{Key: key, Line: ports.LineState{CustomerID: 7, Carrier: "TMB", EnrollmentID: "E1"}}
+}
+
+// TestGatewayAgainstSimulator: an activation answers active, a second
+// submission of the key (a client answering twice) the same answer without
+// a second activation, an unknown key is unknown, a wrong secret and an
+// outage are transient errors.
+func TestGatewayAgainstSimulator(t *testing.T) {
+	fake := NewFake()
+	srv := httptest.NewServer(&Simulator{Fake: fake, Secret: testSecret})
+	defer srv.Close()
+	g := gateway(t, srv.URL, testSecret, time.Second)
+	ctx := context.Background()
+	for range 2 {
+		a, err := g.Activate(ctx, req("k1"))
+		if err != nil || a.Kind != ports.AnswerActive || a.MSID == "" {
+			t.Fatalf("Activate = %+v, %v", a, err)
+		}
+	}
+	if n := fake.Activations("k1"); n != 1 {
+		t.Fatalf("activated %d times", n)
+	}
+	if a, err := g.Status(ctx, "k1"); err != nil || a.Kind != ports.AnswerActive {
+		t.Fatalf("Status(k1) = %+v, %v", a, err)
+	}
+	if a, err := g.Status(ctx, "nope"); err != nil || a.Kind != ports.AnswerUnknown {
+		t.Fatalf("Status(nope) = %+v, %v", a, err)
+	}
+	if _, err := gateway(t, srv.URL, []byte("wrong"), time.Second).Activate(ctx, req("k2")); err == nil {
+		t.Fatal("a wrongly signed request was answered")
+	}
+	fake.Down = true
+	if _, err := g.Activate(ctx, req("k3")); err == nil {
+		t.Fatal("an outage answered")
+	}
+	if fake.Activations("k2")+fake.Activations("k3") != 0 {
+		t.Fatal("refused requests activated lines")
+	}
+}
+
+// TestGatewayLateAnswer: the carrier activates but answers after the
+// gateway's timeout; the retry's status read finds the line active, so it
+// is activated exactly once.
+func TestGatewayLateAnswer(t *testing.T) {
+	fake := NewFake()
+	sim := &Simulator{Fake: fake, Secret: testSecret}
+	var posts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && posts.Add(1) == 1 {
+			sim.ServeHTTP(w, r) // activates, then the answer is late
+			time.Sleep(300 * time.Millisecond)
+			return
+		}
+		sim.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	g := gateway(t, srv.URL, testSecret, 100*time.Millisecond)
+	ctx := context.Background()
+	if _, err := g.Activate(ctx, req("late")); err == nil {
+		t.Fatal("a late answer did not time out")
+	}
+	a, err := g.Status(ctx, "late")
+	if err != nil || a.Kind != ports.AnswerActive {
+		t.Fatalf("Status after the lost answer = %+v, %v", a, err)
+	}
+	if n := fake.Activations("late"); n != 1 {
+		t.Fatalf("activated %d times", n)
+	}
+}
+
+// TestGatewayFailures: a 5xx is transient, a 400 a rejection with the
+// carrier's reason, a redirect is not followed, a bad URL is refused.
+func TestGatewayFailures(t *testing.T) {
+	var code atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c := int(code.Load()); c == http.StatusFound {
+			http.Redirect(w, r, "http://example.invalid/", c)
+		} else {
+			http.Error(w, "bad sim", c)
+		}
+	}))
+	defer srv.Close()
+	g := gateway(t, srv.URL, testSecret, time.Second)
+	ctx := context.Background()
+	code.Store(http.StatusInternalServerError)
+	if _, err := g.Activate(ctx, req("a")); err == nil {
+		t.Fatal("500 answered")
+	}
+	code.Store(http.StatusBadRequest)
+	if a, err := g.Activate(ctx, req("a")); err != nil || a.Kind != ports.AnswerRejected || a.Reason != "HTTP 400: bad sim" {
+		t.Fatalf("400 = %+v, %v", a, err)
+	}
+	code.Store(http.StatusFound)
+	if _, err := g.Activate(ctx, req("a")); err == nil {
+		t.Fatal("a redirect was followed or accepted")
+	}
+	for _, u := range []string{"ftp://x", "http://", "::"} {
+		if _, err := NewGateway(u, testSecret, 0); err == nil {
+			t.Errorf("NewGateway(%q) accepted", u)
+		}
+	}
+	if _, err := NewGateway(srv.URL, nil, 0); err == nil {
+		t.Error("a gateway without a secret")
+	}
+}
