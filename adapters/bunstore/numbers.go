@@ -273,7 +273,7 @@ func (s *Store) lockSeries(ctx context.Context, tx bun.Tx, org tenant.OrgID, ids
 	ids = slices.Compact(ids)
 	var rows []seriesRow
 	err := tx.NewRaw("SELECT "+seriesColumns+" FROM series WHERE org_id = ? AND id IN (?) AND deleted_at IS NULL ORDER BY id"+s.lockClause(),
-		int64(org), bun.In(ids)).Scan(ctx, &rows)
+		int64(org), bun.List(ids)).Scan(ctx, &rows)
 	if err != nil && !errNoRows(err) {
 		return nil, err
 	}
@@ -304,7 +304,7 @@ func marksAt(ctx context.Context, db bun.IDB, seriesID int64, pos []int64, into 
 	for chunk := range slices.Chunk(pos, writeChunk) {
 		var rows []markRow
 		err := db.NewRaw("SELECT series_id, pos, state, reference, updated_at FROM series_numbers WHERE series_id = ? AND pos IN (?)",
-			seriesID, bun.In(chunk)).Scan(ctx, &rows)
+			seriesID, bun.List(chunk)).Scan(ctx, &rows)
 		if err != nil && !errNoRows(err) {
 			return err
 		}
@@ -469,14 +469,14 @@ func (s *Store) writeMarks(ctx context.Context, tx bun.Tx, row seriesRow, change
 	for state, pos := range updates {
 		for chunk := range slices.Chunk(pos, writeChunk) {
 			_, err := tx.NewRaw("UPDATE series_numbers SET state = ?, reference = ?, updated_at = ? WHERE series_id = ? AND pos IN (?)",
-				string(state), refFor(state, reference), at, row.ID, bun.In(chunk)).Exec(ctx)
+				string(state), refFor(state, reference), at, row.ID, bun.List(chunk)).Exec(ctx)
 			if err != nil {
 				return err
 			}
 		}
 	}
 	for chunk := range slices.Chunk(deletes, writeChunk) {
-		if _, err := tx.NewRaw("DELETE FROM series_numbers WHERE series_id = ? AND pos IN (?)", row.ID, bun.In(chunk)).Exec(ctx); err != nil {
+		if _, err := tx.NewRaw("DELETE FROM series_numbers WHERE series_id = ? AND pos IN (?)", row.ID, bun.List(chunk)).Exec(ctx); err != nil {
 			return err
 		}
 	}
@@ -698,7 +698,7 @@ func usedMarks(ctx context.Context, db bun.IDB, ids []int64) (map[int64]int64, e
 		N        int64 `bun:"n"`
 	}
 	err := db.NewRaw("SELECT series_id, COUNT(*) AS n FROM series_numbers WHERE series_id IN (?) AND state = 'used' GROUP BY series_id",
-		bun.In(ids)).Scan(ctx, &rows)
+		bun.List(ids)).Scan(ctx, &rows)
 	if err != nil && !errNoRows(err) {
 		return nil, err
 	}
