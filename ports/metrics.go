@@ -2,6 +2,7 @@ package ports
 
 import (
 	"context"
+	"time"
 
 	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/fault"
@@ -100,4 +101,22 @@ type StockReader interface {
 	// organisation, owner kind, owner code and item code), and the number
 	// of pairs there are in all.
 	LowestStock(ctx context.Context, limit int) ([]StockLevel, int, error)
+}
+
+// QueueLevel is the provisioning queue across organisations at one moment:
+// the lines waiting for the carrier or being submitted, and how long the
+// oldest of them has waited.
+type QueueLevel struct {
+	// Depth counts unfinished provisioning jobs.
+	Depth int
+	// OldestAge is how long ago the oldest unfinished job was queued; zero
+	// when the queue is empty.
+	OldestAge time.Duration
+}
+
+// QueueReader reads the provisioning queue, for monitoring.
+type QueueReader interface {
+	// ProvisioningBacklog returns the queue's depth and the age of its
+	// oldest job.
+	ProvisioningBacklog(ctx context.Context) (QueueLevel, error)
 }

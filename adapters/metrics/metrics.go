@@ -102,6 +102,12 @@ func (m *Metrics) WatchStock(r ports.StockReader, limit int) error {
 	return m.reg.Register(NewStockCollector(r, limit, DefaultStockTimeout))
 }
 
+// WatchQueue exports, at every scrape, the provisioning queue's depth and
+// the age of its oldest job that r reports (see QueueCollector).
+func (m *Metrics) WatchQueue(r ports.QueueReader) error {
+	return m.reg.Register(NewQueueCollector(r, DefaultStockTimeout))
+}
+
 // Handler serves the registry in the Prometheus text (or OpenMetrics)
 // format. A collector that fails (the stock query while the database is
 // down) leaves its metrics out of that scrape and the rest is still

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -178,4 +179,37 @@ func TestRegistriesAreApart(t *testing.T) {
 	a.TokenIssued()
 	wantLines(t, scrape(t, a.Handler(nil)), `allot_bss_tokens_issued_total 1`)
 	wantLines(t, scrape(t, b.Handler(nil)), `allot_bss_tokens_issued_total 0`)
+}
+
+// backlog is a ports.QueueReader answering level, or err.
+type backlog struct {
+	level ports.QueueLevel
+	err   error
+}
+
+func (b backlog) ProvisioningBacklog(context.Context) (ports.QueueLevel, error) {
+	return b.level, b.err
+}
+
+// TestProvisioningQueueExported: the queue's depth and the age of its
+// oldest job are read at each scrape; a failing read leaves them out and
+// the rest is still served.
+func TestProvisioningQueueExported(t *testing.T) {
+	m := metrics.New(prometheus.NewRegistry())
+	if err := m.WatchQueue(backlog{level: ports.QueueLevel{Depth: 7, OldestAge: 90 * time.Second}}); err != nil {
+		t.Fatal(err)
+	}
+	out := scrape(t, m.Handler(nil))
+	for _, want := range []string{"allot_provisioning_queue_depth 7\n", "allot_provisioning_queue_oldest_seconds 90\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("scrape lacks %q:\n%s", want, out)
+		}
+	}
+	failing := metrics.New(prometheus.NewRegistry())
+	if err := failing.WatchQueue(backlog{err: errors.New("database down")}); err != nil {
+		t.Fatal(err)
+	}
+	if out := scrape(t, failing.Handler(nil)); strings.Contains(out, "allot_provisioning_queue_depth") || !strings.Contains(out, "go_goroutines") {
+		t.Errorf("a failing queue read: %s", out)
+	}
 }

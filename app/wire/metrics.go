@@ -44,6 +44,9 @@ func watchStore(m *metrics.Metrics, store *bunstore.Store, deps *service.Deps) e
 	if err := m.WatchStock(store, metrics.DefaultStockLimit); err != nil {
 		return err
 	}
+	if err := m.WatchQueue(store); err != nil {
+		return err
+	}
 	if err := m.WatchOrgs(store); err != nil {
 		return err
 	}

@@ -182,6 +182,8 @@ func TestMetricsAfterKnownTraffic(t *testing.T) {
 		`allot_bss_tokens_consumed_total 3`,
 		`allot_enrollment_lines_created_total{status="ATTACHED"} 1`,
 		`allot_enrollment_lines_created_total{status="QUEUED"} 1`,
+		// the queued line's provisioning job, no worker running here
+		`allot_provisioning_queue_depth 1`,
 		`allot_auth_failures_total{api="series",reason="NO_API_KEY"} 1`,
 		`allot_auth_failures_total{api="series",reason="WRONG_API_KEY"} 2`,
 		fmt.Sprintf(`allot_auth_failures_total{api="bss",reason=%q} 1`, enrollment.ReasonCredentials),
