@@ -134,6 +134,22 @@ func TestSeriesEventsOnlyWhenStored(t *testing.T) {
 		t.Fatalf("exhausted: %v", err)
 	}
 	wantEvents(t, e.rec, "exhausted draw")
+
+	// Consuming counts the numbers consumed, once stored; a refused
+	// consume (one already used) counts nothing, nor do void and release.
+	consume := series.MarkSpec{Op: series.Consume, Numbers: []string{"V005", "V006"}, ClientCode: "SL1981", Reference: "AWB1"}
+	if _, err := e.svc.Numbers.Mark(ctx, e.org.ID, consume, series.Actor("test")); err != nil {
+		t.Fatal(err)
+	}
+	wantEvents(t, e.rec, "consume", "consumed org="+org+" n=2")
+	if _, err := e.svc.Numbers.Mark(ctx, e.org.ID, consume, series.Actor("test")); err == nil {
+		t.Fatal("consuming a used number again succeeded")
+	}
+	void := series.MarkSpec{Op: series.VoidOp, Numbers: []string{"V007"}, ClientCode: "SL1981"}
+	if _, err := e.svc.Numbers.Mark(ctx, e.org.ID, void, series.Actor("test")); err != nil {
+		t.Fatal(err)
+	}
+	wantEvents(t, e.rec, "refused consume and a void")
 }
 
 // TestAuthFailuresByAPIAndReason checks that each refusal is counted once,

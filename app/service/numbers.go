@@ -18,7 +18,8 @@ type Numbers struct {
 	store ports.Store
 	clock ports.Clock
 	// series validates imported rows by the rules of Create.
-	series *Series
+	series  *Series
+	metrics ports.Metrics
 }
 
 var _ ports.NumberService = (*Numbers)(nil)
@@ -32,7 +33,7 @@ func (s *Numbers) Mark(ctx context.Context, org tenant.OrgID, spec series.MarkSp
 	if err := s.ownerExists(ctx, org, d.Owner); err != nil {
 		return nil, err
 	}
-	return s.store.MarkNumbers(ctx, org, ports.MarkRequest{
+	entries, err := s.store.MarkNumbers(ctx, org, ports.MarkRequest{
 		Op:        d.Op,
 		Owner:     d.Owner,
 		Ranges:    d.Ranges,
@@ -40,6 +41,14 @@ func (s *Numbers) Mark(ctx context.Context, org tenant.OrgID, spec series.MarkSp
 		Actor:     actor,
 		At:        s.clock.Now(),
 	})
+	if err == nil && d.Op == series.Consume && s.metrics != nil {
+		var n uint64
+		for _, e := range entries {
+			n += e.Count
+		}
+		s.metrics.NumbersConsumed(org, n)
+	}
+	return entries, err
 }
 
 // ownerExists reports an owner the organisation does not have:

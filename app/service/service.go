@@ -126,7 +126,7 @@ func New(deps Deps, cfg Config) ports.Services {
 		Hubs:         &Hubs{store: deps.Store},
 		ServiceTypes: &ServiceTypes{store: deps.Store},
 		Series:       seriesSvc,
-		Numbers:      &Numbers{store: deps.Store, clock: deps.Clock, series: seriesSvc},
+		Numbers:      &Numbers{store: deps.Store, clock: deps.Clock, series: seriesSvc, metrics: deps.Metrics},
 		Idempotency:  &Idempotency{store: deps.Store, clock: deps.Clock, ttl: cfg.IdempotencyTTL},
 		Health:       &Health{store: deps.Store},
 		Enrollment:   enr,
