@@ -251,8 +251,18 @@ func TestHandoverActivation(t *testing.T) {
 	if in := h.lines.in; in.ESN != "89012600000000000011" || in.Carrier != "TMB" || in.Billing.Zip != "98103" {
 		t.Errorf("input = %+v", in)
 	}
-	h.lines.handoverFn = nil
+	// An organisation set to string ids gets them as strings, the MDN
+	// too once the carrier assigned one.
+	h.enr.ids = tenant.IDsString
+	h.lines.handoverFn = func(in enrollment.HandoverInput) (ports.LineState, enrollment.Plan, error) {
+		return ports.LineState{CustomerID: 1, EnrollmentID: in.EnrollmentID, PlanID: "1828", MDN: "2125550100"}, enrollment.Plan{ID: "1828"}, nil
+	}
 	w = h.bss(HandoverPath, body, tokenN(2))
+	wantBSS(t, w, http.StatusOK, bssBody("Success", msgCodeSuccess, tokenN(3), "data", map[string]any{
+		"customer_id": "1", "enrollment_id": "EN9VQGNYRK", "mdn": "2125550100", "plan_id": "1828", "plan_price": "",
+		"customer_firstname": "", "customer_lastname": "", "customer_state": ""}))
+	h.lines.handoverFn = nil
+	w = h.bss(HandoverPath, body, tokenN(3))
 	if got := decode(t, w.Body.Bytes())["msg_code"]; got == msgCodeSuccess {
 		t.Errorf("msg_code = %v for an unknown line", got)
 	}
