@@ -161,7 +161,7 @@ func TestNumberWrites(t *testing.T) {
 	if got := h.numbers.mark.Numbers; !reflect.DeepEqual(got, []string{"12345675", "12345686"}) || h.numbers.mark.Op != series.VoidOp {
 		t.Errorf("numbers = %v", got)
 	}
-	w = h.authed(http.MethodPost, SeriesPath+"/release", `{"start":"V10000078","end":"V10000079","client_code":"SL1981"}`)
+	w = h.authed(http.MethodPost, SeriesPath+"/release", `{"numbers":null,"start":"V10000078","end":"V10000079","client_code":"SL1981","hub_code":null,"reference":null}`)
 	wantStatus(t, w, http.StatusOK)
 	if m := h.numbers.mark; m.Start != "V10000078" || m.End != "V10000079" || m.Op != series.Release {
 		t.Errorf("mark = %+v", m)
