@@ -219,7 +219,10 @@ type harness struct {
 	series *fakeSeries
 	idem   *fakeIdempotency
 	enr    *fakeEnrollment
-	logs   *syncBuffer
+	// numbers and lines are served as the server serves them.
+	numbers *fakeNumbers
+	lines   *fakeLines
+	logs    *syncBuffer
 	// mode is what the next requests promise about the API documents;
 	// see invalid.
 	mode requestMode
@@ -264,8 +267,9 @@ func (s *syncBuffer) String() string {
 
 func newHarness(t *testing.T, opts ...func(*Config, *ports.Services)) *harness {
 	t.Helper()
-	h := &harness{t: t, auth: &fakeAuth{}, series: &fakeSeries{}, idem: &fakeIdempotency{}, enr: &fakeEnrollment{}, logs: &syncBuffer{}}
-	svc := ports.Services{Auth: h.auth, Series: h.series, Idempotency: h.idem, Health: fakeHealth{}, Enrollment: h.enr}
+	h := &harness{t: t, auth: &fakeAuth{}, series: &fakeSeries{}, idem: &fakeIdempotency{}, enr: &fakeEnrollment{}, lines: &fakeLines{}, logs: &syncBuffer{}}
+	h.numbers = &fakeNumbers{series: h.series}
+	svc := ports.Services{Auth: h.auth, Series: h.series, Numbers: h.numbers, Idempotency: h.idem, Health: fakeHealth{}, Enrollment: h.enr, Lines: h.lines}
 	var cfg Config
 	for _, o := range opts {
 		o(&cfg, &svc)

@@ -211,7 +211,8 @@ func TestOpenAPICheckCatchesDrift(t *testing.T) {
 	retry := json.Clone()
 	retry.Set("Retry-After", "5")
 	series := `{"id":42,"client_code":"SL1981","type":"virtual","start":"V10000071","end":"V10000080","count":10,"item_code":"I",` +
-		`"service_types":[],"creator_hub":null,"next_available":"V10000071","drawn":0,"remaining":10,"created_at":"2026-03-04T05:06:07Z"%s}`
+		`"service_types":[],"creator_hub":null,"next_available":"V10000071","drawn":0,"remaining":10,"created_at":"2026-03-04T05:06:07Z",` +
+		`"check_digit":"none","used":0,"void":0,"available":10,"low_stock":false%s}`
 	create := func(body string) exchange {
 		return exchange{method: http.MethodPost, target: createPath, header: http.Header{"Content-Type": {"application/json"}, "Authorization": {"Basic k"}},
 			body: []byte(body), status: http.StatusOK, rheader: json, rbody: []byte(`{"status":"OK","data":` + fmt.Sprintf(series, "") + `}`)}

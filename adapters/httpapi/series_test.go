@@ -335,7 +335,9 @@ func TestNoRouteAndNoMethod(t *testing.T) {
 		t.Errorf("404 fields = %v, want message, statusCode, reason", e)
 	}
 
-	w = h.invalid().do(http.MethodGet, createPath, "")
+	// PUT: GET /create is GET /:id since number-level inventory (issue
+	// 14), authenticated and answered INVALID_ID as DELETE /create is.
+	w = h.invalid().do(http.MethodPut, createPath, "")
 	e = wantError(t, w, http.StatusMethodNotAllowed, reasonMethodNotAllowed, "")
 	if len(e) != 3 {
 		t.Errorf("405 fields = %v", e)
