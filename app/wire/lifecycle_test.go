@@ -52,25 +52,36 @@ func TestWorkAndLineCommands(t *testing.T) {
 	ctx, cancel := context.WithCancel(bg)
 	done := make(chan string, 1)
 	go func() { done <- run(ctx, 0, "work", "--db", db, "--poll", "20ms") }()
+	// Polled through a store of its own, not the CLI: urfave/cli's help
+	// flag is a package variable, so two Apps may not run at once in one
+	// process (the race detector says so).
+	watch, err := bunstore.Open(bg, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		var active int
+		if err := watch.DB().NewRaw("SELECT COUNT(*) FROM lines WHERE status = 'ACTIVE'").Scan(bg, &active); err != nil {
+			t.Fatal(err)
+		}
+		if active == 1 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	watch.Close()
+	cancel()
+	if got := <-done; !strings.Contains(got, "provisioning worker running") {
+		t.Errorf("allot work said %q", got)
+	}
 	var lines []struct {
 		CustomerID int64  `json:"customer_id"`
 		Status     string `json:"status"`
 		MDN        string `json:"mdn"`
 	}
-	for deadline := time.Now().Add(20 * time.Second); ; {
-		out := run(bg, 0, "line", "list", "--db", db, "--org", "ACME", "--status", "active", "--json")
-		lines = lines[:0]
-		if err := json.Unmarshal([]byte(out), &lines); err != nil {
-			t.Fatalf("line list --json: %v: %q", err, out)
-		}
-		if len(lines) == 1 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	cancel()
-	if got := <-done; !strings.Contains(got, "provisioning worker running") {
-		t.Errorf("allot work said %q", got)
+	out := run(bg, 0, "line", "list", "--db", db, "--org", "ACME", "--status", "active", "--json")
+	if err := json.Unmarshal([]byte(out), &lines); err != nil {
+		t.Fatalf("line list --json: %v: %q", err, out)
 	}
 	if len(lines) != 1 || lines[0].MDN != "3125550100" {
 		t.Fatalf("ACTIVE lines %+v, want the line with MDN 3125550100", lines)
