@@ -55,34 +55,42 @@ type ticket struct {
 // a key refused for its failures, with nothing in flight, is refused at
 // once. Callers call done when the check is over.
 func (g guard) reserve(ctx context.Context, limits ...attempt.Limit) (t ticket, refused bool, err error) {
+	keys := make([]string, 0, len(limits))
+	for _, l := range limits {
+		if l.Policy.Enabled() {
+			keys = append(keys, l.Key)
+		}
+	}
 	var deadline time.Time
 	for {
+		// Counted in flight before the reservation, so that no other
+		// attempt sees this one's reservation without seeing it in flight.
+		ended := g.local.enter(keys)
 		t, refused, err = g.reserveOnce(ctx, limits...)
 		if err != nil {
+			g.local.leave(keys)
 			return ticket{}, false, err
-		}
-		keys := make([]string, 0, len(t.limits))
-		for _, l := range t.limits {
-			keys = append(keys, l.Key)
 		}
 		if !refused {
 			t.keys = keys
-			g.local.add(keys)
 			return t, false, nil
 		}
-		busy, changed := g.local.busy(keys)
-		if !busy {
-			return t, true, nil
-		}
+		// Nothing was checked under this reservation: it is no failure.
+		t.succeeded(ctx)
+		g.local.leave(keys)
 		if deadline.IsZero() {
 			deadline = time.Now().Add(queueFor)
 		}
 		wait := time.Until(deadline)
-		if wait <= 0 {
+		busy, now, changed := g.local.busy(keys)
+		switch {
+		case wait <= 0 || (!busy && now == ended):
+			// No check of this process ended since the reservation, and
+			// none is running: the refusal is the store's count.
 			return t, true, nil
+		case !busy:
+			continue // a check ended meanwhile: its attempt may be free
 		}
-		// Nothing was checked under this reservation: it is no failure.
-		t.succeeded(ctx)
 		timer := time.NewTimer(wait)
 		select {
 		case <-changed:
@@ -185,7 +193,8 @@ func (b *blocklist) block(key string, until time.Time) {
 // when some limit has reached its window's maximum; those keys are then
 // blocked here too.
 func (g guard) failed(ctx context.Context, b *blocklist, limits ...attempt.Limit) (until time.Time, refused bool, err error) {
-	t, _, err := g.reserve(ctx, limits...)
+	// The check is over: the failure is counted as it is, with no queueing.
+	t, _, err := g.reserveOnce(ctx, limits...)
 	if err != nil {
 		return time.Time{}, false, err
 	}
@@ -204,12 +213,15 @@ func (g guard) failed(ctx context.Context, b *blocklist, limits ...attempt.Limit
 type inflight struct {
 	mu      sync.Mutex
 	n       map[string]int
+	ended   uint64        // checks ended so far
 	changed chan struct{} // closed, and replaced, whenever a check ends
 }
 
-func (f *inflight) add(keys []string) {
+// enter counts an attempt under keys in flight and returns how many
+// checks had ended.
+func (f *inflight) enter(keys []string) uint64 {
 	if f == nil || len(keys) == 0 {
-		return
+		return 0
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -219,30 +231,47 @@ func (f *inflight) add(keys []string) {
 	for _, k := range keys {
 		f.n[k]++
 	}
+	return f.ended
 }
 
+// leave uncounts an attempt that checked nothing; it wakes nobody.
+func (f *inflight) leave(keys []string) {
+	if f == nil || len(keys) == 0 {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.uncount(keys)
+}
+
+// done ends a check under keys and wakes the attempts waiting for one.
 func (f *inflight) done(keys []string) {
 	if f == nil || len(keys) == 0 {
 		return
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, k := range keys {
-		if f.n[k]--; f.n[k] <= 0 {
-			delete(f.n, k)
-		}
-	}
+	f.uncount(keys)
+	f.ended++
 	if f.changed != nil {
 		close(f.changed)
 		f.changed = nil
 	}
 }
 
-// busy reports whether a check under any of keys is in flight, and a
-// channel closed when some check ends.
-func (f *inflight) busy(keys []string) (bool, <-chan struct{}) {
+func (f *inflight) uncount(keys []string) {
+	for _, k := range keys {
+		if f.n[k]--; f.n[k] <= 0 {
+			delete(f.n, k)
+		}
+	}
+}
+
+// busy reports whether a check under any of keys is in flight, how many
+// checks have ended, and a channel closed when the next one ends.
+func (f *inflight) busy(keys []string) (bool, uint64, <-chan struct{}) {
 	if f == nil {
-		return false, nil
+		return false, 0, nil
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -252,11 +281,8 @@ func (f *inflight) busy(keys []string) (bool, <-chan struct{}) {
 			any = true
 		}
 	}
-	if !any {
-		return false, nil
-	}
 	if f.changed == nil {
 		f.changed = make(chan struct{})
 	}
-	return true, f.changed
+	return any, f.ended, f.changed
 }
