@@ -152,22 +152,7 @@ func (a *API) listSeries(c *gin.Context) {
 		}
 		q.Type = t
 	}
-	if raw, given := c.GetQuery("limit"); given {
-		n, err := strconv.Atoi(strings.TrimSpace(raw))
-		if err != nil || n < 1 || n > maxListLimit {
-			vs.Add(fault.Violation{Field: "limit", Rule: "range", Reason: reasonInvalidLimit,
-				Message: fmt.Sprintf("limit must be an integer between 1 and %d", maxListLimit)})
-		}
-		q.Limit = n
-	}
-	if raw, given := c.GetQuery("offset"); given {
-		n, err := strconv.Atoi(strings.TrimSpace(raw))
-		if err != nil || n < 0 {
-			vs.Add(fault.Violation{Field: "offset", Rule: "range", Reason: reasonInvalidOffset,
-				Message: "offset must be an integer of 0 or more"})
-		}
-		q.Offset = n
-	}
+	pageQuery(c, &q.Query, &vs)
 	if err := vs.Err(); err != nil {
 		a.fail(c, err)
 		return
@@ -346,4 +331,25 @@ func (a *API) deleteIDs(c *gin.Context, ids []int64) {
 		return
 	}
 	ok(c, deletedJSON{Deleted: ids})
+}
+
+// pageQuery reads the limit and offset of a list request into q (which
+// holds the default limit), adding a violation for each bad one.
+func pageQuery(c *gin.Context, q *ports.Query, vs *fault.Violations) {
+	if raw, given := c.GetQuery("limit"); given {
+		n, err := strconv.Atoi(strings.TrimSpace(raw))
+		if err != nil || n < 1 || n > maxListLimit {
+			vs.Add(fault.Violation{Field: "limit", Rule: "range", Reason: reasonInvalidLimit,
+				Message: fmt.Sprintf("limit must be an integer between 1 and %d", maxListLimit)})
+		}
+		q.Limit = n
+	}
+	if raw, given := c.GetQuery("offset"); given {
+		n, err := strconv.Atoi(strings.TrimSpace(raw))
+		if err != nil || n < 0 {
+			vs.Add(fault.Violation{Field: "offset", Rule: "range", Reason: reasonInvalidOffset,
+				Message: "offset must be an integer of 0 or more"})
+		}
+		q.Offset = n
+	}
 }
