@@ -38,7 +38,6 @@ func TestMain(m *testing.M) {
 			return st.Migrate(ctx)
 		})
 	})
-	cleanupBouncers()
 	os.Exit(code)
 }
 

@@ -1,4 +1,4 @@
-package postgres_test
+package pgbouncer_test
 
 import (
 	"context"
