@@ -334,10 +334,7 @@ func orNull[T string | []byte](v T) any {
 // line (1-based) whose id it is; the id itself is named in the cause, which
 // is logged.
 func enrollmentIDUsed(line, lines int, id string) error {
-	msg := enrollment.MsgEnrollmentIDUsed
-	if lines > 1 {
-		msg = fmt.Sprintf("Line %d: %s", line, msg)
-	}
+	msg := enrollment.LinePrefixed(lines > 1, line, enrollment.MsgEnrollmentIDUsed)
 	return &fault.Error{
 		Code:    fault.Conflict,
 		Reason:  enrollment.ReasonEnrollmentIDUsed,

@@ -60,9 +60,7 @@ func (o bssObject) lineText(n int, multi bool, name string, vs *fault.Violations
 	s, ok := scalarText(raw)
 	if !ok {
 		msg := name + " should be a text value"
-		if multi {
-			msg = fmt.Sprintf("Line %d: %s", n, msg)
-		}
+		msg = enrollment.LinePrefixed(multi, n, msg)
 		vs.Add(fault.Violation{Line: n, Field: name, Rule: "type", Reason: reasonNotText, Message: msg})
 		return s
 	}
@@ -70,9 +68,7 @@ func (o bssObject) lineText(n int, multi bool, name string, vs *fault.Violations
 	// reach the rules or the store (PostgreSQL refuses U+0000 outright).
 	if text.HasControl(s) {
 		msg := name + " must not contain control characters"
-		if multi {
-			msg = fmt.Sprintf("Line %d: %s", n, msg)
-		}
+		msg = enrollment.LinePrefixed(multi, n, msg)
 		vs.Add(fault.Violation{Line: n, Field: name, Rule: "pattern", Reason: reasonControlChar, Message: msg})
 		return ""
 	}
@@ -248,9 +244,7 @@ func (r *bssRequest) decodeGroup(l *enrollment.LineInput, n int, multi bool, g e
 	var obj bssObject
 	if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &obj) != nil {
 		msg := g.JSON + " should be an object"
-		if multi {
-			msg = fmt.Sprintf("Line %d: %s", n, msg)
-		}
+		msg = enrollment.LinePrefixed(multi, n, msg)
 		r.vs.Add(fault.Violation{Line: n, Field: g.JSON, Rule: "type", Reason: reasonNotObject, Message: msg})
 		return
 	}

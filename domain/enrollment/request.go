@@ -209,10 +209,18 @@ func (r Request) ParentNotFound() fault.Violation {
 }
 
 func lineViolation(multi bool, n int, field, rule, reason, message string) fault.Violation {
-	if multi {
-		message = "Line " + strconv.Itoa(n) + ": " + message
+	return fault.Violation{Line: n, Field: field, Rule: rule, Reason: reason, Message: LinePrefixed(multi, n, message)}
+}
+
+// LinePrefixed returns message as a request of several lines words it for
+// its n-th line (1-based): "Line n: message"; a request of one line has no
+// prefix. It is the one place the prefix is written; LineMessage takes it
+// off again.
+func LinePrefixed(multi bool, n int, message string) string {
+	if !multi {
+		return message
 	}
-	return fault.Violation{Line: n, Field: field, Rule: rule, Reason: reason, Message: message}
+	return "Line " + strconv.Itoa(n) + ": " + message
 }
 
 // SortViolations orders vs as Validate does: top-level fields first, then

@@ -44,10 +44,7 @@ func SIMInUse(line, lines int, iccid, field string) error {
 }
 
 func simError(code fault.Code, reason string, line, lines int, field, msg string) error {
-	vmsg := msg
-	if lines > 1 {
-		vmsg = fmt.Sprintf("Line %d: %s", line, msg)
-	}
+	vmsg := LinePrefixed(lines > 1, line, msg)
 	return &fault.Error{Code: code, Reason: reason, Message: msg,
 		Violations: []fault.Violation{{Line: line, Field: field, Rule: "available SIM", Reason: reason, Message: vmsg}}}
 }
