@@ -2,6 +2,7 @@ package ports
 
 import (
 	"context"
+	"github.com/allot-io/allot/domain/page"
 	"time"
 
 	"github.com/allot-io/allot/domain/series"
@@ -19,12 +20,9 @@ type ClockFunc func() time.Time
 // Now calls f.
 func (f ClockFunc) Now() time.Time { return f() }
 
-// Query pages a listing. A zero Limit means the store's default (50); Limit
-// is capped at 1000.
-type Query struct {
-	Limit  int
-	Offset int
-}
+// Query is one page of a listing; the paging rule (default 50 rows, at
+// most 1000) is page.Query's.
+type Query = page.Query
 
 // CustomerQuery filters customers: Search matches a substring of the code or
 // the name, case-insensitively.

@@ -12,21 +12,8 @@ import (
 	"github.com/allot-io/allot/ports"
 )
 
-// Paging limits of every listing.
-const (
-	DefaultLimit = 50
-	MaxLimit     = 1000
-)
-
 // page returns the LIMIT and OFFSET for q.
-func page(q ports.Query) (limit, offset int) {
-	limit = q.Limit
-	if limit <= 0 {
-		limit = DefaultLimit
-	}
-	limit = min(limit, MaxLimit)
-	return limit, max(q.Offset, 0)
-}
+func page(q ports.Query) (limit, offset int) { return q.Bounds() }
 
 // orgNotFound is returned for a missing organisation, and when a write names
 // one that does not exist (a foreign-key violation).

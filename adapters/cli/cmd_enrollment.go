@@ -294,7 +294,7 @@ func (s *state) enrollmentList(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	q, err := page(c)
+	q, err := pageQuery(c)
 	if err != nil {
 		return err
 	}

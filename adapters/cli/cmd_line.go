@@ -157,7 +157,7 @@ func (s *state) lineList(c *ucli.Context) error {
 	if _, err := args(c); err != nil {
 		return err
 	}
-	q, err := page(c)
+	q, err := pageQuery(c)
 	if err != nil {
 		return err
 	}

@@ -281,7 +281,7 @@ func (s *state) numberHistory(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := page(c)
+	p, err := pageQuery(c)
 	if err != nil {
 		return err
 	}

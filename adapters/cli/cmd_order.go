@@ -415,7 +415,7 @@ func (s *state) orderList(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	q, err := page(c)
+	q, err := pageQuery(c)
 	if err != nil {
 		return err
 	}

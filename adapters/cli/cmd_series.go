@@ -106,7 +106,7 @@ func (s *state) seriesList(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := page(c)
+	p, err := pageQuery(c)
 	if err != nil {
 		return err
 	}

@@ -221,7 +221,7 @@ func (s *state) entryList(c *ucli.Context, k entryKind) error {
 	if err != nil {
 		return err
 	}
-	q, err := page(c)
+	q, err := pageQuery(c)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/allot-io/allot/domain/page"
 	"net/url"
 	"slices"
 	"strings"
@@ -60,8 +61,8 @@ func pageFlags() []ucli.Flag {
 // Paging of the list commands: a page is --limit rows (default
 // defaultPage); --all reads pages of maxPage rows until the last.
 const (
-	defaultPage = 50
-	maxPage     = 1000
+	defaultPage = page.Default
+	maxPage     = page.Max
 )
 
 // leaf returns a command that runs action; leaves have no "help" subcommand
@@ -166,8 +167,8 @@ func required(c *ucli.Context, names ...string) ([]string, error) {
 	return vals, nil
 }
 
-// page reads --limit, --offset and --all; the Limit it returns is never 0.
-func page(c *ucli.Context) (ports.Query, error) {
+// pageQuery reads --limit, --offset and --all; the Limit it returns is never 0.
+func pageQuery(c *ucli.Context) (ports.Query, error) {
 	q := ports.Query{Limit: c.Int("limit"), Offset: c.Int("offset")}
 	if q.Limit < 0 {
 		return q, usagef(c, "--limit must not be negative")

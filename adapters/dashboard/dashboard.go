@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"embed"
+	"github.com/allot-io/allot/domain/page"
 	"html/template"
 	"io"
 	"io/fs"
@@ -28,7 +29,7 @@ const Path = "/dashboard"
 
 // DefaultPageSize is how many customers or series a page lists when Config
 // leaves PageSize zero.
-const DefaultPageSize = 50
+const DefaultPageSize = page.Default
 
 // maxFormBytes bounds a form post: the largest, a bulk delete of a full
 // page, is a few kilobytes.

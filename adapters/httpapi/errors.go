@@ -3,6 +3,7 @@ package httpapi
 import (
 	"errors"
 	"fmt"
+	"github.com/allot-io/allot/domain/page"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -32,8 +33,8 @@ const (
 	reasonNotFound         = "NOT_FOUND"
 	reasonMethodNotAllowed = "METHOD_NOT_ALLOWED"
 	reasonNotReady         = "NOT_READY"
-	reasonInvalidLimit     = "INVALID_LIMIT"
-	reasonInvalidOffset    = "INVALID_OFFSET"
+	reasonInvalidLimit     = page.ReasonInvalidLimit
+	reasonInvalidOffset    = page.ReasonInvalidOffset
 	reasonInvalidID        = "INVALID_ID"
 )
 

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"fmt"
+	"github.com/allot-io/allot/domain/page"
 	"strconv"
 	"strings"
 	"time"
@@ -171,7 +172,7 @@ type historyJSON struct {
 // entry first.
 func (a *API) history(c *gin.Context) {
 	var vs fault.Violations
-	q := ports.HistoryQuery{Query: ports.Query{Limit: defaultListLimit}}
+	q := ports.HistoryQuery{Query: ports.Query{Limit: page.Default}}
 	if raw := strings.TrimSpace(c.Query("series_id")); raw != "" {
 		id, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil || id < 1 {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"errors"
 	"fmt"
+	"github.com/allot-io/allot/domain/page"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,14 +14,6 @@ import (
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/series"
 	"github.com/allot-io/allot/ports"
-)
-
-// Paging bounds of the list, mirroring ports.Query: the stores default to 50
-// and cap at 1000. The API rejects a larger limit instead of silently
-// returning fewer rows than asked.
-const (
-	defaultListLimit = 50
-	maxListLimit     = 1000
 )
 
 // okBody is the contract's success envelope with the extra "data" object
@@ -137,7 +130,7 @@ type listJSON struct {
 func (a *API) listSeries(c *gin.Context) {
 	var vs fault.Violations
 	q := ports.SeriesQuery{
-		Query:      ports.Query{Limit: defaultListLimit},
+		Query:      ports.Query{Limit: page.Default},
 		ClientCode: strings.TrimSpace(c.Query("client_code")),
 		HubCode:    strings.TrimSpace(c.Query("hub_code")),
 		ItemCode:   strings.TrimSpace(c.Query("item_code")),
@@ -337,19 +330,9 @@ func (a *API) deleteIDs(c *gin.Context, ids []int64) {
 // holds the default limit), adding a violation for each bad one.
 func pageQuery(c *gin.Context, q *ports.Query, vs *fault.Violations) {
 	if raw, given := c.GetQuery("limit"); given {
-		n, err := strconv.Atoi(strings.TrimSpace(raw))
-		if err != nil || n < 1 || n > maxListLimit {
-			vs.Add(fault.Violation{Field: "limit", Rule: "range", Reason: reasonInvalidLimit,
-				Message: fmt.Sprintf("limit must be an integer between 1 and %d", maxListLimit)})
-		}
-		q.Limit = n
+		q.ParseLimit(raw, vs)
 	}
 	if raw, given := c.GetQuery("offset"); given {
-		n, err := strconv.Atoi(strings.TrimSpace(raw))
-		if err != nil || n < 0 {
-			vs.Add(fault.Violation{Field: "offset", Rule: "range", Reason: reasonInvalidOffset,
-				Message: "offset must be an integer of 0 or more"})
-		}
-		q.Offset = n
+		q.ParseOffset(raw, vs)
 	}
 }

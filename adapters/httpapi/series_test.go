@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/base64"
 	"errors"
+	"github.com/allot-io/allot/domain/page"
 	"net/http"
 	"reflect"
 	"strings"
@@ -435,7 +436,7 @@ func TestListSeries(t *testing.T) {
 	// The trailing slash form and the defaults.
 	w = h.authed(http.MethodGet, SeriesPath+"/", "")
 	wantStatus(t, w, http.StatusOK)
-	if q := h.series.query; q.Limit != defaultListLimit || q.Offset != 0 || q.Type != "" {
+	if q := h.series.query; q.Limit != page.Default || q.Offset != 0 || q.Type != "" {
 		t.Errorf("default query = %+v", q)
 	}
 }

@@ -295,16 +295,4 @@ func codeAndName(code, name string, nameRequired bool) (string, string, error) {
 	return c, n, vs.Err()
 }
 
-// MaxLimit is the largest page a listing returns.
-const MaxLimit = 1000
-
-func checkQuery(q ports.Query) error {
-	var vs fault.Violations
-	if q.Limit < 0 || q.Limit > MaxLimit {
-		vs.Add(fault.Violation{Field: "limit", Rule: "range", Reason: "INVALID_LIMIT", Message: fmt.Sprintf("limit must be between 0 and %d", MaxLimit)})
-	}
-	if q.Offset < 0 {
-		vs.Add(fault.Violation{Field: "offset", Rule: "range", Reason: "INVALID_OFFSET", Message: "offset must not be negative"})
-	}
-	return vs.Err()
-}
+func checkQuery(q ports.Query) error { return q.Check() }
