@@ -602,9 +602,8 @@ func (s *Store) DeleteSeries(ctx context.Context, org tenant.OrgID, ids []int64,
 			return err
 		}
 		for _, r := range rows {
-			if r.Drawn > 0 || used[r.ID] > 0 {
-				return fault.Errorf(fault.Conflict, series.ReasonHasDrawn,
-					"series %d (%s%s-%s%s) has %d numbers drawn and cannot be deleted", r.ID, r.Prefix, r.FirstDigits, r.Prefix, r.LastDigits, r.Drawn+used[r.ID])
+			if err := series.CheckDeletable(r.ID, r.Prefix+r.FirstDigits, r.Prefix+r.LastDigits, uint64(r.Drawn), uint64(used[r.ID])); err != nil {
+				return err
 			}
 		}
 		res, err := tx.NewRaw("UPDATE series SET deleted_at = ? WHERE org_id = ? AND id IN (?) AND deleted_at IS NULL AND drawn = 0 AND "+noUsedMarks,

@@ -81,13 +81,10 @@ func toSeriesView(s series.Series) seriesView {
 		Used:         "—",
 		Void:         "—",
 		Available:    "—",
-		Deletable:    s.Drawn == 0,
+		Deletable:    s.Deletable(),
 	}
 	if s.Stock != nil {
 		v.Used, v.Void, v.Available = strconv.FormatUint(s.Stock.Used, 10), strconv.FormatUint(s.Stock.Void, 10), strconv.FormatUint(s.Stock.Available, 10)
-		// With no draw, the used numbers are those consumed, which the
-		// store's delete refuses as it refuses drawn ones.
-		v.Deletable = v.Deletable && s.Stock.Used == 0
 	}
 	if n, ok := s.Next(); ok {
 		v.Next = s.CheckDigit.Full(n).String()

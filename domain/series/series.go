@@ -306,6 +306,30 @@ func (s Series) Size() uint64 {
 	return c
 }
 
+// Deletable reports whether s may be deleted, as CheckDeletable decides
+// from what s holds; a series read without its stock is judged by its
+// pointer alone (the store decides again with the marks).
+func (s Series) Deletable() bool {
+	var consumed uint64
+	if s.Stock != nil && s.Drawn == 0 {
+		consumed = s.Stock.Used
+	}
+	return CheckDeletable(s.ID, "", "", s.Drawn, consumed) == nil
+}
+
+// CheckDeletable is the rule of deleting a series: only while none of its
+// numbers was handed out, by a draw (drawn, the pointer) or a consume
+// (consumed, numbers marked used), so that every number ever used stays
+// traceable to its series. Void numbers were never handed out and do not
+// hold a series. first and last name the range in the refusal.
+func CheckDeletable(id int64, first, last string, drawn, consumed uint64) error {
+	if drawn == 0 && consumed == 0 {
+		return nil
+	}
+	return fault.Errorf(fault.Conflict, ReasonHasDrawn,
+		"series %d (%s-%s) has %d numbers drawn and cannot be deleted", id, first, last, drawn+consumed)
+}
+
 // Remaining returns how many numbers are still available.
 func (s Series) Remaining() uint64 {
 	if s.Stock != nil {
