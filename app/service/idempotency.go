@@ -1,21 +1,12 @@
 package service
 
 import (
-	"bytes"
 	"context"
 	"time"
 
-	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/idempotency"
 	"github.com/allot-io/allot/domain/tenant"
 	"github.com/allot-io/allot/ports"
-)
-
-// Reasons of the idempotency rules (domain/idempotency's).
-const (
-	ReasonKeyReused     = idempotency.ReasonKeyReused
-	ReasonKeyInProgress = idempotency.ReasonKeyInProgress
-	ReasonKeyInvalid    = idempotency.ReasonKeyInvalid
 )
 
 // Idempotency implements ports.IdempotencyService.
@@ -39,11 +30,8 @@ func (s *Idempotency) Begin(ctx context.Context, org tenant.OrgID, key string, f
 	if err != nil || created {
 		return nil, err
 	}
-	if !bytes.Equal(got.Fingerprint, fingerprint) {
-		return nil, fault.New(fault.Invalid, ReasonKeyReused, "this Idempotency-Key was already used with a different request")
-	}
-	if !got.Done {
-		return nil, fault.New(fault.Conflict, ReasonKeyInProgress, "a request with this Idempotency-Key is still in progress; retry later")
+	if err := idempotency.Replayable(got.Fingerprint, fingerprint, got.Done); err != nil {
+		return nil, err
 	}
 	return &ports.Replay{Status: got.Status, Body: got.Body}, nil
 }

@@ -3,6 +3,7 @@ package service_test
 import (
 	"bytes"
 	"context"
+	"github.com/allot-io/allot/domain/idempotency"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -143,7 +144,7 @@ func TestIdempotency(t *testing.T) {
 	if r, err := id.Begin(ctx, e.org.ID, "k1", []byte("a")); r != nil || err != nil {
 		t.Fatalf("first Begin: %v %v", r, err)
 	}
-	if _, err := id.Begin(ctx, e.org.ID, "k1", []byte("a")); fault.ReasonOf(err) != service.ReasonKeyInProgress {
+	if _, err := id.Begin(ctx, e.org.ID, "k1", []byte("a")); fault.ReasonOf(err) != idempotency.ReasonKeyInProgress {
 		t.Errorf("in progress: %v", err)
 	}
 	must(t, func() error { return id.Finish(ctx, e.org.ID, "k1", 200, []byte(`{"status":"OK"}`)) })
@@ -151,11 +152,11 @@ func TestIdempotency(t *testing.T) {
 	if err != nil || r == nil || r.Status != 200 || string(r.Body) != `{"status":"OK"}` {
 		t.Errorf("replay: %+v %v", r, err)
 	}
-	if _, err := id.Begin(ctx, e.org.ID, "k1", []byte("b")); fault.ReasonOf(err) != service.ReasonKeyReused {
+	if _, err := id.Begin(ctx, e.org.ID, "k1", []byte("b")); fault.ReasonOf(err) != idempotency.ReasonKeyReused {
 		t.Errorf("reuse: %v", err)
 	}
 	for _, bad := range []string{"", "has space", strings.Repeat("k", 256)} {
-		if _, err := id.Begin(ctx, e.org.ID, bad, nil); fault.ReasonOf(err) != service.ReasonKeyInvalid {
+		if _, err := id.Begin(ctx, e.org.ID, bad, nil); fault.ReasonOf(err) != idempotency.ReasonKeyInvalid {
 			t.Errorf("key %q: %v", bad, err)
 		}
 	}

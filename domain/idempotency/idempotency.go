@@ -64,6 +64,20 @@ func ParseScoped(s string) (string, error) {
 	return s, nil
 }
 
+// Replayable decides what a request whose key is already reserved gets:
+// nil when the stored response may be replayed (the same request, whose
+// first run finished); otherwise the Invalid error of a key reused with a
+// different request, or the Conflict of a first run still in progress.
+func Replayable(stored, fingerprint []byte, done bool) error {
+	if !bytes.Equal(stored, fingerprint) {
+		return fault.New(fault.Invalid, ReasonKeyReused, "this Idempotency-Key was already used with a different request")
+	}
+	if !done {
+		return fault.New(fault.Conflict, ReasonKeyInProgress, "a request with this Idempotency-Key is still in progress; retry later")
+	}
+	return nil
+}
+
 // Fingerprint identifies a request by method, path and body. A JSON body
 // counts by its canonical form (object keys sorted, no insignificant
 // space, numbers as written), so that the same JSON re-ordered or

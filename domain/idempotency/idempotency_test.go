@@ -52,3 +52,19 @@ func TestKeeps(t *testing.T) {
 		t.Error("Keeps")
 	}
 }
+
+func TestReplayable(t *testing.T) {
+	a, b := []byte("a"), []byte("b")
+	if err := Replayable(a, a, true); err != nil {
+		t.Errorf("same request, finished: %v", err)
+	}
+	if err := Replayable(a, b, true); fault.ReasonOf(err) != ReasonKeyReused || fault.CodeOf(err) != fault.Invalid {
+		t.Errorf("other request: %v", err)
+	}
+	if err := Replayable(a, b, false); fault.ReasonOf(err) != ReasonKeyReused {
+		t.Errorf("other request, in progress: %v (a reuse is named first)", err)
+	}
+	if err := Replayable(a, a, false); fault.ReasonOf(err) != ReasonKeyInProgress || fault.CodeOf(err) != fault.Conflict {
+		t.Errorf("in progress: %v", err)
+	}
+}
