@@ -2,9 +2,7 @@ package service
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"strings"
@@ -71,21 +69,6 @@ func (s *Orgs) Configure(ctx context.Context, code string, changes []ports.Setti
 	return o, nil
 }
 
-// API keys look like ak_<8 hex id>_<64 hex secret>: the id is shown in
-// listings and used to revoke; the whole key is hashed for lookup. SHA-256
-// suffices because the key carries 256 random bits, unlike a password.
-const (
-	keyTag       = "ak_"
-	keyIDBytes   = 4
-	keySecretLen = 32
-)
-
-// HashAPIKey returns the stored hash of a raw key.
-func HashAPIKey(raw string) []byte {
-	h := sha256.Sum256([]byte(raw))
-	return h[:]
-}
-
 // APIKeys implements ports.APIKeyService.
 type APIKeys struct {
 	store  ports.Store
@@ -97,13 +80,11 @@ var _ ports.APIKeyService = (*APIKeys)(nil)
 
 // Create implements ports.APIKeyService.
 func (s *APIKeys) Create(ctx context.Context, org tenant.OrgID) (string, tenant.APIKey, error) {
-	buf := make([]byte, keyIDBytes+keySecretLen)
-	if _, err := io.ReadFull(s.random, buf); err != nil {
-		return "", tenant.APIKey{}, fault.Wrap(err, "read random key")
+	raw, k, err := tenant.NewAPIKey(s.random)
+	if err != nil {
+		return "", tenant.APIKey{}, fault.Wrap(err, "new API key")
 	}
-	prefix := hex.EncodeToString(buf[:keyIDBytes])
-	raw := keyTag + prefix + "_" + hex.EncodeToString(buf[keyIDBytes:])
-	k := tenant.APIKey{Prefix: prefix, Hash: HashAPIKey(raw), CreatedAt: s.clock.Now()}
+	k.CreatedAt = s.clock.Now()
 	if err := s.store.CreateAPIKey(ctx, org, k); err != nil {
 		return "", tenant.APIKey{}, err
 	}
@@ -117,7 +98,7 @@ func (s *APIKeys) List(ctx context.Context, org tenant.OrgID) ([]tenant.APIKey, 
 
 // Revoke implements ports.APIKeyService.
 func (s *APIKeys) Revoke(ctx context.Context, org tenant.OrgID, prefix string) error {
-	prefix = strings.TrimPrefix(strings.TrimSpace(prefix), keyTag)
+	prefix = tenant.APIKeyPrefix(prefix)
 	if prefix == "" {
 		return fault.InvalidField("prefix", "required", tenant.ReasonInvalidCode, "the key prefix is required")
 	}
@@ -184,10 +165,10 @@ func (s *Auth) apiKey(ctx context.Context, raw string) (ports.Principal, error) 
 		return ports.Principal{}, fault.New(fault.Unauthorized, tenant.ReasonNoAPIKey, msgNoAPIKey)
 	}
 	wrong := fault.New(fault.Unauthorized, tenant.ReasonWrongAPIKey, msgWrongAPIKey)
-	if len(raw) > 200 {
+	if len(raw) > tenant.MaxAPIKey {
 		return ports.Principal{}, wrong
 	}
-	hash := HashAPIKey(raw)
+	hash := tenant.HashAPIKey(raw)
 	org, key, err := s.store.APIKeyByHash(ctx, hash)
 	if fault.CodeOf(err) == fault.NotFound {
 		return ports.Principal{}, wrong
