@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"crypto/subtle"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -238,8 +237,7 @@ func contains(xs []string, x string) bool {
 
 // Rules of check_service_availability that have no home in the domain.
 const (
-	reasonInvalidIsEnrollment = "INVALID_IS_ENROLLMENT"
-	reasonInvalidPlanID       = "INVALID_PLAN_ID"
+	reasonInvalidPlanID = "INVALID_PLAN_ID"
 )
 
 // programs returns the programs org runs.
@@ -260,18 +258,13 @@ func (s *Enrollment) CheckAvailability(ctx context.Context, org tenant.OrgID, r 
 	if err != nil {
 		return ports.Availability{}, err
 	}
-	isEnr := strings.ToUpper(strings.TrimSpace(r.IsEnrollment))
 	var vs fault.Violations
 	zip, err := enrollment.ParseZipCode(r.ZipCode)
 	addViolations(&vs, err)
 	program, err := enrollment.ParseProgram(r.EnrollmentType, runs)
 	addViolations(&vs, err)
-	if isEnr == "" {
-		isEnr = "N"
-	}
-	if isEnr != "Y" && isEnr != "N" {
-		vs.Add(fault.Violation{Field: "is_enrollment", Rule: enrollment.RuleEnum, Reason: reasonInvalidIsEnrollment, Message: "Is enrollment should be Y or N"})
-	}
+	issue, err := enrollment.ParseIsEnrollment(r.IsEnrollment)
+	addViolations(&vs, err)
 	if err := vs.Err(); err != nil {
 		return ports.Availability{}, err
 	}
@@ -283,7 +276,7 @@ func (s *Enrollment) CheckAvailability(ctx context.Context, org tenant.OrgID, r 
 		return ports.Availability{}, err
 	}
 	a := ports.Availability{ZipCode: z.Zip, City: z.City, State: z.State, EnrollmentType: string(program)}
-	if isEnr == "Y" {
+	if issue {
 		id, err := s.issueEnrollmentID(ctx, org, z.Zip, strings.TrimSpace(r.AgentID), program)
 		if err != nil {
 			return ports.Availability{}, err
@@ -293,26 +286,20 @@ func (s *Enrollment) CheckAvailability(ctx context.Context, org tenant.OrgID, r 
 	return a, nil
 }
 
-// enrollmentIDAlphabet avoids letters easily misread for digits.
-const enrollmentIDAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
 // issueEnrollmentID draws a random id ("EN" + 8 characters, 40 bits) and
 // stores it, drawing again on the rare collision.
 func (s *Enrollment) issueEnrollmentID(ctx context.Context, org tenant.OrgID, zip, agent string, program tenant.Program) (string, error) {
 	for attempt := 0; attempt < 5; attempt++ {
-		b, err := s.randomBytes(8)
+		b, err := s.randomBytes(enrollment.EnrollmentIDRandomBytes)
 		if err != nil {
 			return "", err
 		}
-		id := []byte("EN")
-		for _, x := range b {
-			id = append(id, enrollmentIDAlphabet[int(x)%len(enrollmentIDAlphabet)])
-		}
-		err = s.store.IssueEnrollmentID(ctx, org, ports.IssuedEnrollmentID{ID: string(id), Zip: zip, AgentID: agent, Program: program, IssuedAt: s.clock.Now()})
+		id := enrollment.NewEnrollmentID(b)
+		err = s.store.IssueEnrollmentID(ctx, org, ports.IssuedEnrollmentID{ID: id, Zip: zip, AgentID: agent, Program: program, IssuedAt: s.clock.Now()})
 		if fault.CodeOf(err) == fault.Conflict {
 			continue
 		}
-		return string(id), err
+		return id, err
 	}
 	return "", fault.New(fault.Internal, "INTERNAL", "could not draw a free enrollment id")
 }
@@ -585,17 +572,6 @@ func (s *Enrollment) lineOrders(ctx context.Context, org tenant.OrgID, req enrol
 	return links, vs, nil
 }
 
-// Vendor and agent identifiers: printable, no spaces in vendor ids and
-// usernames, because clients send them in JSON and operators type them.
-const maxCredential = 64
-
-func checkCredentialField(field, v string) error {
-	if v == "" || len(v) > maxCredential || strings.ContainsAny(v, " \t\r\n") {
-		return fault.InvalidField(field, enrollment.RulePattern, enrollment.ReasonInvalidVendor, fmt.Sprintf("%s must be 1 to %d characters without spaces", field, maxCredential))
-	}
-	return nil
-}
-
 // generated secret alphabets.
 const (
 	passwordAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
@@ -629,20 +605,7 @@ func randomText(random io.Reader, alphabet string, n int) (string, error) {
 // AddVendor implements ports.EnrollmentService.
 func (s *Enrollment) AddVendor(ctx context.Context, org tenant.OrgID, vendorID, username, password, pin string) (ports.VendorSecrets, error) {
 	vendorID, username, pin = strings.TrimSpace(vendorID), strings.TrimSpace(username), strings.TrimSpace(pin)
-	var vs fault.Violations
-	for _, f := range []struct{ name, v string }{{"vendor_id", vendorID}, {"username", username}} {
-		if err := checkCredentialField(f.name, f.v); err != nil {
-			fe, _ := fault.As(err)
-			vs = append(vs, fe.Violations...)
-		}
-	}
-	if len(password) > 128 {
-		vs.Add(fault.Violation{Field: "password", Rule: "max_length", Reason: enrollment.ReasonInvalidVendor, Message: "password must be at most 128 characters"})
-	}
-	if len(pin) > 32 {
-		vs.Add(fault.Violation{Field: "pin", Rule: "max_length", Reason: enrollment.ReasonInvalidVendor, Message: "pin must be at most 32 characters"})
-	}
-	if err := vs.Err(); err != nil {
+	if err := enrollment.CheckVendorCredentials(vendorID, username, password, pin); err != nil {
 		return ports.VendorSecrets{}, err
 	}
 	var shown ports.VendorSecrets
