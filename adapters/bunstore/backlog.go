@@ -16,10 +16,7 @@ var _ ports.QueueReader = (*Store)(nil)
 // provisioning jobs of every organisation and the age of the oldest, by
 // the database's clock (River stamps jobs with it), in one statement.
 func (s *Store) ProvisioningBacklog(ctx context.Context) (ports.QueueLevel, error) {
-	age := "EXTRACT(EPOCH FROM (now() - MIN(created_at)))::float8"
-	if s.dialect == DialectSQLite {
-		age = "(julianday('now') - julianday(MIN(created_at))) * 86400.0"
-	}
+	age := s.dialect.secondsSince("MIN(created_at)")
 	var depth int
 	var seconds sql.NullFloat64
 	err := s.db.NewRaw("SELECT COUNT(*), "+age+" FROM river_job WHERE kind = ? AND state IN (?)",

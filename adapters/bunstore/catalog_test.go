@@ -48,7 +48,7 @@ func testPlanCatalogueMigration(t *testing.T, dialect string) {
 	ctx := t.Context()
 	s := openEmpty(t, dialect)
 	before := fstest.MapFS{}
-	dir := "migrations/" + s.dialect
+	dir := "migrations/" + s.Dialect()
 	entries, err := fs.ReadDir(migrationFiles, dir)
 	if err != nil {
 		t.Fatal(err)

@@ -11,8 +11,6 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/uptrace/bun"
@@ -66,10 +64,7 @@ func (provisionArgs) InsertOpts() river.InsertOpts {
 
 // riverDriver returns River's driver over the store's writer pool.
 func (s *Store) riverDriver() riverdriver.Driver[*sql.Tx] {
-	if s.dialect == DialectSQLite {
-		return riversqlite.New(s.db.DB)
-	}
-	return riverdatabasesql.New(s.db.DB)
+	return s.dialect.river(s.db.DB)
 }
 
 // inserter returns the insert-only River client the store inserts jobs
@@ -146,11 +141,7 @@ func (s *Store) migrateJobs(ctx context.Context) error {
 // ProvisioningQueue returns the customer ids of org with an unfinished
 // provisioning job, in queue order.
 func (s *Store) ProvisioningQueue(ctx context.Context, org tenant.OrgID) ([]int64, error) {
-	// riversqlite keeps args as JSONB, which json() renders as text.
-	text := "CAST(args AS TEXT)"
-	if s.dialect == DialectSQLite {
-		text = "json(args)"
-	}
+	text := s.dialect.jsonText("args")
 	var args []string
 	err := s.db.NewRaw("SELECT "+text+" FROM river_job WHERE kind = ? AND state IN (?) ORDER BY id",
 		provisionArgs{}.Kind(), bun.List(stateNames(uniqueStates))).Scan(ctx, &args)

@@ -30,7 +30,7 @@ func (s *Store) migrator() (*migrate.Migrator, error) {
 
 // migratorWith is migrator, also returning this build's migrations.
 func (s *Store) migratorWith() (*migrate.Migrator, *migrate.Migrations, error) {
-	sub, err := fs.Sub(migrationFiles, "migrations/"+s.dialect)
+	sub, err := fs.Sub(migrationFiles, "migrations/"+s.dialect.name())
 	if err != nil {
 		return nil, nil, fault.Wrap(err, "open migrations")
 	}

@@ -79,12 +79,7 @@ const writeChunk = 500
 // lockClause is what a SELECT appends to lock the rows it reads until the
 // transaction ends: FOR UPDATE on PostgreSQL; nothing on SQLite, whose one
 // connection serialises transactions.
-func (s *Store) lockClause() string {
-	if s.dialect == DialectPostgres {
-		return " FOR UPDATE"
-	}
-	return ""
-}
+func (s *Store) lockClause() string { return s.dialect.lockClause() }
 
 // holdersOf returns the live series of org, oldest range first, that share
 // a number with r: the one with the greatest first number not after r's
@@ -826,7 +821,7 @@ func drawWholeAuditedSQL(withST bool) string {
 // (on its one connection, no round trips to save). sql.ErrNoRows when the
 // oldest series cannot serve the whole draw.
 func (s *Store) drawWhole(ctx context.Context, withST bool, args []any, r *drawRow) error {
-	if s.dialect == DialectPostgres {
+	if s.dialect.auditsInOneStatement() {
 		return s.db.NewRaw(drawWholeAuditedSQL(withST), args...).Scan(ctx, r)
 	}
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {

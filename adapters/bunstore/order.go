@@ -189,9 +189,9 @@ func (s *Store) OrderSettings(ctx context.Context, org tenant.OrgID) (order.Sett
 func (s *Store) UpdateOrderSettings(ctx context.Context, org tenant.OrgID, fn func(order.Settings) (order.Settings, error)) (order.Settings, error) {
 	var out order.Settings
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if s.dialect == DialectPostgres {
+		if lock := s.lockClause(); lock != "" {
 			// Serialise read-modify-write per organisation.
-			if _, err := tx.NewRaw("SELECT id FROM organisations WHERE id = ? FOR UPDATE", int64(org)).Exec(ctx); err != nil {
+			if _, err := tx.NewRaw("SELECT id FROM organisations WHERE id = ?"+lock, int64(org)).Exec(ctx); err != nil {
 				return err
 			}
 		}

@@ -34,11 +34,7 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 	want := sorted[len(sorted)-1].String()
 	current := "none (it was never migrated)"
 	var tables int
-	exists := "SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE tablename = 'bun_migrations' AND schemaname = current_schema()"
-	if s.dialect == DialectSQLite {
-		exists = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'bun_migrations'"
-	}
-	if err := s.db.NewRaw(exists).Scan(ctx, &tables); err != nil {
+	if err := s.db.NewRaw(s.dialect.tableExists(), "bun_migrations").Scan(ctx, &tables); err != nil {
 		return s.dbError(err, "migration status")
 	}
 	if tables > 0 {

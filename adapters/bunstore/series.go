@@ -310,12 +310,7 @@ func seriesFilter(org tenant.OrgID, q ports.SeriesQuery) (string, []any) {
 // readTx returns the options of a transaction that reads several
 // statements from one snapshot. SQLite's transactions always are; asking
 // its driver for an isolation level would only be refused.
-func (s *Store) readTx() *sql.TxOptions {
-	if s.dialect == DialectPostgres {
-		return &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
-	}
-	return nil
-}
+func (s *Store) readTx() *sql.TxOptions { return s.dialect.readTx() }
 
 // ListSeries returns the live series of org matching q, oldest first, and
 // the number that match q ignoring paging. Filters combine with AND, so
@@ -571,10 +566,7 @@ func (s *Store) DeleteSeries(ctx context.Context, org tenant.OrgID, ids []int64,
 	// On PostgreSQL lock the rows, so that no draw or delete changes them
 	// between the check and the update; SQLite's single connection already
 	// serialises the transaction.
-	lock := ""
-	if s.dialect == DialectPostgres {
-		lock = " FOR UPDATE"
-	}
+	lock := s.lockClause()
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var rows []struct {
 			ID          int64  `bun:"id"`

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -21,12 +20,6 @@ import (
 
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/ports"
-)
-
-// The values Dialect returns.
-const (
-	DialectPostgres = "pg"
-	DialectSQLite   = "sqlite"
 )
 
 // DefaultPoolSize is the default number of open PostgreSQL connections.
@@ -45,10 +38,11 @@ var _ ports.Store = (*Store)(nil)
 // Store is ports.Store on a bun database. It is safe for concurrent use.
 type Store struct {
 	db      *bun.DB
-	dialect string
+	dialect dialect
 	clock   ports.Clock
 	// least is the SQL name of the two-argument minimum: LEAST in
-	// PostgreSQL, the scalar MIN in SQLite.
+	// PostgreSQL, the scalar MIN in SQLite (the dialect's, kept here for
+	// the hot paths' string building).
 	least string
 	// ro runs the look-ups that need no transaction: db itself, except on
 	// a SQLite file, where it is a pool of read-only connections.
@@ -125,17 +119,18 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		o(&cfg)
 	}
 
+	d, err := ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
 	var s *Store
-	var err error
-	switch {
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		s, err = openPostgres(dsn, cfg)
-	case strings.HasPrefix(dsn, "sqlite:"):
-		s, err = openSQLite(strings.TrimPrefix(dsn, "sqlite:"))
+	switch d.Kind {
+	case DialectPostgres:
+		s, err = openPostgres(d.URL, cfg)
+	case DialectSQLite:
+		s, err = openSQLite(d.Path)
 	default:
-		// Never echo the dsn: it may hold a password.
-		return nil, fault.New(fault.Invalid, ReasonInvalidDSN,
-			"the database DSN must start with postgres://, postgresql:// or sqlite: (for example sqlite:allot.db)")
+		return nil, fault.Errorf(fault.Internal, ReasonInvalidDSN, "no store for databases of kind %q", d.Kind)
 	}
 	if err != nil {
 		return nil, err
@@ -171,19 +166,13 @@ func openPostgres(dsn string, cfg config) (*Store, error) {
 	return &Store{
 		db:      db,
 		ro:      db,
-		dialect: DialectPostgres,
-		least:   "LEAST",
+		dialect: postgres{},
+		least:   postgres{}.least(),
 		auth:    newAuthCache(pgcfg, notify),
 	}, nil
 }
 
 func openSQLite(path string) (*Store, error) {
-	// Accept sqlite://PATH too, as URL-minded users write it.
-	path = strings.TrimPrefix(path, "//")
-	if path == "" || strings.ContainsAny(path, "?#") {
-		return nil, fault.New(fault.Invalid, ReasonInvalidDSN,
-			"a SQLite DSN is sqlite:PATH, with a file path that contains no '?' or '#'")
-	}
 	if path != ":memory:" {
 		if dir := filepath.Dir(path); dir != "." {
 			if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -210,8 +199,8 @@ func openSQLite(path string) (*Store, error) {
 	s := &Store{
 		db:      db,
 		ro:      db,
-		dialect: DialectSQLite,
-		least:   "MIN",
+		dialect: sqlite{},
+		least:   sqlite{}.least(),
 		group:   &groupCommit{db: db},
 	}
 	if path != ":memory:" {
@@ -261,7 +250,7 @@ func sqliteParams(driver string) string {
 }
 
 // Dialect returns DialectPostgres ("pg") or DialectSQLite ("sqlite").
-func (s *Store) Dialect() string { return s.dialect }
+func (s *Store) Dialect() string { return s.dialect.name() }
 
 // DB returns the underlying database, for tests and benchmarks.
 func (s *Store) DB() *bun.DB { return s.db }

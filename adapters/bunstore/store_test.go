@@ -397,6 +397,33 @@ func TestOpenDSN(t *testing.T) {
 	}
 }
 
+// TestParseDSN: the one place a DSN's kind is decided.
+func TestParseDSN(t *testing.T) {
+	for dsn, want := range map[string]DSN{
+		"postgres://u@h/db":   {Kind: DialectPostgres, URL: "postgres://u@h/db"},
+		"postgresql://u@h/db": {Kind: DialectPostgres, URL: "postgresql://u@h/db"},
+		"sqlite:allot.db":     {Kind: DialectSQLite, Path: "allot.db"},
+		"sqlite://var/a.db":   {Kind: DialectSQLite, Path: "var/a.db"},
+		"sqlite::memory:":     {Kind: DialectSQLite, Path: ":memory:"},
+	} {
+		if got, err := ParseDSN(dsn); err != nil || got != want {
+			t.Errorf("ParseDSN(%q) = %+v, %v; want %+v", dsn, got, err, want)
+		}
+	}
+	if d, _ := ParseDSN("sqlite::memory:"); !d.InMemory() {
+		t.Error("sqlite::memory: is not in memory")
+	}
+	if d, _ := ParseDSN("sqlite:a.db"); d.InMemory() {
+		t.Error("sqlite:a.db is in memory")
+	}
+	for _, dsn := range []string{"", "mysql://h/db", "file:a.db", "sqlite:", "sqlite:a.db#x", "pg://u:s3cret@h/db"} {
+		_, err := ParseDSN(dsn)
+		if fault.ReasonOf(err) != ReasonInvalidDSN || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("ParseDSN(%q) = %v", dsn, err)
+		}
+	}
+}
+
 func TestOpenUnreachablePostgres(t *testing.T) {
 	// Port 1 on the loopback refuses connections at once.
 	_, err := Open(t.Context(), "postgres://user:s3cret@127.0.0.1:1/db?connect_timeout=2")

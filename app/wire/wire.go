@@ -159,12 +159,15 @@ func masterKey(dsn string) ([]byte, error) {
 		}
 		return key, nil
 	}
-	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
-		path = strings.TrimPrefix(path, "//")
-		if path == "" || strings.HasPrefix(path, ":memory:") {
+	d, err := bunstore.ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if d.Kind == bunstore.DialectSQLite {
+		if d.InMemory() {
 			return nil, keyError("set " + secret.EnvKey + ": an in-memory database has no place to keep a key file")
 		}
-		key, _, err := secret.LoadOrCreateKeyFile(path + ".key")
+		key, _, err := secret.LoadOrCreateKeyFile(d.Path + ".key")
 		if err != nil {
 			return nil, keyError(err.Error())
 		}
