@@ -96,3 +96,20 @@ func TestAdaptersImportNoAppNorOtherAdapters(t *testing.T) {
 func TestServicesImportNoFramework(t *testing.T) {
 	onlyCore(t, 1, "./app/service/...")
 }
+
+// TestWireImportsNoCLI keeps the program root apart from the CLI: app/wire
+// builds and runs the program; the urfave app is assembled over it by
+// cmd/allot (cmd/allot/command), so wire speaks none of the CLI's types.
+func TestWireImportsNoCLI(t *testing.T) {
+	pkgs := listPackages(t, "./app/wire/...")
+	if len(pkgs) == 0 {
+		t.Fatal("go list found no package in app/wire")
+	}
+	for _, p := range pkgs {
+		for _, d := range p.Deps {
+			if d == module+"/adapters/cli" || strings.HasPrefix(d, "github.com/urfave/cli") {
+				t.Errorf("%s depends on %s", p.ImportPath, d)
+			}
+		}
+	}
+}

@@ -93,9 +93,30 @@ func New(cfg Config, svc ports.Services, log *slog.Logger) *Dashboard {
 	return &Dashboard{cfg: cfg, svc: svc, log: log, pages: pages, random: rand.Reader}
 }
 
+// Handler returns the dashboard as an http.Handler of its own, serving
+// Path and below, to be mounted on a server (the composition root mounts
+// it on the API's). Its unknown paths get the dashboard's HTML "not found"
+// page, not an API error.
+func (d *Dashboard) Handler() http.Handler {
+	e := gin.New()
+	// ClientIP is the peer address, as on the API's engine: the sign-in
+	// lockout counts by it, and a forged X-Forwarded-For must not move it.
+	if err := e.SetTrustedProxies(nil); err != nil {
+		panic("dashboard: SetTrustedProxies(nil): " + err.Error())
+	}
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
+	e.ContextWithFallback = true
+	e.NoRoute(d.secureHeaders, func(c *gin.Context) {
+		d.renderError(c, http.StatusNotFound, "Not found", "There is no dashboard page at this address.")
+	})
+	d.Register(e)
+	return e
+}
+
 // Register adds the dashboard's routes under Path to r. They inherit r's
-// middleware (with the HTTP API's engine: the request log, panic recovery
-// and body limit).
+// middleware (mounted on the HTTP API by Handler: the request log, panic
+// recovery and body limit).
 func (d *Dashboard) Register(r gin.IRouter) {
 	g := r.Group(Path, d.secureHeaders, limitForm, d.rejectControl)
 	g.GET("", d.home)

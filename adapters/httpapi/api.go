@@ -124,6 +124,15 @@ func New(cfg Config, svc ports.Services, log *slog.Logger) *API {
 // body limit). Routes must be added before the API serves its first request.
 func (a *API) Engine() *gin.Engine { return a.engine }
 
+// Mount serves h at path and below, for every method, behind the API's
+// request log, recovery and body limit: the composition root mounts the
+// dashboard so. Like routes, mounts are made before the API serves.
+func (a *API) Mount(path string, h http.Handler) {
+	wrapped := gin.WrapH(h)
+	a.engine.Any(path, wrapped)
+	a.engine.Any(path+"/*rest", wrapped)
+}
+
 // ServeHTTP implements http.Handler. BSS module and series paths are
 // tolerant, as the vendors' live services are: repeated slashes collapse
 // and a trailing slash is ignored (a reference BSS client joins its base

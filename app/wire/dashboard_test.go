@@ -2,9 +2,11 @@ package wire_test
 
 import (
 	"context"
+	"github.com/allot-io/allot/cmd/allot/command"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,10 +25,10 @@ func serveDashboard(t *testing.T) string {
 	addr := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- wire.Serve(ctx, cli.ServeConfig{
+		done <- command.Deps(os.Getenv, wire.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Serve(ctx, cli.ServeConfig{
 			DSN: "sqlite:" + filepath.Join(t.TempDir(), "allot.db"), Addr: "127.0.0.1:0", Migrate: true,
 			Ready: func(a string) { addr <- a },
-		}, wire.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		})
 	}()
 	t.Cleanup(func() {
 		stop()
@@ -71,8 +73,29 @@ func TestServeMountsDashboard(t *testing.T) {
 			t.Error("the dashboard does not go through the API's middleware")
 		}
 	}
+	// Mounted as a handler of its own, the dashboard answers its unknown
+	// paths with its HTML page (on the API's engine they were the API's
+	// JSON 404), and /dashboard without a slash still reaches it.
+	base := serveDashboard(t)
+	for path, want := range map[string]int{"/dashboard/nope": http.StatusNotFound, "/dashboard": http.StatusSeeOther, "/dashboard/": http.StatusSeeOther} {
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want || (want == http.StatusNotFound && !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html")) ||
+			resp.Header.Get("X-Request-ID") == "" {
+			t.Errorf("GET %s = %d %s (request id %q)\n%s", path, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("X-Request-ID"), body)
+		}
+	}
+	if resp, err := http.Get(base + "/api/client/integration/virtualseries/nope"); err != nil || resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the API beside the dashboard: %v %v", resp, err)
+	}
+
 	t.Setenv(wire.EnvSecureCookies, "maybe")
-	err := wire.Serve(context.Background(), cli.ServeConfig{DSN: "sqlite:" + filepath.Join(t.TempDir(), "x.db"), Addr: "127.0.0.1:0"}, wire.Config{})
+	err := command.Deps(os.Getenv, wire.Config{}).Serve(context.Background(), cli.ServeConfig{DSN: "sqlite:" + filepath.Join(t.TempDir(), "x.db"), Addr: "127.0.0.1:0"})
 	if fault.CodeOf(err) != fault.Invalid {
 		t.Errorf("a bad %s: %v", wire.EnvSecureCookies, err)
 	}

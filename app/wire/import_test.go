@@ -3,6 +3,7 @@ package wire_test
 import (
 	"bytes"
 	"context"
+	"github.com/allot-io/allot/cmd/allot/command"
 	"io"
 	"log/slog"
 	"os"
@@ -41,7 +42,7 @@ func importDB(t *testing.T) func(args ...string) (int, string, string) {
 	b.Close()
 	return func(args ...string) (int, string, string) {
 		var out, errOut bytes.Buffer
-		deps := wire.Deps(wire.Config{Log: log})
+		deps := command.Deps(os.Getenv, wire.Config{Log: log})
 		deps.Stdout, deps.Stderr = &out, &errOut
 		full := append([]string{"allot", args[0], args[1], "--db", db}, args[2:]...)
 		return cli.Run(context.Background(), deps, full), out.String(), errOut.String()

@@ -4,33 +4,23 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/allot-io/allot/adapters/bunstore"
 	"github.com/allot-io/allot/adapters/carrier"
-	"github.com/allot-io/allot/adapters/cli"
 	"github.com/allot-io/allot/app/service"
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/ports"
 )
 
-// Carrier gateway settings: without EnvCarrierURL lines are provisioned at
-// the in-process simulator (carrier.Fake), which activates every line at
-// once and leaves the MDN to the organisation's MDN stock.
-const (
-	EnvCarrierURL    = "ALLOT_CARRIER_URL"
-	EnvCarrierSecret = "ALLOT_CARRIER_SECRET"
-)
-
 // newCarrier returns the carrier lines are provisioned at.
-func newCarrier() (ports.Carrier, error) {
-	u := strings.TrimSpace(os.Getenv(EnvCarrierURL))
+func newCarrier(cfg Config) (ports.Carrier, error) {
+	u := strings.TrimSpace(cfg.CarrierURL)
 	if u == "" {
 		return carrier.NewFake(), nil
 	}
-	g, err := carrier.NewGateway(u, []byte(os.Getenv(EnvCarrierSecret)), 10*time.Second)
+	g, err := carrier.NewGateway(u, []byte(cfg.CarrierSecret), 10*time.Second)
 	if err != nil {
 		return nil, fault.InvalidField(EnvCarrierURL, "http(s) URL and "+EnvCarrierSecret, "CARRIER_GATEWAY", err.Error())
 	}
@@ -39,27 +29,11 @@ func newCarrier() (ports.Carrier, error) {
 
 // lifecycle returns the line lifecycle service on store.
 func lifecycle(store *bunstore.Store, cfg Config) (*service.Lifecycle, error) {
-	c, err := newCarrier()
+	c, err := newCarrier(cfg)
 	if err != nil {
 		return nil, err
 	}
 	return service.NewLifecycle(store, store, c, service.SeriesInventory{Series: store}, cfg.Log), nil
-}
-
-// Work opens the store named by wc.DSN and runs the provisioning worker
-// until ctx is cancelled.
-func Work(ctx context.Context, wc cli.WorkConfig, cfg Config) error {
-	b, err := Open(ctx, wc.DSN, cfg)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	if b.CheckSchema != nil {
-		if err := b.CheckSchema(ctx); err != nil {
-			return err
-		}
-	}
-	return b.Work(ctx, wc)
 }
 
 // runBeside runs fn in the background and returns a context cancelled

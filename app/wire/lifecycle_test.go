@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/allot-io/allot/cmd/allot/command"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -34,7 +36,7 @@ func TestWorkAndLineCommands(t *testing.T) {
 	run := func(ctx context.Context, want int, args ...string) string {
 		t.Helper()
 		var out, errOut bytes.Buffer
-		deps := wire.Deps(cfg)
+		deps := command.Deps(os.Getenv, cfg)
 		deps.Stdout, deps.Stderr = &out, &errOut
 		if code := cli.Run(ctx, deps, append([]string{"allot"}, args...)); code != want {
 			t.Fatalf("allot %v: exit %d, want %d; stderr %s", args, code, want, errOut.String())
@@ -146,7 +148,7 @@ func TestWorkAgainstCarrierGateway(t *testing.T) {
 	defer sim.Close()
 	t.Setenv(wire.EnvCarrierURL, sim.URL)
 	t.Setenv(wire.EnvCarrierSecret, "s3cret")
-	deps := wire.Deps(wire.Config{Hasher: secret.NewTestHasher()})
+	deps := command.Deps(os.Getenv, wire.Config{Hasher: secret.NewTestHasher()})
 	var out bytes.Buffer
 	deps.Stdout, deps.Stderr = &out, &out
 	if code := cli.Run(context.Background(), deps, []string{"allot", "org", "create", "--db", db, "ACME"}); code != 0 {

@@ -3,11 +3,13 @@ package wire_test
 import (
 	"context"
 	"fmt"
+	"github.com/allot-io/allot/cmd/allot/command"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,11 +57,11 @@ func serveWithMetrics(t *testing.T) *metricsStack {
 	api, mets := make(chan string, 1), make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- wire.Serve(ctx, cli.ServeConfig{
+		done <- command.Deps(os.Getenv, cfg).Serve(ctx, cli.ServeConfig{
 			DSN: dsn, Addr: "127.0.0.1:0", MetricsAddr: "127.0.0.1:0",
 			Ready:        func(a string) { api <- a },
 			MetricsReady: func(a string) { mets <- a },
-		}, cfg)
+		})
 	}()
 	t.Cleanup(func() {
 		stop()
@@ -232,10 +234,10 @@ func TestMetricsListenerFailureStopsServe(t *testing.T) {
 	defer taken.Close()
 	done := make(chan error, 1)
 	go func() {
-		done <- wire.Serve(context.Background(), cli.ServeConfig{
+		done <- command.Deps(os.Getenv, wire.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Serve(context.Background(), cli.ServeConfig{
 			DSN: "sqlite:" + filepath.Join(t.TempDir(), "allot.db"), Addr: "127.0.0.1:0", Migrate: true,
 			MetricsAddr: taken.Addr().String(),
-		}, wire.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		})
 	}()
 	select {
 	case err := <-done:

@@ -3,8 +3,10 @@ package wire_test
 import (
 	"context"
 	"database/sql"
+	"github.com/allot-io/allot/cmd/allot/command"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,8 +28,8 @@ func TestServeMigrateFalseOnSQLite(t *testing.T) {
 	// Should it serve after all (the defect), it stops as soon as it listens.
 	first, stop := context.WithCancel(context.Background())
 	defer stop()
-	err := wire.Serve(first, cli.ServeConfig{DSN: "sqlite:" + path, Addr: "127.0.0.1:0", Migrate: false,
-		Ready: func(string) { stop() }}, quiet)
+	err := command.Deps(os.Getenv, quiet).Serve(first, cli.ServeConfig{DSN: "sqlite:" + path, Addr: "127.0.0.1:0", Migrate: false,
+		Ready: func(string) { stop() }})
 	if err == nil || !strings.Contains(err.Error(), "run `allot migrate`") {
 		t.Fatalf("serve --migrate=false on a new file = %v, want the schema refusal", err)
 	}
@@ -47,8 +49,8 @@ func TestServeMigrateFalseOnSQLite(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- wire.Serve(ctx, cli.ServeConfig{DSN: "sqlite:" + path, Addr: "127.0.0.1:0", Migrate: true,
-			Ready: func(string) { cancel() }}, quiet)
+		done <- command.Deps(os.Getenv, quiet).Serve(ctx, cli.ServeConfig{DSN: "sqlite:" + path, Addr: "127.0.0.1:0", Migrate: true,
+			Ready: func(string) { cancel() }})
 	}()
 	select {
 	case err := <-done:

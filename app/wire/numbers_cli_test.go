@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/allot-io/allot/cmd/allot/command"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,7 +24,7 @@ func TestNumberCommands(t *testing.T) {
 	run := func(args ...string) (int, string) {
 		t.Helper()
 		var out bytes.Buffer
-		deps := wire.Deps(wire.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		deps := command.Deps(os.Getenv, wire.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		deps.Stdout, deps.Stderr = &out, &out
 		full := append([]string{"allot"}, args[0], args[1], "--db", db)
 		code := cli.Run(context.Background(), deps, append(full, args[2:]...))

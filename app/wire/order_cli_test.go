@@ -3,7 +3,9 @@ package wire_test
 import (
 	"bytes"
 	"context"
+	"github.com/allot-io/allot/cmd/allot/command"
 	"github.com/allot-io/allot/domain/enrollment"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -26,7 +28,7 @@ func TestOrderCommands(t *testing.T) {
 	run := func(want int, args ...string) string {
 		t.Helper()
 		var out, errOut bytes.Buffer
-		deps := wire.Deps(cfg)
+		deps := command.Deps(os.Getenv, cfg)
 		deps.Stdout, deps.Stderr = &out, &errOut
 		// --db goes right after the command's name, before any argument.
 		full := append([]string{"allot"}, args[0], args[1], "--db", db)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/allot-io/allot/cmd/allot/command"
 	"io"
 	"log/slog"
 	"os"
@@ -38,7 +39,7 @@ const importedPlan = `{
 func (b *bss) runCLI(t *testing.T, args ...string) (int, string) {
 	t.Helper()
 	var out bytes.Buffer
-	deps := wire.Deps(wire.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Hasher: secret.NewTestHasher()})
+	deps := command.Deps(os.Getenv, wire.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Hasher: secret.NewTestHasher()})
 	deps.Stdout, deps.Stderr = &out, &out
 	code := cli.Run(context.Background(), deps, append([]string{"allot", args[0], args[1], "--db", "sqlite:" + b.db}, args[2:]...))
 	return code, out.String()

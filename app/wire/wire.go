@@ -10,12 +10,10 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/allot-io/allot/adapters/bunstore"
-	"github.com/allot-io/allot/adapters/cli"
 	"github.com/allot-io/allot/adapters/dashboard"
 	"github.com/allot-io/allot/adapters/httpapi"
 	"github.com/allot-io/allot/adapters/metrics"
@@ -26,34 +24,52 @@ import (
 	"github.com/allot-io/allot/ports"
 )
 
-// Config is what the composition root needs beyond a DSN.
+// Config is the whole configuration of one allot process. The program's
+// main (cmd/allot) loads it from flags and the environment in one place;
+// tests fill it in. Nothing below reads the environment.
 type Config struct {
-	// MaxSeriesSize bounds a series; 0 means series.DefaultMaxSize.
-	MaxSeriesSize uint64
-	// Log receives structured logs; nil means JSON on stderr.
-	Log *slog.Logger
+	// DSN names the database (bunstore.ParseDSN).
+	DSN string
+	// Addr is where Serve listens (HOST:PORT; port 0 picks one).
+	Addr string
+	// Migrate asks Serve and Work (the functions) to apply pending
+	// migrations first; a Program's user calls Migrate itself.
+	Migrate bool
+	// RequireKey makes Open fail when no secret key can be had, as serving
+	// does: secrets are sealed and tokens signed with it. The operator
+	// commands do without.
+	RequireKey bool
+	// Work runs the provisioning worker inside Serve.
+	Work bool
+	// Workers and Poll configure the provisioning worker (0: its
+	// defaults).
+	Workers int
+	Poll    time.Duration
 	// TokenTTL is the enrollment token lifetime; 0 means 15 minutes.
 	TokenTTL time.Duration
+	// MetricsAddr is where Serve exposes Prometheus metrics; empty serves
+	// none.
+	MetricsAddr string
+	// SecretKey is ALLOT_SECRET_KEY (hex or base64 of 32 bytes); empty on
+	// the embedded default keeps a generated key beside the database.
+	SecretKey string
+	// CarrierURL and CarrierSecret configure the HTTP carrier gateway;
+	// without a URL lines are provisioned at the in-process simulator.
+	CarrierURL, CarrierSecret string
+	// SecureCookies marks the dashboard's cookies Secure behind a proxy
+	// that terminates TLS.
+	SecureCookies bool
+	// MaxSeriesSize bounds a series; 0 means series.DefaultMaxSize.
+	MaxSeriesSize uint64
+	// Log receives structured logs; nil means JSON on stderr at LogLevel.
+	Log *slog.Logger
+	// LogLevel is the level of the default log (NewLogger).
+	LogLevel string
 	// Hasher overrides the password hasher (tests use a cheap one).
 	Hasher ports.PasswordHasher
-}
-
-// Deps returns the CLI's dependencies wired to the real store and server.
-func Deps(cfg Config) cli.Deps {
-	if cfg.Log == nil {
-		cfg.Log = NewLogger(os.Stderr, os.Getenv("ALLOT_LOG_LEVEL"))
-	}
-	return cli.Deps{
-		Open: func(ctx context.Context, dsn string) (*cli.Backend, error) {
-			return Open(ctx, dsn, cfg)
-		},
-		Serve: func(ctx context.Context, sc cli.ServeConfig) error {
-			return Serve(ctx, sc, cfg)
-		},
-		Work: func(ctx context.Context, wc cli.WorkConfig) error {
-			return Work(ctx, wc, cfg)
-		},
-	}
+	// Ready is called with the bound address once Serve listens, and
+	// MetricsReady with the metrics listener's. Either may be nil.
+	Ready, MetricsReady func(addr string)
 }
 
 // NewLogger returns a JSON slog logger at level ("debug", "info", "warn",
@@ -66,55 +82,57 @@ func NewLogger(w *os.File, level string) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
-// Open opens the store named by dsn and builds the services on it. An
-// embedded SQLite file is migrated on open; a PostgreSQL database only by
-// Backend.Migrate (`allot migrate`), so that a release's schema change is
-// an operator's decision.
-func Open(ctx context.Context, dsn string, cfg Config) (*cli.Backend, error) {
-	b, _, err := open(ctx, dsn, cfg, openMode{migrateSQLite: true}, nil)
-	return b, err
+// Program is one allot process, in the shape of wtf's cmd/wtfd Main: New,
+// Open, then Migrate, Serve or Work, then Close. Services is set by Open.
+type Program struct {
+	// Services are the use cases on the opened store.
+	Services ports.Services
+
+	cfg     Config
+	store   *bunstore.Store
+	lines   *service.Lifecycle
+	metrics *metrics.Metrics
+	// keyErr says why no secret key could be had: Serve refuses to run
+	// without one.
+	keyErr error
 }
 
-// openMode says what open does beyond opening.
-type openMode struct {
-	// needKey fails when no secret key can be had, as serving the
-	// enrollment API requires one.
-	needKey bool
-	// migrateSQLite brings an embedded SQLite file up to date: every CLI
-	// command does; serve migrates as its --migrate says instead.
-	migrateSQLite bool
-}
-
-// open opens the store and the services.
-func open(ctx context.Context, dsn string, cfg Config, mode openMode, m *metrics.Metrics) (*cli.Backend, bool, error) {
-	master, keyErr := masterKey(dsn)
-	if keyErr != nil && mode.needKey {
-		return nil, false, keyErr
+// New returns the program of cfg, not yet open.
+func New(cfg Config) *Program {
+	if cfg.Log == nil {
+		cfg.Log = NewLogger(os.Stderr, cfg.LogLevel)
 	}
-	store, err := bunstore.Open(ctx, dsn, storeOptions(m)...)
+	return &Program{cfg: cfg}
+}
+
+// Open opens the store and builds the use cases on it. It does not
+// migrate.
+func (p *Program) Open(ctx context.Context) error {
+	cfg := p.cfg
+	master, keyErr := masterKey(cfg.DSN, cfg.SecretKey)
+	if keyErr != nil && cfg.RequireKey {
+		return keyErr
+	}
+	p.keyErr = keyErr
+	p.metrics = newMetrics(cfg.MetricsAddr)
+	m := p.metrics
+	store, err := bunstore.Open(ctx, cfg.DSN, storeOptions(m)...)
 	if err != nil {
-		return nil, false, err
+		return err
 	}
-	if mode.migrateSQLite && store.Dialect() == bunstore.DialectSQLite {
-		// The embedded default needs no set-up: every command brings its
-		// file up to date, as `allot serve` does.
-		if err := store.Migrate(ctx); err != nil {
-			store.Close()
-			return nil, false, err
-		}
-	}
+	p.store = store
 	// No card gateway ships with Allot: card payments are refused.
 	deps := service.Deps{Store: store, Orders: store, Hasher: cfg.hasher()}
 	if err := watchStore(m, store, &deps); err != nil {
 		store.Close()
-		return nil, false, err
+		return err
 	}
 	if master != nil {
 		keys := secret.Derive(master)
 		sealer, err := secret.NewGCM(keys.Seal)
 		if err != nil {
 			store.Close()
-			return nil, false, err
+			return err
 		}
 		deps.Sealer, deps.TokenKey, deps.SessionKey = sealer, keys.Token, keys.Session
 	}
@@ -125,18 +143,98 @@ func open(ctx context.Context, dsn string, cfg Config, mode openMode, m *metrics
 	lines, err := lifecycle(store, cfg)
 	if err != nil {
 		store.Close()
-		return nil, false, err
+		return err
 	}
 	svc.Lines = lines
-	return &cli.Backend{
-		Services:    svc,
-		Migrate:     store.Migrate,
-		Close:       store.Close,
-		CheckSchema: store.CheckSchema,
-		Work: func(ctx context.Context, wc cli.WorkConfig) error {
-			return store.RunWorker(ctx, lines, bunstore.WorkerConfig{Workers: wc.Workers, Poll: wc.Poll, Logger: cfg.Log})
-		},
-	}, master != nil, nil
+	p.Services, p.lines = svc, lines
+	return nil
+}
+
+// Migrate applies pending migrations.
+func (p *Program) Migrate(ctx context.Context) error { return p.store.Migrate(ctx) }
+
+// CheckSchema tells whether the database holds every migration this build
+// needs, saying what to run when not.
+func (p *Program) CheckSchema(ctx context.Context) error { return p.store.CheckSchema(ctx) }
+
+// Close releases the store.
+func (p *Program) Close() error {
+	if p.store == nil {
+		return nil
+	}
+	return p.store.Close()
+}
+
+// Work runs the provisioning worker until ctx is cancelled.
+func (p *Program) Work(ctx context.Context) error {
+	// An unmigrated database would fail every job: refuse it, saying what
+	// to run.
+	if err := p.CheckSchema(ctx); err != nil {
+		return err
+	}
+	return p.work(ctx)
+}
+
+func (p *Program) work(ctx context.Context) error {
+	return p.store.RunWorker(ctx, p.lines, bunstore.WorkerConfig{Workers: p.cfg.Workers, Poll: p.cfg.Poll, Logger: p.cfg.Log})
+}
+
+// Open opens the store named by dsn for an operator command and builds the
+// services on it. The embedded SQLite default is brought up to date on
+// open, so that it needs no set-up; a PostgreSQL database only by Migrate
+// (`allot migrate`), so that a release's schema change is an operator's
+// decision.
+func Open(ctx context.Context, dsn string, cfg Config) (*Program, error) {
+	cfg.DSN = dsn
+	d, err := bunstore.ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	p := New(cfg)
+	if err := p.Open(ctx); err != nil {
+		return nil, err
+	}
+	if d.Kind == bunstore.DialectSQLite {
+		if err := p.Migrate(ctx); err != nil {
+			p.Close()
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// MigrateByDefault reports whether serving or working on dsn applies
+// pending migrations unless told otherwise: on the embedded SQLite
+// default, a fresh file is useless until migrated; a shared PostgreSQL is
+// migrated deliberately.
+func MigrateByDefault(dsn string) bool {
+	d, err := bunstore.ParseDSN(dsn)
+	return err == nil && d.Kind == bunstore.DialectSQLite
+}
+
+// Serve opens the program of cfg (which must have a secret key), migrates
+// it when cfg says so, serves it until ctx is cancelled and closes it.
+func Serve(ctx context.Context, cfg Config) error {
+	cfg.RequireKey = true
+	return run(ctx, cfg, (*Program).Serve)
+}
+
+// Work opens the program of cfg, migrates it when cfg says so, runs its
+// provisioning worker until ctx is cancelled and closes it.
+func Work(ctx context.Context, cfg Config) error { return run(ctx, cfg, (*Program).Work) }
+
+func run(ctx context.Context, cfg Config, mode func(*Program, context.Context) error) error {
+	p := New(cfg)
+	if err := p.Open(ctx); err != nil {
+		return err
+	}
+	defer p.Close()
+	if cfg.Migrate {
+		if err := p.Migrate(ctx); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+	}
+	return mode(p, ctx)
 }
 
 func (cfg Config) hasher() ports.PasswordHasher {
@@ -146,14 +244,14 @@ func (cfg Config) hasher() ports.PasswordHasher {
 	return secret.NewHasher()
 }
 
-// masterKey returns the key secrets and tokens derive from:
-// ALLOT_SECRET_KEY when set; otherwise, on the embedded SQLite default, a
-// key generated once into a 0600 file beside the database. A PostgreSQL
-// deployment must provide ALLOT_SECRET_KEY, because a key kept with the
-// data would not protect the data.
-func masterKey(dsn string) ([]byte, error) {
-	if v := os.Getenv(secret.EnvKey); v != "" {
-		key, err := secret.ParseKey(v)
+// masterKey returns the key secrets and tokens derive from: the
+// configured one (ALLOT_SECRET_KEY) when set; otherwise, on the embedded
+// SQLite default, a key generated once into a 0600 file beside the
+// database. A PostgreSQL deployment must provide one, because a key kept
+// with the data would not protect the data.
+func masterKey(dsn, configured string) ([]byte, error) {
+	if configured != "" {
+		key, err := secret.ParseKey(configured)
 		if err != nil {
 			return nil, keyError(err.Error())
 		}
@@ -163,7 +261,8 @@ func masterKey(dsn string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d.Kind == bunstore.DialectSQLite {
+	switch d.Kind {
+	case bunstore.DialectSQLite:
 		if d.InMemory() {
 			return nil, keyError("set " + secret.EnvKey + ": an in-memory database has no place to keep a key file")
 		}
@@ -172,86 +271,50 @@ func masterKey(dsn string) ([]byte, error) {
 			return nil, keyError(err.Error())
 		}
 		return key, nil
+	case bunstore.DialectPostgres:
+		return nil, keyError(secret.EnvKey + " is required to serve on PostgreSQL (32 random bytes, hex or base64: e.g. `openssl rand -hex 32`)")
 	}
-	return nil, keyError(secret.EnvKey + " is required to serve on PostgreSQL (32 random bytes, hex or base64: e.g. `openssl rand -hex 32`)")
+	return nil, keyError("no home for a secret key on a database of kind " + d.Kind)
 }
 
-// keyError is a configuration error: the operator must fix the key.
 func keyError(msg string) error {
 	return fault.InvalidField(secret.EnvKey, "required", "SECRET_KEY", msg)
 }
 
-// Serve opens the store, migrates it when asked, and serves the HTTP API
-// and the dashboard (under /dashboard) on sc.Addr until ctx is cancelled,
-// then shuts down gracefully.
-func Serve(ctx context.Context, sc cli.ServeConfig, cfg Config) error {
-	log := cfg.Log
-	if log == nil {
-		log = slog.Default()
-	}
-	if sc.TokenTTL > 0 {
-		cfg.TokenTTL = sc.TokenTTL
-	}
-	secure, err := secureCookies()
-	if err != nil {
-		return err
-	}
-	m := newMetrics(sc.MetricsAddr)
-	// serve --migrate decides for every dialect (the CLI defaults it to on
-	// for SQLite); with it off an outdated database is refused below.
-	b, _, err := open(ctx, sc.DSN, cfg, openMode{needKey: true}, m)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	if sc.Migrate {
-		if err := b.Migrate(ctx); err != nil {
-			return fmt.Errorf("migrate: %w", err)
-		}
+// Serve serves the HTTP API and the dashboard (under /dashboard) on the
+// Config's Addr until ctx is cancelled, then shuts down gracefully; with
+// Work, the provisioning worker runs beside it.
+func (p *Program) Serve(ctx context.Context) error {
+	cfg, log := p.cfg, p.cfg.Log
+	if p.keyErr != nil {
+		return p.keyErr
 	}
 	// An unmigrated database would answer every call with an error:
 	// refuse to serve it, saying what to run.
-	if b.CheckSchema != nil {
-		if err := b.CheckSchema(ctx); err != nil {
-			return err
-		}
+	if err := p.CheckSchema(ctx); err != nil {
+		return err
 	}
-	if sc.Work {
+	if cfg.Work {
 		// The worker stops with the server: whichever ends first ends
 		// both.
 		var stop func()
-		ctx, stop = runBeside(ctx, log, func(ctx context.Context) error { return b.Work(ctx, cli.WorkConfig{}) })
+		ctx, stop = runBeside(ctx, log, p.work)
 		defer stop()
 	}
-	api := httpapi.New(httpConfig(m), b.Services, log)
-	// The dashboard shares the API's server, port and middleware, and the
-	// series limits of the use cases, which its count preview applies.
-	dashboard.New(dashboard.Config{
+	m := p.metrics
+	api := httpapi.New(httpConfig(m), p.Services, log)
+	// The dashboard is a handler of its own, mounted on the API's server
+	// and port behind its middleware; it applies the series limits of the
+	// use cases in its count preview.
+	api.Mount(dashboard.Path, dashboard.New(dashboard.Config{
 		Limits:        series.Limits{MaxSize: cfg.MaxSeriesSize},
-		SecureCookies: secure,
-	}, b.Services, log).Register(api.Engine())
-	return withMetricsServer(ctx, m, sc.MetricsAddr, log, sc.MetricsReady, func(ctx context.Context) error {
-		return httpapi.Serve(ctx, sc.Addr, api, log, func(a net.Addr) {
-			if sc.Ready != nil {
-				sc.Ready(a.String())
+		SecureCookies: cfg.SecureCookies,
+	}, p.Services, log).Handler())
+	return withMetricsServer(ctx, m, cfg.MetricsAddr, log, cfg.MetricsReady, func(ctx context.Context) error {
+		return httpapi.Serve(ctx, cfg.Addr, api, log, func(a net.Addr) {
+			if cfg.Ready != nil {
+				cfg.Ready(a.String())
 			}
 		})
 	})
-}
-
-// EnvSecureCookies, when true, makes the dashboard mark its cookies Secure
-// although the server itself speaks plain HTTP: for a deployment behind a
-// proxy that terminates TLS.
-const EnvSecureCookies = "ALLOT_SECURE_COOKIES"
-
-func secureCookies() (bool, error) {
-	v := strings.TrimSpace(os.Getenv(EnvSecureCookies))
-	if v == "" {
-		return false, nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, fault.InvalidField(EnvSecureCookies, "enum", "SECURE_COOKIES", EnvSecureCookies+" must be true or false")
-	}
-	return b, nil
 }

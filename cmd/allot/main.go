@@ -11,6 +11,7 @@ import (
 
 	"github.com/allot-io/allot/adapters/cli"
 	"github.com/allot-io/allot/app/wire"
+	"github.com/allot-io/allot/cmd/allot/command"
 )
 
 func main() {
@@ -21,7 +22,7 @@ func main() {
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Run(ctx, wire.Deps(wire.Config{}), os.Args)
+	code := cli.Run(ctx, command.Deps(os.Getenv, wire.Config{}), os.Args)
 	stop()
 	os.Exit(code)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/allot-io/allot/cmd/allot/command"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -105,10 +106,10 @@ func serve(t *testing.T, log *slog.Logger) fixture {
 	addr := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- wire.Serve(sctx, cli.ServeConfig{
+		done <- command.Deps(os.Getenv, cfg).Serve(sctx, cli.ServeConfig{
 			DSN: dsn, Addr: "127.0.0.1:0", Migrate: true,
 			Ready: func(a string) { addr <- a },
-		}, cfg)
+		})
 	}()
 	t.Cleanup(func() {
 		stop()
