@@ -168,6 +168,27 @@ type IdempotencyStore interface {
 	ReleaseIdempotencyKey(ctx context.Context, org tenant.OrgID, key string) error
 }
 
+// SeriesStores is what the series use cases take: the series, and the
+// customers, hubs and service types a series names.
+type SeriesStores interface {
+	SeriesStore
+	CustomerStore
+	HubStore
+	ServiceTypeStore
+}
+
+// NumberStores is what the number-level use cases take: the numbers, the
+// series that hold them and the owners they are consumed for.
+type NumberStores interface {
+	NumberStore
+	SeriesStores
+}
+
+// Pinger reports whether the database answers: Unavailable when not.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
 // Store is every driven storage port together, as one database provides
 // them. Each method is atomic on its own.
 type Store interface {
@@ -182,8 +203,7 @@ type Store interface {
 	EnrollmentStores
 	OperatorStore
 	AttemptStore
-	// Ping reports whether the database answers. Unavailable when not.
-	Ping(ctx context.Context) error
+	Pinger
 	// Close releases the database.
 	Close() error
 }

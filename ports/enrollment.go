@@ -201,6 +201,14 @@ type EnrollmentStores interface {
 	TokenStore
 }
 
+// EnrollmentServiceStores is what the enrollment use cases take: the
+// enrollment stores, and the organisations whose programs and settings
+// they read.
+type EnrollmentServiceStores interface {
+	EnrollmentStores
+	OrgStore
+}
+
 // Credentials are what POST /authenticate sends.
 type Credentials struct {
 	VendorID, Username, Password, Pin string

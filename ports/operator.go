@@ -8,6 +8,13 @@ import (
 	"github.com/allot-io/allot/domain/tenant"
 )
 
+// OperatorStores is what the operator use cases take: the operators and
+// their sessions, and the attempts that limit guessing.
+type OperatorStores interface {
+	OperatorStore
+	AttemptStore
+}
+
 // OperatorStore stores dashboard operators and their sessions (failed
 // sign-ins are counted by the AttemptStore).
 type OperatorStore interface {

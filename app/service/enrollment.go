@@ -19,7 +19,7 @@ import (
 
 // Enrollment implements ports.EnrollmentService.
 type Enrollment struct {
-	store ports.Store
+	store ports.EnrollmentServiceStores
 	// orders looks up the orders customer lines name; nil when orders are
 	// not kept, and then no order_id names an order.
 	orders   ports.OrderStore

@@ -11,7 +11,7 @@ import (
 
 // Idempotency implements ports.IdempotencyService.
 type Idempotency struct {
-	store ports.Store
+	store ports.IdempotencyStore
 	clock ports.Clock
 	ttl   time.Duration
 }
@@ -47,7 +47,7 @@ func (s *Idempotency) Abandon(ctx context.Context, org tenant.OrgID, key string)
 }
 
 // Health implements ports.HealthService.
-type Health struct{ store ports.Store }
+type Health struct{ store ports.Pinger }
 
 var _ ports.HealthService = (*Health)(nil)
 

@@ -15,7 +15,7 @@ import (
 
 // Numbers implements ports.NumberService.
 type Numbers struct {
-	store ports.Store
+	store ports.NumberStores
 	clock ports.Clock
 	// series validates imported rows by the rules of Create.
 	series  *Series

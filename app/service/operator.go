@@ -20,7 +20,7 @@ const DefaultSignInFailureDelay = 500 * time.Millisecond
 
 // Operators implements ports.OperatorService.
 type Operators struct {
-	store  ports.Store
+	store  ports.OperatorStores
 	clock  ports.Clock
 	random io.Reader
 	hasher ports.PasswordHasher

@@ -13,7 +13,7 @@ import (
 
 // Series implements ports.SeriesService.
 type Series struct {
-	store  ports.Store
+	store  ports.SeriesStores
 	clock  ports.Clock
 	limits series.Limits
 	// known spares the catalogue look-ups of codes already found.

@@ -15,7 +15,7 @@ import (
 
 // Orgs implements ports.OrgService.
 type Orgs struct {
-	store ports.Store
+	store ports.OrgStore
 	clock ports.Clock
 }
 
@@ -71,7 +71,7 @@ func (s *Orgs) Configure(ctx context.Context, code string, changes []ports.Setti
 
 // APIKeys implements ports.APIKeyService.
 type APIKeys struct {
-	store  ports.Store
+	store  ports.APIKeyStore
 	clock  ports.Clock
 	random io.Reader
 }
@@ -107,7 +107,7 @@ func (s *APIKeys) Revoke(ctx context.Context, org tenant.OrgID, prefix string) e
 
 // Auth implements ports.AuthService.
 type Auth struct {
-	store ports.Store
+	store ports.APIKeyStore
 	// guard and blocked limit failed keys per key and per client address
 	// (attempt.DefaultAPIKeyPolicy, attempt.DefaultAPIKeyAddressPolicy).
 	guard   guard
@@ -188,7 +188,7 @@ func (s *Auth) apiKey(ctx context.Context, raw string) (ports.Principal, error) 
 }
 
 // Customers implements ports.CustomerService.
-type Customers struct{ store ports.Store }
+type Customers struct{ store ports.CustomerStore }
 
 var _ ports.CustomerService = (*Customers)(nil)
 
@@ -216,7 +216,7 @@ func (s *Customers) List(ctx context.Context, org tenant.OrgID, q ports.Customer
 }
 
 // Hubs implements ports.HubService.
-type Hubs struct{ store ports.Store }
+type Hubs struct{ store ports.HubStore }
 
 var _ ports.HubService = (*Hubs)(nil)
 
@@ -238,7 +238,7 @@ func (s *Hubs) List(ctx context.Context, org tenant.OrgID, q ports.Query) ([]ten
 }
 
 // ServiceTypes implements ports.ServiceTypeService.
-type ServiceTypes struct{ store ports.Store }
+type ServiceTypes struct{ store ports.ServiceTypeStore }
 
 var _ ports.ServiceTypeService = (*ServiceTypes)(nil)
 
