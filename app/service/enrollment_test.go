@@ -129,3 +129,63 @@ func TestAvailabilityPrograms(t *testing.T) {
 	_, err = e.svc.Enrollment.CreateCustomer(ctx, e.org.ID, in)
 	wantMessage(t, "lifeline customer", err, enrollment.ReasonLifelineOutside, enrollment.MsgLifelineOutside)
 }
+
+// TestEnrollmentUseCase runs service.Enrollment's whole flow over SQLite,
+// as the BSS API drives it: a vendor authenticates, each call consumes its
+// token and gets the next, check_service_availability issues enrollment
+// ids, a customer is created on two of them, a retry of the creation is
+// refused with the vendor's message and changes nothing, a used token is
+// refused, and the account is listed with both lines.
+func TestEnrollmentUseCase(t *testing.T) {
+	env, _ := newOrderEnv(t)
+	ctx := context.Background()
+	e := env.svc.Enrollment
+	secrets, err := e.AddVendor(ctx, env.org, "V100", "api-user", "", "")
+	if err != nil || secrets.Password == "" || secrets.Pin == "" {
+		t.Fatalf("AddVendor: %+v, %v (generated secrets expected)", secrets, err)
+	}
+	if _, err := e.Authenticate(ctx, ports.Credentials{VendorID: "V100", Username: "api-user", Password: secrets.Password + "x", Pin: secrets.Pin}); fault.CodeOf(err) != fault.Unauthorized {
+		t.Fatalf("a wrong password: %v", err)
+	}
+	tok, err := e.Authenticate(ctx, ports.Credentials{VendorID: "V100", Username: "api-user", Password: secrets.Password, Pin: secrets.Pin})
+	if err != nil || tok == "" {
+		t.Fatalf("Authenticate: %q, %v", tok, err)
+	}
+	// Each call consumes the token it came with and hands on the next.
+	next := func() {
+		t.Helper()
+		s, err := e.Consume(ctx, tok)
+		if err != nil || s.Org.ID != env.org || s.NextToken == "" || s.NextToken == tok {
+			t.Fatalf("Consume: %+v, %v", s, err)
+		}
+		tok = s.NextToken
+	}
+	var ids []string
+	for range 2 {
+		next()
+		av, err := e.CheckAvailability(ctx, env.org, ports.AvailabilityRequest{CallContext: cc("check_service_availability"), ZipCode: "98103", EnrollmentType: "NON_LIFELINE", IsEnrollment: "Y"})
+		if err != nil || av.City != "SEATTLE" || len(av.EnrollmentID) != 10 {
+			t.Fatalf("CheckAvailability: %+v, %v", av, err)
+		}
+		ids = append(ids, av.EnrollmentID)
+	}
+	used := tok
+	next()
+	if _, err := e.Consume(ctx, used); fault.CodeOf(err) != fault.Unauthorized {
+		t.Fatalf("a used token: %v", err)
+	}
+	lines, err := e.CreateCustomer(ctx, env.org, v2Create(ids))
+	if err != nil || len(lines) != 2 || lines[0].CustomerID == 0 || lines[0].CustomerID == lines[1].CustomerID ||
+		lines[0].EnrollmentID != ids[0] || lines[1].EnrollmentID != ids[1] {
+		t.Fatalf("CreateCustomer: %+v, %v", lines, err)
+	}
+	_, err = e.CreateCustomer(ctx, env.org, v2Create(ids))
+	if fe, ok := fault.As(err); !ok || fe.Reason != enrollment.ReasonEnrollmentIDUsed || len(fe.Violations) != 2 ||
+		fe.Violations[0].Message != "Line 1: "+enrollment.MsgEnrollmentIDUsed {
+		t.Fatalf("the same creation again: %v", err)
+	}
+	accts, err := e.Accounts(ctx, env.org, ports.Query{})
+	if err != nil || len(accts) != 1 || len(accts[0].Lines) != 2 {
+		t.Fatalf("accounts after a refused retry: %+v, %v", accts, err)
+	}
+}
