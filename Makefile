@@ -22,7 +22,7 @@ build:
 
 test: test-unit test-integration
 
-test-unit:
+test-unit: pg-image
 	$(GO) test -race -count=1 $(UNIT_PKGS)
 
 pg-image:

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/allot-io/allot/integration/pgtest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -23,13 +24,29 @@ import (
 )
 
 // pgEnv names the admin DSN of a PostgreSQL server the tests may create and
-// drop databases on.
+// drop databases on; without it they start one with integration/pgtest,
+// the one PostgreSQL harness of the repository.
 const pgEnv = "ALLOT_TEST_PG_DSN"
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	dropPGTemplate()
+	if pgServer.srv != nil {
+		if err := pgServer.srv.Close(context.Background()); err != nil {
+			fmt.Fprintln(os.Stderr, "bunstore: stop PostgreSQL:", err)
+			code = max(code, 1)
+		}
+	}
 	os.Exit(code)
+}
+
+// pgServer is the PostgreSQL container the tests started, once, when no
+// pgEnv was given.
+var pgServer struct {
+	once sync.Once
+	srv  *pgtest.Server
+	dsn  string
+	err  error
 }
 
 // openSQLiteTest opens and migrates a SQLite store in a file of its own.
@@ -75,17 +92,31 @@ func openPG(t *testing.T) *Store {
 	return s
 }
 
-// requirePG returns the admin DSN, or skips t with a one-line reason.
+// requirePG returns the admin DSN of pgEnv, or of a server started with
+// integration/pgtest; without Docker it skips t with a one-line reason,
+// or fails it where the PostgreSQL tests must run (CI=true).
 func requirePG(t *testing.T) string {
 	t.Helper()
-	dsn := os.Getenv(pgEnv)
-	if dsn == "" && os.Getenv("ALLOT_TEST_PG_REQUIRED") != "" {
-		t.Fatalf("ALLOT_TEST_PG_REQUIRED is set but %s is not", pgEnv)
+	if dsn := os.Getenv(pgEnv); dsn != "" {
+		return dsn
 	}
-	if dsn == "" {
-		t.Skipf("set %s to an admin DSN to run the PostgreSQL tests", pgEnv)
+	pgServer.once.Do(func() {
+		ctx := context.Background()
+		if pgServer.err = pgtest.Available(ctx); pgServer.err != nil {
+			return
+		}
+		if pgServer.srv, pgServer.err = pgtest.Start(ctx); pgServer.err != nil {
+			return
+		}
+		pgServer.dsn, pgServer.err = pgServer.srv.DSN(ctx, "")
+	})
+	if pgServer.err != nil {
+		if pgtest.Required() {
+			t.Fatalf("PostgreSQL must run here (CI=true): %v", pgServer.err)
+		}
+		t.Skipf("no PostgreSQL (%v): set %s or run Docker with the image of integration/pgimage", pgServer.err, pgEnv)
 	}
-	return dsn
+	return pgServer.dsn
 }
 
 func randomSuffix() string {
