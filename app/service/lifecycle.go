@@ -18,10 +18,6 @@ var (
 	_ ports.LineInventory   = SeriesInventory{}
 )
 
-// PollDelay is how long the worker waits before asking the carrier again
-// about a request it accepted and is still working on.
-const PollDelay = 2 * time.Second
-
 // Lifecycle moves lines through the domain's state machine: it runs the
 // provisioning jobs (ports.LineProvisioner) and operators' retries and
 // cancellations (ports.LineService).
@@ -132,7 +128,7 @@ func (l *Lifecycle) answered(ctx context.Context, st ports.LineState, ans ports.
 	change := ports.LineChange{}
 	switch ans.Kind {
 	case ports.AnswerAccepted:
-		return PollDelay, nil
+		return enrollment.CarrierPollDelay, nil
 	case ports.AnswerActive:
 		mdn := ans.MDN
 		if mdn == "" {

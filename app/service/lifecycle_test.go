@@ -206,7 +206,7 @@ func TestProvisionAcceptedThenRejected(t *testing.T) {
 	}
 	id := f.enroll(t, []string{"P1"}, true)[0]
 	again, err := f.svc.Provision(t.Context(), f.org, id, 1)
-	if err != nil || again != service.PollDelay {
+	if err != nil || again != enrollment.CarrierPollDelay {
 		t.Fatalf("accepted: %v, %v", again, err)
 	}
 	f.fake.Set(enrollment.ActivationKey(int64(f.org), id), ports.CarrierAnswer{Kind: ports.AnswerRejected, Reason: "bad SIM"})

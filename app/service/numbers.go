@@ -141,14 +141,12 @@ func (s *Numbers) Thresholds(ctx context.Context, org tenant.OrgID) ([]series.Th
 	return s.store.Thresholds(ctx, org)
 }
 
-// MaxImportRows is the most rows one import file may hold.
-const MaxImportRows = 1_000_000
 
 // Import implements ports.NumberService.
 func (s *Numbers) Import(ctx context.Context, org tenant.OrgID, rows []ports.ImportRow, partial bool, actor series.Actor, progress func(done int)) (ports.ImportReport, error) {
 	rep := ports.ImportReport{Rows: len(rows)}
-	if len(rows) > MaxImportRows {
-		return rep, fault.Errorf(fault.Invalid, "TOO_MANY_ROWS", "an import file may hold at most %d rows; it has %d", MaxImportRows, len(rows))
+	if len(rows) > series.MaxImportRows {
+		return rep, fault.Errorf(fault.Invalid, series.ReasonTooManyRows, "an import file may hold at most %d rows; it has %d", series.MaxImportRows, len(rows))
 	}
 	bad := func(line int, err error) error {
 		fe, ok := fault.As(err)

@@ -14,10 +14,6 @@ import (
 	"github.com/allot-io/allot/ports"
 )
 
-// DefaultSignInFailureDelay is how long a failed sign-in waits before it
-// answers when Config leaves the delay zero.
-const DefaultSignInFailureDelay = 500 * time.Millisecond
-
 // Operators implements ports.OperatorService.
 type Operators struct {
 	store  ports.OperatorStores

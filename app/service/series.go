@@ -200,16 +200,14 @@ func (s *Series) ownerMissing(ctx context.Context, org tenant.OrgID, owner serie
 	return fault.InvalidField(field, "exists", reason, fmt.Sprintf("%s %s does not exist", what, owner.Code))
 }
 
-// MaxDelete is the most series one bulk delete may name (series.MaxDelete).
-const MaxDelete = series.MaxDelete
 
 // Delete implements ports.SeriesService.
 func (s *Series) Delete(ctx context.Context, org tenant.OrgID, ids []int64) error {
 	if len(ids) == 0 {
 		return fault.InvalidField("ids", "required", "IDS_NOT_PRESENT", "ids should name at least one series")
 	}
-	if len(ids) > MaxDelete {
-		return fault.InvalidField("ids", "max_items", "TOO_MANY_IDS", fmt.Sprintf("at most %d series can be deleted at once", MaxDelete))
+	if len(ids) > series.MaxDelete {
+		return fault.InvalidField("ids", "max_items", "TOO_MANY_IDS", fmt.Sprintf("at most %d series can be deleted at once", series.MaxDelete))
 	}
 	seen := make(map[int64]bool, len(ids))
 	uniq := make([]int64, 0, len(ids))

@@ -104,7 +104,7 @@ func New(deps Deps, cfg Config) ports.Services {
 	}
 	switch {
 	case cfg.SignInFailureDelay == 0:
-		cfg.SignInFailureDelay = DefaultSignInFailureDelay
+		cfg.SignInFailureDelay = operator.DefaultFailureDelay
 	case cfg.SignInFailureDelay < 0:
 		cfg.SignInFailureDelay = 0
 	}

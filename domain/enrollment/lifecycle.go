@@ -231,6 +231,10 @@ const (
 	MaxProvisionAttempts = 10
 )
 
+// CarrierPollDelay is how long the worker waits before asking the carrier
+// again about a request it accepted and is still working on.
+const CarrierPollDelay = 2 * time.Second
+
 // RetryDelay returns how long to wait after failed attempt (1-based)
 // before the next: RetryBase·2^(attempt-1), at most RetryCap.
 func RetryDelay(attempt int) time.Duration {

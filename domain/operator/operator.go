@@ -130,6 +130,11 @@ func CheckPassword(field, p string) error {
 	return nil
 }
 
+// DefaultFailureDelay is how long a failed sign-in waits before it
+// answers, unless configured otherwise: it slows a guesser down without
+// costing a person anything.
+const DefaultFailureDelay = 500 * time.Millisecond
+
 // DefaultSessionTTL is how long a dashboard session lasts when none is
 // configured: a working day, after which the operator signs in again.
 const DefaultSessionTTL = 12 * time.Hour

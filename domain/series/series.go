@@ -143,6 +143,13 @@ const MaxServiceTypes = 100
 // MaxDelete is the most series one bulk delete may name.
 const MaxDelete = 1000
 
+// MaxImportRows is the most rows one import file may hold; a larger one
+// is refused whole with ReasonTooManyRows.
+const MaxImportRows = 1_000_000
+
+// ReasonTooManyRows: an import file holds more than MaxImportRows rows.
+const ReasonTooManyRows = "TOO_MANY_ROWS"
+
 // Validate checks every field of spec and returns a Draft, or an Invalid
 // fault.Error carrying every violation (the first decides its reason).
 func Validate(spec Spec, lim Limits) (Draft, error) {
