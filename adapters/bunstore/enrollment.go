@@ -1,7 +1,6 @@
 package bunstore
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -329,23 +328,9 @@ func orNull[T string | []byte](v T) any {
 	return v
 }
 
-// enrollmentIDUsed is the Conflict of a line whose enrollment id already
-// has a customer. It carries the vendor's message and, as a violation, the
-// line (1-based) whose id it is; the id itself is named in the cause, which
-// is logged.
-func enrollmentIDUsed(line, lines int, id string) error {
-	msg := enrollment.LinePrefixed(lines > 1, line, enrollment.MsgEnrollmentIDUsed)
-	return &fault.Error{
-		Code:    fault.Conflict,
-		Reason:  enrollment.ReasonEnrollmentIDUsed,
-		Message: enrollment.MsgEnrollmentIDUsed,
-		Violations: []fault.Violation{{
-			Line: line, Field: "enrollment_id", Rule: enrollment.RuleIssued,
-			Reason: enrollment.ReasonEnrollmentIDUsed, Message: msg,
-		}},
-		Err: fmt.Errorf("enrollment id %s is already used", id),
-	}
-}
+// enrollmentIDUsed is the domain's Conflict of a line whose enrollment id
+// already has a customer.
+func enrollmentIDUsed(line, lines int, id string) error { return enrollment.EnrollmentIDUsed(line, lines, id) }
 
 // CreateEnrollment writes e in one transaction, or nothing, in a handful
 // of statements whatever the number of lines:
@@ -376,46 +361,29 @@ func enrollmentIDUsed(line, lines int, id string) error {
 // the parent is neither a line nor an account, ORG_NOT_FOUND when org does
 // not exist; Invalid LINES_NOT_PRESENT when e has no line.
 func (s *Store) CreateEnrollment(ctx context.Context, org tenant.OrgID, e ports.NewEnrollment) (enrollment.Account, []enrollment.LineRecord, error) {
-	if len(e.Lines) == 0 {
-		return enrollment.Account{}, nil, fault.New(fault.Invalid, enrollment.ReasonLinesMissing, enrollment.MsgLinesMissing)
-	}
 	at := s.timeOr(e.CreatedAt)
-	parent := strings.ToUpper(e.ParentEnrollmentID)
-	n := len(e.Lines)
-	ids := make([]string, n)
-	details := make([]string, n)
-	parentLine := -1
+	in := make([]enrollment.WriteLine, len(e.Lines))
+	details := make([]string, len(e.Lines))
 	for i, nl := range e.Lines {
-		ids[i] = strings.ToUpper(nl.Line.EnrollmentID())
-		if ids[i] == parent && parentLine < 0 {
-			parentLine = i
-		}
+		in[i] = enrollment.WriteLine{Line: nl.Line, InvoiceNumber: nl.InvoiceNumber, OrderID: nl.OrderID}
 		var err error
 		if details[i], err = detailsOf(nl.Line); err != nil {
 			return enrollment.Account{}, nil, err
 		}
 	}
-	lines := make([]enrollment.Line, n)
-	for i, nl := range e.Lines {
-		lines[i] = nl.Line
-	}
-	if err := enrollment.DuplicateSIM(lines); err != nil {
+	plan, err := enrollment.PlanWrite(e.ParentEnrollmentID, e.InvoiceNumber, in, at)
+	if err != nil {
 		return enrollment.Account{}, nil, err
 	}
+	ids, n := plan.IDs, len(plan.IDs)
 	claims := simClaims(e)
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(ids[a], ids[b]) })
 
 	var acct enrollment.Account
 	var recs []enrollment.LineRecord
-	var err error
 	for attempt := 1; ; attempt++ {
 		err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 			var err error
-			acct, recs, err = s.writeEnrollment(ctx, tx, org, e, ids, details, order, parent, parentLine, at, claims)
+			acct, recs, err = s.writeEnrollment(ctx, tx, org, e, plan, details, at, claims)
 			return err
 		})
 		if !retryable(err) || attempt == 3 {
@@ -441,42 +409,24 @@ var errLineExists = errors.New("a line of the request already exists")
 
 // writeEnrollment is CreateEnrollment's transaction.
 func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID, e ports.NewEnrollment,
-	ids, details []string, order []int, parent string, parentLine int, at time.Time, claims []simClaim) (enrollment.Account, []enrollment.LineRecord, error) {
-	n := len(ids)
-	if err := claimEnrollmentIDs(ctx, tx, org, ids, order, at); err != nil {
+	plan enrollment.WritePlan, details []string, at time.Time, claims []simClaim) (enrollment.Account, []enrollment.LineRecord, error) {
+	n := len(plan.IDs)
+	if err := claimEnrollmentIDs(ctx, tx, org, plan.IDs, plan.ClaimOrder, at); err != nil {
 		return enrollment.Account{}, nil, err
 	}
 	simStock, err := checkSIMStock(ctx, tx, org, claims, n)
 	if err != nil {
 		return enrollment.Account{}, nil, err
 	}
-	a, created, err := openAccount(ctx, tx, org, e, parent, parentLine, at)
+	a, created, err := openAccount(ctx, tx, org, e, plan.Parent, plan.ParentLine, at)
 	if err != nil {
 		return enrollment.Account{}, nil, err
 	}
-	recs := make([]enrollment.LineRecord, n)
+	recs := slices.Clone(plan.Records)
 	const lineArgs = 18
 	values := make([]string, n)
 	args := make([]any, 0, n*lineArgs)
 	for i, nl := range e.Lines {
-		l := nl.Line
-		invoice := nl.InvoiceNumber
-		if invoice == "" {
-			invoice = e.InvoiceNumber
-		}
-		recs[i] = enrollment.LineRecord{
-			EnrollmentID:    ids[i],
-			EnrollmentType:  l.EnrollmentType(),
-			ActivationType:  l.ActivationType(),
-			PlanID:          l.PlanID(),
-			FirstName:       l.Customer().FirstName,
-			LastName:        l.Customer().LastName,
-			Status:          enrollment.StatusOf(l),
-			InvoiceNumber:   invoice,
-			ActivationLater: l.ActivationLater(),
-			OrderID:         nl.OrderID,
-			CreatedAt:       at,
-		}
 		r := recs[i]
 		values[i] = placeholders(1, lineArgs)
 		args = append(args, int64(org), a.ID, r.EnrollmentID, string(r.EnrollmentType), string(r.ActivationType), r.PlanID,
@@ -510,7 +460,7 @@ func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID
 			return enrollment.Account{}, nil, fault.Wrap(fmt.Errorf("%d lines inserted, %d returned", n, len(stored)), "create enrollment")
 		}
 		recs[i].CustomerID = id
-		if !recs[i].ActivationLater {
+		if plan.Queued(i) {
 			queued = append(queued, id)
 		}
 	}
@@ -639,7 +589,7 @@ func unclaimedError(ctx context.Context, tx bun.Tx, org tenant.OrgID, id string,
 	if orgs == 0 {
 		return orgNotFound()
 	}
-	return fault.Errorf(fault.NotFound, enrollment.ReasonEnrollmentIDNotIssued, "enrollment id %s was not issued", id)
+	return enrollment.EnrollmentIDNotIssued(id)
 }
 
 // openAccount returns the account of org whose parent enrollment id is
@@ -654,8 +604,7 @@ func openAccount(ctx context.Context, tx bun.Tx, org tenant.OrgID, e ports.NewEn
 	case !errNoRows(err):
 		return accountRow{}, false, err
 	case parentLine < 0:
-		return accountRow{}, false, fault.Errorf(fault.NotFound, enrollment.ReasonParentNotFound,
-			"parent enrollment id %s is neither a line of the request nor an account", parent)
+		return accountRow{}, false, enrollment.ParentMissing(parent)
 	}
 	err = tx.NewRaw(`INSERT INTO accounts (org_id, parent_enrollment_id, agent_id, source, sub_source, invoice_number, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING `+accountColumns,
