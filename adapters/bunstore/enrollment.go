@@ -330,7 +330,9 @@ func orNull[T string | []byte](v T) any {
 
 // enrollmentIDUsed is the domain's Conflict of a line whose enrollment id
 // already has a customer.
-func enrollmentIDUsed(line, lines int, id string) error { return enrollment.EnrollmentIDUsed(line, lines, id) }
+func enrollmentIDUsed(line, lines int, id string) error {
+	return enrollment.EnrollmentIDUsed(line, lines, id)
+}
 
 // CreateEnrollment writes e in one transaction, or nothing, in a handful
 // of statements whatever the number of lines:
