@@ -115,9 +115,8 @@ func (s *state) seriesList(c *ucli.Context) error {
 		ClientCode: strings.TrimSpace(c.String("client")),
 		HubCode:    strings.TrimSpace(c.String("hub")),
 		ItemCode:   strings.TrimSpace(c.String("item-code")),
-		// Validated by the service (INVALID_TYPE); lower-cased because the
-		// API accepts "Virtual" too.
-		Type: series.Type(strings.ToLower(strings.TrimSpace(c.String("type")))),
+		// Validated by the service (series.ParseTypeFilter).
+		Type: series.Type(c.String("type")),
 	}
 	return s.withOrg(c, code, func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
 		fetch := func(pq ports.Query) ([]series.Series, int, error) {

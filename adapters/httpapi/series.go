@@ -135,16 +135,11 @@ func (a *API) listSeries(c *gin.Context) {
 		HubCode:    strings.TrimSpace(c.Query("hub_code")),
 		ItemCode:   strings.TrimSpace(c.Query("item_code")),
 	}
-	if raw := strings.TrimSpace(c.Query("type")); raw != "" {
-		// ParseType maps "" to virtual, which as a filter would hide
-		// physical series; an absent type must not filter at all.
-		t, ok := series.ParseType(raw)
-		if !ok {
-			vs.Add(fault.Violation{Field: "type", Rule: "enum", Reason: series.ReasonInvalidType,
-				Message: fmt.Sprintf("type %q is not allowed; allowed values are physical, virtual", raw)})
-		}
-		q.Type = t
+	t, err := series.ParseTypeFilter(c.Query("type"))
+	if fe, ok := fault.As(err); ok {
+		vs = append(vs, fe.Violations...)
 	}
+	q.Type = t
 	pageQuery(c, &q.Query, &vs)
 	if err := vs.Err(); err != nil {
 		a.fail(c, err)

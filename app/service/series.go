@@ -115,13 +115,11 @@ func (s *Series) List(ctx context.Context, org tenant.OrgID, q ports.SeriesQuery
 	if err := checkQuery(q.Query); err != nil {
 		return ports.SeriesPage{}, err
 	}
-	if q.Type != "" {
-		t, ok := series.ParseType(string(q.Type))
-		if !ok {
-			return ports.SeriesPage{}, fault.InvalidField("type", "enum", series.ReasonInvalidType, fmt.Sprintf("type %q is not allowed; allowed values are physical, virtual", q.Type))
-		}
-		q.Type = t
+	t, err := series.ParseTypeFilter(string(q.Type))
+	if err != nil {
+		return ports.SeriesPage{}, err
 	}
+	q.Type = t
 	q.ClientCode = strings.TrimSpace(q.ClientCode)
 	q.HubCode = strings.TrimSpace(q.HubCode)
 	q.ItemCode = strings.TrimSpace(q.ItemCode)

@@ -46,3 +46,16 @@ func TestSeriesDeletable(t *testing.T) {
 		}
 	}
 }
+
+func TestParseTypeFilter(t *testing.T) {
+	for in, want := range map[string]Type{"": "", "  ": "", "virtual": Virtual, " Physical ": Physical} {
+		if got, err := ParseTypeFilter(in); err != nil || got != want {
+			t.Errorf("%q: %q, %v", in, got, err)
+		}
+	}
+	if _, err := ParseTypeFilter(" digital "); fault.ReasonOf(err) != ReasonInvalidType {
+		t.Errorf("digital: %v", err)
+	} else if fe, _ := fault.As(err); fe.Violations[0].Message != `type "digital" is not allowed; allowed values are physical, virtual` {
+		t.Errorf("message %q", fe.Violations[0].Message)
+	}
+}

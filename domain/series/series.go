@@ -29,6 +29,22 @@ func ParseType(s string) (Type, bool) {
 	return "", false
 }
 
+// ParseTypeFilter reads the type a listing filters by: "" (absent, after
+// trimming) filters nothing and returns "", unlike ParseType, whose "" is
+// virtual and as a filter would hide physical series; otherwise a type in
+// either case. Invalid INVALID_TYPE names the allowed values.
+func ParseTypeFilter(s string) (Type, error) {
+	if strings.TrimSpace(s) == "" {
+		return "", nil
+	}
+	t, ok := ParseType(s)
+	if !ok {
+		return "", fault.InvalidField("type", "enum", ReasonInvalidType,
+			fmt.Sprintf("type %q is not allowed; allowed values are physical, virtual", strings.TrimSpace(s)))
+	}
+	return t, nil
+}
+
 // OwnerKind tells whether a series is allotted to a customer or a hub.
 type OwnerKind string
 
