@@ -110,13 +110,16 @@ func (s *state) seriesList(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	typ, err := series.ParseTypeFilter(c.String("type"))
+	if err != nil {
+		return err
+	}
 	q := ports.SeriesQuery{
 		Query:      p,
 		ClientCode: strings.TrimSpace(c.String("client")),
 		HubCode:    strings.TrimSpace(c.String("hub")),
 		ItemCode:   strings.TrimSpace(c.String("item-code")),
-		// Validated by the service (series.ParseTypeFilter).
-		Type: series.Type(c.String("type")),
+		Type:       typ,
 	}
 	return s.withOrg(c, code, func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
 		fetch := func(pq ports.Query) ([]series.Series, int, error) {
