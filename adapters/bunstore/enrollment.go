@@ -26,7 +26,7 @@ import (
 // exists in any organisation; NotFound ORG_NOT_FOUND when org does not
 // exist.
 func (s *Store) IssueEnrollmentID(ctx context.Context, org tenant.OrgID, id ports.IssuedEnrollmentID) error {
-	up := strings.ToUpper(id.ID)
+	up := enrollment.EnrollmentIDKey(id.ID)
 	program := id.Program
 	if program == "" {
 		program = tenant.ProgramNonLifeline
@@ -45,7 +45,7 @@ func issuedFromRow(r enrollmentIDRow) ports.IssuedEnrollmentID {
 func upperIDs(ids []string) []string {
 	up := make([]string, len(ids))
 	for i, id := range ids {
-		up[i] = strings.ToUpper(id)
+		up[i] = enrollment.EnrollmentIDKey(id)
 	}
 	return dedup(up)
 }
@@ -140,7 +140,7 @@ func withLines(ctx context.Context, db bun.IDB, org tenant.OrgID, rows []account
 // AccountByEnrollmentID returns the account whose parent enrollment id is
 // id (in any case), with its lines. NotFound NOT_FOUND.
 func (s *Store) AccountByEnrollmentID(ctx context.Context, org tenant.OrgID, id string) (enrollment.Account, error) {
-	up := strings.ToUpper(id)
+	up := enrollment.EnrollmentIDKey(id)
 	var out []enrollment.Account
 	err := s.db.RunInTx(ctx, s.readTx(), func(ctx context.Context, tx bun.Tx) error {
 		var rows []accountRow

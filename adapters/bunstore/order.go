@@ -418,7 +418,7 @@ func (s *Store) orderResult(o order.Order, err error, thing string) (order.Order
 // OrderByEnrollmentID returns the order of enrollment id id (any case).
 // NotFound NOT_FOUND.
 func (s *Store) OrderByEnrollmentID(ctx context.Context, org tenant.OrgID, id string) (order.Order, error) {
-	up := strings.ToUpper(id)
+	up := enrollment.EnrollmentIDKey(id)
 	o, err := oneOrder(ctx, s.db, "org_id = ? AND enrollment_id = ?", int64(org), up)
 	return s.orderResult(o, err, "order of enrollment id "+up)
 }
@@ -470,7 +470,7 @@ const ReasonInvoiceNumberTaken = "INVOICE_NUMBER_TAKEN"
 // rolled back, and it returns the winner's order.
 func (s *Store) CreateOrder(ctx context.Context, org tenant.OrgID, no ports.NewOrder) (order.Order, bool, error) {
 	o := no.Order
-	o.EnrollmentID = strings.ToUpper(o.EnrollmentID)
+	o.EnrollmentID = enrollment.EnrollmentIDKey(o.EnrollmentID)
 	o.CreatedAt = s.timeOr(o.CreatedAt)
 	o.Quote.CouponCode = order.NormaliseCouponCode(o.Quote.CouponCode)
 	details, err := detailsOfOrder(o)

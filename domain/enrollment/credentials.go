@@ -57,6 +57,11 @@ func ParseIsEnrollment(s string) (bool, error) {
 	return false, fault.InvalidField("is_enrollment", RuleEnum, ReasonInvalidIsEnrollment, "Is enrollment should be Y or N")
 }
 
+// EnrollmentIDKey returns the form an enrollment id is stored and compared
+// in: upper case, since ids compare case-insensitively (clients send
+// "en2a…" for an issued "EN2A…").
+func EnrollmentIDKey(id string) string { return strings.ToUpper(id) }
+
 // enrollmentIDAlphabet avoids letters easily misread for digits; its 32
 // characters take 5 bits of a random byte each without bias.
 const enrollmentIDAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

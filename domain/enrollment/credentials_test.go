@@ -54,3 +54,9 @@ func TestNewEnrollmentID(t *testing.T) {
 		t.Errorf("id %q", id)
 	}
 }
+
+func TestEnrollmentIDKey(t *testing.T) {
+	if EnrollmentIDKey("en2abc") != "EN2ABC" || EnrollmentIDKey("EN2ABC") != "EN2ABC" {
+		t.Error("enrollment ids compare case-insensitively")
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/allot-io/allot/domain/fault"
@@ -58,11 +57,11 @@ func PlanWrite(parent, invoice string, lines []WriteLine, at time.Time) (WritePl
 	if err := DuplicateSIM(all); err != nil {
 		return WritePlan{}, err
 	}
-	p := WritePlan{Parent: strings.ToUpper(parent), IDs: make([]string, len(lines)), ParentLine: -1,
+	p := WritePlan{Parent: EnrollmentIDKey(parent), IDs: make([]string, len(lines)), ParentLine: -1,
 		ClaimOrder: make([]int, len(lines)), Records: make([]LineRecord, len(lines))}
 	for i, wl := range lines {
 		l := wl.Line
-		p.IDs[i] = strings.ToUpper(l.EnrollmentID())
+		p.IDs[i] = EnrollmentIDKey(l.EnrollmentID())
 		if p.IDs[i] == p.Parent && p.ParentLine < 0 {
 			p.ParentLine = i
 		}
