@@ -141,7 +141,6 @@ func (s *Numbers) Thresholds(ctx context.Context, org tenant.OrgID) ([]series.Th
 	return s.store.Thresholds(ctx, org)
 }
 
-
 // Import implements ports.NumberService.
 func (s *Numbers) Import(ctx context.Context, org tenant.OrgID, rows []ports.ImportRow, partial bool, actor series.Actor, progress func(done int)) (ports.ImportReport, error) {
 	rep := ports.ImportReport{Rows: len(rows)}

@@ -198,7 +198,6 @@ func (s *Series) ownerMissing(ctx context.Context, org tenant.OrgID, owner serie
 	return fault.InvalidField(field, "exists", reason, fmt.Sprintf("%s %s does not exist", what, owner.Code))
 }
 
-
 // Delete implements ports.SeriesService.
 func (s *Series) Delete(ctx context.Context, org tenant.OrgID, ids []int64) error {
 	if len(ids) == 0 {
