@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/allot-io/allot/app/drawbatch"
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/series"
 	"github.com/allot-io/allot/domain/tenant"
@@ -18,6 +19,9 @@ type Series struct {
 	limits series.Limits
 	// known spares the catalogue look-ups of codes already found.
 	known knownCodes
+	// draws is the store's draw behind a drawbatch.Coalescer, which merges
+	// concurrent draws of one owner into one statement.
+	draws drawbatch.Drawer
 
 	// metrics receives the series events (see metrics.go).
 	metrics ports.Metrics
@@ -165,7 +169,7 @@ func (s *Series) Next(ctx context.Context, org tenant.OrgID, r ports.NextRequest
 	if err := vs.Err(); err != nil {
 		return nil, err
 	}
-	drawn, err = s.store.DrawNext(ctx, org, ports.DrawQuery{
+	drawn, err = s.draws.DrawNext(ctx, org, ports.DrawQuery{
 		Owner:       owner,
 		ItemCode:    item,
 		ServiceType: strings.TrimSpace(r.ServiceType),

@@ -1,0 +1,253 @@
+package drawbatch
+
+import (
+	"context"
+	"sync"
+
+	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/series"
+	"github.com/allot-io/allot/domain/tenant"
+	"github.com/allot-io/allot/ports"
+)
+
+// Drawer is the store draw the Coalescer sends its batches to
+// (ports.SeriesStore.DrawNext).
+type Drawer interface {
+	// DrawNext atomically draws the next q.Count numbers of the owner's
+	// matching series, as ports.SeriesStore.DrawNext.
+	DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuery) ([]series.Drawn, error)
+}
+
+// MaxBatch is the most numbers one merged draw asks for: the domain's
+// bound on one draw, so that a batch costs the store no more than the
+// largest single request may.
+const MaxBatch = series.MaxDraw
+
+// Coalescer merges concurrent draws of the same kind into one store draw.
+// It is safe for concurrent use; the zero value is not usable (New).
+type Coalescer struct {
+	next Drawer
+
+	mu sync.Mutex
+	// lanes holds one lane per kind of draw that has a batch running; a
+	// kind without a lane has none.
+	lanes map[key]*lane
+}
+
+var _ Drawer = (*Coalescer)(nil)
+
+// New returns a Coalescer in front of next.
+func New(next Drawer) *Coalescer {
+	return &Coalescer{next: next, lanes: map[key]*lane{}}
+}
+
+// key is what draws must share to be merged: everything of the query but
+// its count. Comparing the whole query keeps draws apart that differ in a
+// field added to ports.DrawQuery later.
+type key struct {
+	org tenant.OrgID
+	q   ports.DrawQuery
+}
+
+// lane is the draws of one kind waiting for the running batch to end.
+type lane struct {
+	pending []*waiter
+}
+
+// waiter is one DrawNext call.
+type waiter struct {
+	q ports.DrawQuery
+	// ready is closed when the waiter's result is set or, when batch is
+	// set, when it is to send that batch itself.
+	ready chan struct{}
+	batch []*waiter
+	// taken tells, under the Coalescer's lock, that the waiter belongs to
+	// a batch and must wait for its end.
+	taken bool
+	drawn []series.Drawn
+	err   error
+}
+
+// DrawNext implements Drawer: it draws q.Count numbers for q, merged with
+// the draws of the same kind that queue behind a running one. It returns
+// what the store's DrawNext would for this request alone, with one
+// exception owed to atomicity: when a merged draw fails (other than for
+// exhausted stock), every draw of the batch gets that error and none gets
+// a number.
+func (c *Coalescer) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuery) ([]series.Drawn, error) {
+	if q.Count == 0 || q.Count > MaxBatch {
+		// Not mergeable; the store gives its own answer.
+		return c.next.DrawNext(ctx, org, q)
+	}
+	k := key{org: org, q: q}
+	k.q.Count = 0
+	w := &waiter{q: q, ready: make(chan struct{})}
+	c.mu.Lock()
+	l, running := c.lanes[k]
+	if !running {
+		c.lanes[k] = &lane{}
+		w.taken = true
+		c.mu.Unlock()
+		c.lead(ctx, org, k, []*waiter{w})
+		return w.drawn, w.err
+	}
+	l.pending = append(l.pending, w)
+	c.mu.Unlock()
+
+	select {
+	case <-w.ready:
+	case <-ctx.Done():
+		c.mu.Lock()
+		if !w.taken {
+			// Still queued: leaving draws nothing for it.
+			for i, p := range l.pending {
+				if p == w {
+					l.pending = append(l.pending[:i], l.pending[i+1:]...)
+					break
+				}
+			}
+			c.mu.Unlock()
+			return nil, ctx.Err()
+		}
+		c.mu.Unlock()
+		// Its batch is being drawn: leaving now would lose its numbers.
+		<-w.ready
+	}
+	if w.batch != nil {
+		c.lead(ctx, org, k, w.batch)
+	}
+	return w.drawn, w.err
+}
+
+// lead sends batch (whose first waiter is the caller), hands the lane to
+// the batch queued meanwhile, and releases the batch's other waiters.
+func (c *Coalescer) lead(ctx context.Context, org tenant.OrgID, k key, batch []*waiter) {
+	// One waiter's cancelled request must not fail the others' draws.
+	c.send(context.WithoutCancel(ctx), org, batch)
+
+	c.mu.Lock()
+	l := c.lanes[k]
+	next := take(l)
+	if len(next) == 0 {
+		delete(c.lanes, k)
+	}
+	c.mu.Unlock()
+	if len(next) > 0 {
+		next[0].batch = next
+		close(next[0].ready)
+	}
+	for _, w := range batch[1:] {
+		close(w.ready)
+	}
+}
+
+// take removes from l the longest prefix of its queue whose counts fit in
+// MaxBatch (at least one waiter, when any) and marks it taken.
+func take(l *lane) []*waiter {
+	var sum uint64
+	n := 0
+	for _, w := range l.pending {
+		if n > 0 && sum+w.q.Count > MaxBatch {
+			break
+		}
+		sum += w.q.Count
+		w.taken = true
+		n++
+	}
+	batch := l.pending[:n:n]
+	l.pending = append([]*waiter(nil), l.pending[n:]...)
+	return batch
+}
+
+// send draws the batch's numbers and sets each waiter's result.
+func (c *Coalescer) send(ctx context.Context, org tenant.OrgID, batch []*waiter) {
+	if len(batch) == 1 {
+		w := batch[0]
+		w.drawn, w.err = c.next.DrawNext(ctx, org, w.q)
+		return
+	}
+	q := batch[0].q
+	q.Count = 0
+	for _, w := range batch {
+		q.Count += w.q.Count
+	}
+	drawn, err := c.next.DrawNext(ctx, org, q)
+	if fault.ReasonOf(err) == series.ReasonExhausted {
+		// The sum may not fit where the first draws would: each gets the
+		// answer it would have had alone, in arrival order.
+		for _, w := range batch {
+			w.drawn, w.err = c.next.DrawNext(ctx, org, w.q)
+		}
+		return
+	}
+	if err == nil {
+		err = split(drawn, batch)
+	}
+	if err != nil {
+		for _, w := range batch {
+			w.drawn, w.err = nil, err
+		}
+	}
+}
+
+// split deals drawn, in order, to the batch's waiters in arrival order,
+// each its count.
+func split(drawn []series.Drawn, batch []*waiter) error {
+	i := 0         // the run being dealt
+	var off uint64 // numbers of drawn[i] already dealt
+	for _, w := range batch {
+		need := w.q.Count
+		var mine []series.Drawn
+		for need > 0 {
+			if i == len(drawn) {
+				return fault.Errorf(fault.Internal, "", "a merged draw of %d numbers returned fewer", countOf(batch))
+			}
+			d := drawn[i]
+			size, ok := d.Range.Count().Uint64()
+			if !ok {
+				return fault.Errorf(fault.Internal, "", "a draw returned a run of more than 2^64 numbers")
+			}
+			n := min(need, size-off)
+			part, ok := d.Range.Slice(off, n)
+			if !ok {
+				return fault.Errorf(fault.Internal, "", "a draw returned an empty run")
+			}
+			mine = append(mine, series.Drawn{SeriesID: d.SeriesID, Range: part, CheckDigit: d.CheckDigit})
+			need -= n
+			if off += n; off == size {
+				i, off = i+1, 0
+			}
+		}
+		w.drawn = mine
+	}
+	if i != len(drawn) {
+		return fault.Errorf(fault.Internal, "", "a merged draw of %d numbers returned more", countOf(batch))
+	}
+	return nil
+}
+
+func countOf(batch []*waiter) uint64 {
+	var n uint64
+	for _, w := range batch {
+		n += w.q.Count
+	}
+	return n
+}
+
+// Series is a ports.SeriesStore whose draws go through a Coalescer.
+type Series struct {
+	ports.SeriesStore
+	draws *Coalescer
+}
+
+var _ ports.SeriesStore = Series{}
+
+// Wrap returns store with its draws coalesced.
+func Wrap(store ports.SeriesStore) Series {
+	return Series{SeriesStore: store, draws: New(store)}
+}
+
+// DrawNext implements ports.SeriesStore through the Coalescer.
+func (s Series) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuery) ([]series.Drawn, error) {
+	return s.draws.DrawNext(ctx, org, q)
+}
