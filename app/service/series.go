@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/allot-io/allot/app/drawbatch"
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/series"
 	"github.com/allot-io/allot/domain/tenant"
@@ -19,9 +18,9 @@ type Series struct {
 	limits series.Limits
 	// known spares the catalogue look-ups of codes already found.
 	known knownCodes
-	// draws is the store's draw behind a drawbatch.Coalescer, which merges
+	// draws is the store's draw behind a DrawCoalescer, which merges
 	// concurrent draws of one owner into one statement.
-	draws drawbatch.Drawer
+	draws drawer
 
 	// metrics receives the series events (see metrics.go).
 	metrics ports.Metrics

@@ -11,7 +11,6 @@ import (
 	"github.com/allot-io/allot/adapters/bunstore"
 	"github.com/allot-io/allot/adapters/carrier"
 	"github.com/allot-io/allot/adapters/cli"
-	"github.com/allot-io/allot/app/drawbatch"
 	"github.com/allot-io/allot/app/service"
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/ports"
@@ -44,7 +43,7 @@ func lifecycle(store *bunstore.Store, cfg Config) (*service.Lifecycle, error) {
 	if err != nil {
 		return nil, err
 	}
-	return service.NewLifecycle(store, store, c, service.SeriesInventory{Series: drawbatch.Wrap(store)}, cfg.Log), nil
+	return service.NewLifecycle(store, store, c, service.SeriesInventory{Series: service.Coalesced(store)}, cfg.Log), nil
 }
 
 // Work opens the store named by wc.DSN and runs the provisioning worker

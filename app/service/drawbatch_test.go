@@ -1,4 +1,4 @@
-package drawbatch
+package service
 
 import (
 	"context"
@@ -14,11 +14,11 @@ import (
 	"github.com/allot-io/allot/ports"
 )
 
-// fakeStore hands out the numbers A000000001, A000000002, ... of one
+// fakeDrawStore hands out the numbers A000000001, A000000002, ... of one
 // series, atomically per call, like the store's draw: a failing call draws
 // nothing. When gated, each call announces itself on entered and waits for
 // a release.
-type fakeStore struct {
+type fakeDrawStore struct {
 	mu      sync.Mutex
 	drawn   uint64 // numbers handed out so far
 	stock   uint64 // numbers in all; 0 means unlimited
@@ -29,11 +29,11 @@ type fakeStore struct {
 	release chan struct{}
 }
 
-func newFake(gated bool) *fakeStore {
-	return &fakeStore{gated: gated, entered: make(chan ports.DrawQuery, 100), release: make(chan struct{}), failAt: map[int]error{}}
+func newFakeDraws(gated bool) *fakeDrawStore {
+	return &fakeDrawStore{gated: gated, entered: make(chan ports.DrawQuery, 100), release: make(chan struct{}), failAt: map[int]error{}}
 }
 
-func number(t testing.TB, n uint64) series.Number {
+func drawNumber(t testing.TB, n uint64) series.Number {
 	v, err := series.ParseNumber(fmt.Sprintf("A%09d", n))
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +41,7 @@ func number(t testing.TB, n uint64) series.Number {
 	return v
 }
 
-func (f *fakeStore) DrawNext(_ context.Context, _ tenant.OrgID, q ports.DrawQuery) ([]series.Drawn, error) {
+func (f *fakeDrawStore) DrawNext(_ context.Context, _ tenant.OrgID, q ports.DrawQuery) ([]series.Drawn, error) {
 	if f.gated {
 		f.entered <- q
 		<-f.release
@@ -72,14 +72,14 @@ func (f *fakeStore) DrawNext(_ context.Context, _ tenant.OrgID, q ports.DrawQuer
 	return []series.Drawn{{SeriesID: 1, Range: r1}, {SeriesID: 2, Range: r2}}, nil
 }
 
-func (f *fakeStore) callCounts() []uint64 {
+func (f *fakeDrawStore) callCounts() []uint64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]uint64(nil), f.calls...)
 }
 
 // pending returns the draws queued behind a running one, over all kinds.
-func pending(c *Coalescer) int {
+func pendingDraws(c *DrawCoalescer) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := 0
@@ -89,7 +89,7 @@ func pending(c *Coalescer) int {
 	return n
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitForDraw(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for !cond() {
@@ -100,7 +100,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func entered(t *testing.T, f *fakeStore) ports.DrawQuery {
+func enteredStore(t *testing.T, f *fakeDrawStore) ports.DrawQuery {
 	t.Helper()
 	select {
 	case q := <-f.entered:
@@ -111,12 +111,12 @@ func entered(t *testing.T, f *fakeStore) ports.DrawQuery {
 	}
 }
 
-type result struct {
+type drawResult struct {
 	drawn []series.Drawn
 	err   error
 }
 
-var hot = ports.DrawQuery{Owner: series.Owner{Kind: series.Customer, Code: "C1"}, ItemCode: "SIM", Actor: "api-key:k"}
+var hotDraw = ports.DrawQuery{Owner: series.Owner{Kind: series.Customer, Code: "C1"}, ItemCode: "SIM", Actor: "api-key:k"}
 
 func withCount(q ports.DrawQuery, n uint64) ports.DrawQuery {
 	q.Count = n
@@ -125,25 +125,25 @@ func withCount(q ports.DrawQuery, n uint64) ports.DrawQuery {
 
 // start runs one draw in a goroutine and waits until it is either in the
 // store or queued, so that draws arrive in the order they are started.
-func start(t *testing.T, c *Coalescer, f *fakeStore, org tenant.OrgID, q ports.DrawQuery, queued bool) chan result {
+func startDraw(t *testing.T, c *DrawCoalescer, f *fakeDrawStore, org tenant.OrgID, q ports.DrawQuery, queued bool) chan drawResult {
 	t.Helper()
-	before := pending(c)
-	ch := make(chan result, 1)
+	before := pendingDraws(c)
+	ch := make(chan drawResult, 1)
 	go func() {
 		d, err := c.DrawNext(context.Background(), org, q)
-		ch <- result{d, err}
+		ch <- drawResult{d, err}
 	}()
 	if queued {
-		waitFor(t, "the draw to queue", func() bool { return pending(c) == before+1 })
+		waitForDraw(t, "the draw to queue", func() bool { return pendingDraws(c) == before+1 })
 	} else {
-		if got := entered(t, f); got != q {
+		if got := enteredStore(t, f); got != q {
 			t.Fatalf("store called with %+v, want %+v", got, q)
 		}
 	}
 	return ch
 }
 
-func numbers(t *testing.T, ds []series.Drawn) []string {
+func drawnNumbers(t *testing.T, ds []series.Drawn) []string {
 	t.Helper()
 	var out []string
 	for _, d := range ds {
@@ -159,15 +159,15 @@ func numbers(t *testing.T, ds []series.Drawn) []string {
 	return out
 }
 
-func wantNumbers(t *testing.T, who string, r result, from, n uint64) {
+func wantDrawn(t *testing.T, who string, r drawResult, from, n uint64) {
 	t.Helper()
 	if r.err != nil {
 		t.Fatalf("%s: %v", who, r.err)
 	}
-	got := numbers(t, r.drawn)
+	got := drawnNumbers(t, r.drawn)
 	var want []string
 	for i := range n {
-		want = append(want, number(t, from+i).String())
+		want = append(want, drawNumber(t, from+i).String())
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("%s got %v, want %v", who, got, want)
@@ -175,61 +175,61 @@ func wantNumbers(t *testing.T, who string, r result, from, n uint64) {
 }
 
 func TestLoneDrawIsSentAtOnce(t *testing.T) {
-	f := newFake(true)
-	c := New(f)
-	ch := start(t, c, f, 1, withCount(hot, 1), false) // fails unless the store is entered at once
+	f := newFakeDraws(true)
+	c := NewDrawCoalescer(f)
+	ch := startDraw(t, c, f, 1, withCount(hotDraw, 1), false) // fails unless the store is entered at once
 	close(f.release)
-	wantNumbers(t, "lone", <-ch, 1, 1)
+	wantDrawn(t, "lone", <-ch, 1, 1)
 	if got := f.callCounts(); fmt.Sprint(got) != "[1]" {
 		t.Fatalf("store calls %v, want [1]", got)
 	}
 }
 
 func TestQueuedDrawsAreMergedAndSplitInArrivalOrder(t *testing.T) {
-	f := newFake(true)
-	c := New(f)
-	a := start(t, c, f, 1, withCount(hot, 1), false)
-	b := start(t, c, f, 1, withCount(hot, 2), true)
-	cc := start(t, c, f, 1, withCount(hot, 3), true)
-	d := start(t, c, f, 1, withCount(hot, 1), true)
+	f := newFakeDraws(true)
+	c := NewDrawCoalescer(f)
+	a := startDraw(t, c, f, 1, withCount(hotDraw, 1), false)
+	b := startDraw(t, c, f, 1, withCount(hotDraw, 2), true)
+	cc := startDraw(t, c, f, 1, withCount(hotDraw, 3), true)
+	d := startDraw(t, c, f, 1, withCount(hotDraw, 1), true)
 	f.release <- struct{}{}
-	wantNumbers(t, "first", <-a, 1, 1)
-	if q := entered(t, f); q != withCount(hot, 6) {
+	wantDrawn(t, "first", <-a, 1, 1)
+	if q := enteredStore(t, f); q != withCount(hotDraw, 6) {
 		t.Fatalf("merged draw %+v, want count 6 of the same kind", q)
 	}
 	f.release <- struct{}{}
-	wantNumbers(t, "second", <-b, 2, 2)
-	wantNumbers(t, "third", <-cc, 4, 3)
-	wantNumbers(t, "fourth", <-d, 7, 1)
+	wantDrawn(t, "second", <-b, 2, 2)
+	wantDrawn(t, "third", <-cc, 4, 3)
+	wantDrawn(t, "fourth", <-d, 7, 1)
 	if got := f.callCounts(); fmt.Sprint(got) != "[1 6]" {
 		t.Fatalf("store calls %v, want [1 6]", got)
 	}
-	if pending(c) != 0 || len(c.lanes) != 0 {
+	if pendingDraws(c) != 0 || len(c.lanes) != 0 {
 		t.Fatalf("lanes left behind: %v", c.lanes)
 	}
 }
 
 func TestFailedBatchHandsOutNothing(t *testing.T) {
-	f := newFake(true)
+	f := newFakeDraws(true)
 	boom := fault.Unavailablef(errors.New("commit failed"), "commit failed")
 	f.failAt[1] = boom
-	c := New(f)
-	a := start(t, c, f, 1, withCount(hot, 1), false)
-	b := start(t, c, f, 1, withCount(hot, 2), true)
-	cc := start(t, c, f, 1, withCount(hot, 1), true)
+	c := NewDrawCoalescer(f)
+	a := startDraw(t, c, f, 1, withCount(hotDraw, 1), false)
+	b := startDraw(t, c, f, 1, withCount(hotDraw, 2), true)
+	cc := startDraw(t, c, f, 1, withCount(hotDraw, 1), true)
 	f.release <- struct{}{}
-	wantNumbers(t, "first", <-a, 1, 1)
-	entered(t, f)
+	wantDrawn(t, "first", <-a, 1, 1)
+	enteredStore(t, f)
 	f.release <- struct{}{}
-	for _, r := range []result{<-b, <-cc} {
+	for _, r := range []drawResult{<-b, <-cc} {
 		if !errors.Is(r.err, boom) || len(r.drawn) != 0 {
 			t.Fatalf("a waiter of the failed batch got %v, %v; want the batch's error and no number", r.drawn, r.err)
 		}
 	}
 	// The next draw continues right after the last number handed out.
-	e := start(t, c, f, 1, withCount(hot, 1), false)
+	e := startDraw(t, c, f, 1, withCount(hotDraw, 1), false)
 	f.release <- struct{}{}
-	wantNumbers(t, "after the failure", <-e, 2, 1)
+	wantDrawn(t, "after the failure", <-e, 2, 1)
 }
 
 func TestDifferentKindsAreNotMerged(t *testing.T) {
@@ -238,23 +238,23 @@ func TestDifferentKindsAreNotMerged(t *testing.T) {
 		org  tenant.OrgID
 		q    ports.DrawQuery
 	}{
-		{"organisation", 2, hot},
-		{"owner", 1, ports.DrawQuery{Owner: series.Owner{Kind: series.Customer, Code: "C2"}, ItemCode: hot.ItemCode, Actor: hot.Actor}},
-		{"owner kind", 1, ports.DrawQuery{Owner: series.Owner{Kind: series.Hub, Code: "C1"}, ItemCode: hot.ItemCode, Actor: hot.Actor}},
-		{"item", 1, ports.DrawQuery{Owner: hot.Owner, ItemCode: "ESIM", Actor: hot.Actor}},
-		{"service type", 1, ports.DrawQuery{Owner: hot.Owner, ItemCode: hot.ItemCode, ServiceType: "5G", Actor: hot.Actor}},
-		{"actor", 1, ports.DrawQuery{Owner: hot.Owner, ItemCode: hot.ItemCode, Actor: "operator:x"}},
+		{"organisation", 2, hotDraw},
+		{"owner", 1, ports.DrawQuery{Owner: series.Owner{Kind: series.Customer, Code: "C2"}, ItemCode: hotDraw.ItemCode, Actor: hotDraw.Actor}},
+		{"owner kind", 1, ports.DrawQuery{Owner: series.Owner{Kind: series.Hub, Code: "C1"}, ItemCode: hotDraw.ItemCode, Actor: hotDraw.Actor}},
+		{"item", 1, ports.DrawQuery{Owner: hotDraw.Owner, ItemCode: "ESIM", Actor: hotDraw.Actor}},
+		{"service type", 1, ports.DrawQuery{Owner: hotDraw.Owner, ItemCode: hotDraw.ItemCode, ServiceType: "5G", Actor: hotDraw.Actor}},
+		{"actor", 1, ports.DrawQuery{Owner: hotDraw.Owner, ItemCode: hotDraw.ItemCode, Actor: "operator:x"}},
 	}
 	for _, tc := range other {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFake(true)
-			c := New(f)
-			a := start(t, c, f, 1, withCount(hot, 1), false)
+			f := newFakeDraws(true)
+			c := NewDrawCoalescer(f)
+			a := startDraw(t, c, f, 1, withCount(hotDraw, 1), false)
 			// Sent at once beside the running draw, not queued behind it.
-			b := start(t, c, f, tc.org, withCount(tc.q, 1), false)
+			b := startDraw(t, c, f, tc.org, withCount(tc.q, 1), false)
 			f.release <- struct{}{}
 			f.release <- struct{}{}
-			for _, r := range []result{<-a, <-b} {
+			for _, r := range []drawResult{<-a, <-b} {
 				if r.err != nil || len(r.drawn) != 1 {
 					t.Fatalf("got %v, %v", r.drawn, r.err)
 				}
@@ -267,16 +267,16 @@ func TestDifferentKindsAreNotMerged(t *testing.T) {
 }
 
 func TestExhaustedBatchFallsBackToSingleDraws(t *testing.T) {
-	f := newFake(true)
+	f := newFakeDraws(true)
 	f.stock = 4
-	c := New(f)
-	a := start(t, c, f, 1, withCount(hot, 1), false)
-	b := start(t, c, f, 1, withCount(hot, 2), true)
-	cc := start(t, c, f, 1, withCount(hot, 2), true)
+	c := NewDrawCoalescer(f)
+	a := startDraw(t, c, f, 1, withCount(hotDraw, 1), false)
+	b := startDraw(t, c, f, 1, withCount(hotDraw, 2), true)
+	cc := startDraw(t, c, f, 1, withCount(hotDraw, 2), true)
 	f.release <- struct{}{}
-	wantNumbers(t, "first", <-a, 1, 1)
+	wantDrawn(t, "first", <-a, 1, 1)
 	close(f.release) // the merged draw of 4 and the single draws after it
-	wantNumbers(t, "second", <-b, 2, 2)
+	wantDrawn(t, "second", <-b, 2, 2)
 	if r := <-cc; fault.ReasonOf(r.err) != series.ReasonExhausted || len(r.drawn) != 0 {
 		t.Fatalf("third got %v, %v; want SERIES_EXHAUSTED", r.drawn, r.err)
 	}
@@ -285,41 +285,41 @@ func TestExhaustedBatchFallsBackToSingleDraws(t *testing.T) {
 	}
 }
 
-func TestBatchStaysWithinMaxBatch(t *testing.T) {
-	f := newFake(true)
-	c := New(f)
-	a := start(t, c, f, 1, withCount(hot, 1), false)
-	b := start(t, c, f, 1, withCount(hot, MaxBatch-1), true)
-	cc := start(t, c, f, 1, withCount(hot, 2), true)
+func TestBatchStaysWithinMaxDrawBatch(t *testing.T) {
+	f := newFakeDraws(true)
+	c := NewDrawCoalescer(f)
+	a := startDraw(t, c, f, 1, withCount(hotDraw, 1), false)
+	b := startDraw(t, c, f, 1, withCount(hotDraw, MaxDrawBatch-1), true)
+	cc := startDraw(t, c, f, 1, withCount(hotDraw, 2), true)
 	close(f.release)
-	wantNumbers(t, "first", <-a, 1, 1)
-	wantNumbers(t, "second", <-b, 2, MaxBatch-1)
-	wantNumbers(t, "third", <-cc, MaxBatch+1, 2)
-	if got := f.callCounts(); fmt.Sprint(got) != fmt.Sprint([]uint64{1, MaxBatch - 1, 2}) {
+	wantDrawn(t, "first", <-a, 1, 1)
+	wantDrawn(t, "second", <-b, 2, MaxDrawBatch-1)
+	wantDrawn(t, "third", <-cc, MaxDrawBatch+1, 2)
+	if got := f.callCounts(); fmt.Sprint(got) != fmt.Sprint([]uint64{1, MaxDrawBatch - 1, 2}) {
 		t.Fatalf("store calls %v", got)
 	}
 }
 
 func TestCancelledWaiterLeavesTheQueue(t *testing.T) {
-	f := newFake(true)
-	c := New(f)
-	a := start(t, c, f, 1, withCount(hot, 1), false)
+	f := newFakeDraws(true)
+	c := NewDrawCoalescer(f)
+	a := startDraw(t, c, f, 1, withCount(hotDraw, 1), false)
 	ctx, cancel := context.WithCancel(context.Background())
-	b := make(chan result, 1)
+	b := make(chan drawResult, 1)
 	go func() {
-		d, err := c.DrawNext(ctx, 1, withCount(hot, 1))
-		b <- result{d, err}
+		d, err := c.DrawNext(ctx, 1, withCount(hotDraw, 1))
+		b <- drawResult{d, err}
 	}()
-	waitFor(t, "the draw to queue", func() bool { return pending(c) == 1 })
+	waitForDraw(t, "the draw to queue", func() bool { return pendingDraws(c) == 1 })
 	cancel()
 	if r := <-b; !errors.Is(r.err, context.Canceled) {
 		t.Fatalf("cancelled waiter got %v, %v", r.drawn, r.err)
 	}
 	f.release <- struct{}{}
-	wantNumbers(t, "first", <-a, 1, 1)
-	e := start(t, c, f, 1, withCount(hot, 1), false)
+	wantDrawn(t, "first", <-a, 1, 1)
+	e := startDraw(t, c, f, 1, withCount(hotDraw, 1), false)
 	f.release <- struct{}{}
-	wantNumbers(t, "next", <-e, 2, 1)
+	wantDrawn(t, "next", <-e, 2, 1)
 	if got := f.callCounts(); fmt.Sprint(got) != "[1 1]" {
 		t.Fatalf("store calls %v, want [1 1]: the cancelled draw was sent", got)
 	}
@@ -328,8 +328,8 @@ func TestCancelledWaiterLeavesTheQueue(t *testing.T) {
 // TestConcurrentDrawsHandOutEveryNumberOnce draws from many goroutines at
 // once: every number from 1 to the total is handed out exactly once.
 func TestConcurrentDrawsHandOutEveryNumberOnce(t *testing.T) {
-	f := newFake(false)
-	c := New(f)
+	f := newFakeDraws(false)
+	c := NewDrawCoalescer(f)
 	const goroutines, each = 32, 200
 	got := make([][]string, goroutines)
 	var wg sync.WaitGroup
@@ -338,12 +338,12 @@ func TestConcurrentDrawsHandOutEveryNumberOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range each {
-				d, err := c.DrawNext(context.Background(), 1, withCount(hot, uint64(1+(g+i)%3)))
+				d, err := c.DrawNext(context.Background(), 1, withCount(hotDraw, uint64(1+(g+i)%3)))
 				if err != nil {
 					t.Error(err)
 					return
 				}
-				got[g] = append(got[g], numbers(t, d)...)
+				got[g] = append(got[g], drawnNumbers(t, d)...)
 			}
 		}()
 	}
@@ -364,8 +364,8 @@ func TestConcurrentDrawsHandOutEveryNumberOnce(t *testing.T) {
 		t.Fatalf("%d numbers handed out, the store drew %d", len(seen), total)
 	}
 	for i := uint64(1); i <= total; i++ {
-		if !seen[number(t, i).String()] {
-			t.Fatalf("%s was drawn but not handed out", number(t, i))
+		if !seen[drawNumber(t, i).String()] {
+			t.Fatalf("%s was drawn but not handed out", drawNumber(t, i))
 		}
 	}
 	t.Logf("%d draws in %d store calls", goroutines*each, len(f.callCounts()))

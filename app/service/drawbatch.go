@@ -1,4 +1,19 @@
-package drawbatch
+package service
+
+// Coalesced draws. A DrawCoalescer coalesces concurrent draws of one process: draws for
+// the same organisation, owner, item code, service type and actor that
+// arrive while such a draw is running are merged into the next one, a
+// single store draw of their summed count, and its numbers are split among
+// them in arrival order.
+//
+// On a hot owner every draw updates the same series row, so draws queue on
+// its row lock, each held through its commit's WAL flush: one owner gets
+// what one client gets, whatever the concurrency. Merging N draws into one
+// statement hands out N draws per commit. The store's draw is atomic, so a
+// merged draw is too, across processes as well: either the whole batch is
+// drawn and every waiter gets its share, or nothing is and every waiter gets
+// the error. A draw that arrives when none of its kind is running is sent at
+// once (leader/follower batching: there is no timer).
 
 import (
 	"context"
@@ -10,85 +25,85 @@ import (
 	"github.com/allot-io/allot/ports"
 )
 
-// Drawer is the store draw the Coalescer sends its batches to
+// drawer is the store draw the DrawCoalescer sends its batches to
 // (ports.SeriesStore.DrawNext).
-type Drawer interface {
+type drawer interface {
 	// DrawNext atomically draws the next q.Count numbers of the owner's
 	// matching series, as ports.SeriesStore.DrawNext.
 	DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuery) ([]series.Drawn, error)
 }
 
-// MaxBatch is the most numbers one merged draw asks for: the domain's
+// MaxDrawBatch is the most numbers one merged draw asks for: the domain's
 // bound on one draw, so that a batch costs the store no more than the
 // largest single request may.
-const MaxBatch = series.MaxDraw
+const MaxDrawBatch = series.MaxDraw
 
 // Coalescer merges concurrent draws of the same kind into one store draw.
-// It is safe for concurrent use; the zero value is not usable (New).
-type Coalescer struct {
-	next Drawer
+// It is safe for concurrent use; the zero value is not usable (NewDrawCoalescer).
+type DrawCoalescer struct {
+	next drawer
 
 	mu sync.Mutex
 	// lanes holds one lane per kind of draw that has a batch running; a
 	// kind without a lane has none.
-	lanes map[key]*lane
+	lanes map[drawKey]*drawLane
 }
 
-var _ Drawer = (*Coalescer)(nil)
+var _ drawer = (*DrawCoalescer)(nil)
 
-// New returns a Coalescer in front of next.
-func New(next Drawer) *Coalescer {
-	return &Coalescer{next: next, lanes: map[key]*lane{}}
+// NewDrawCoalescer returns a DrawCoalescer in front of next.
+func NewDrawCoalescer(next drawer) *DrawCoalescer {
+	return &DrawCoalescer{next: next, lanes: map[drawKey]*drawLane{}}
 }
 
 // key is what draws must share to be merged: everything of the query but
 // its count. Comparing the whole query keeps draws apart that differ in a
 // field added to ports.DrawQuery later.
-type key struct {
+type drawKey struct {
 	org tenant.OrgID
 	q   ports.DrawQuery
 }
 
 // lane is the draws of one kind waiting for the running batch to end.
-type lane struct {
-	pending []*waiter
+type drawLane struct {
+	pending []*drawWaiter
 }
 
 // waiter is one DrawNext call.
-type waiter struct {
+type drawWaiter struct {
 	q ports.DrawQuery
 	// ready is closed when the waiter's result is set or, when batch is
 	// set, when it is to send that batch itself.
 	ready chan struct{}
-	batch []*waiter
-	// taken tells, under the Coalescer's lock, that the waiter belongs to
+	batch []*drawWaiter
+	// taken tells, under the DrawDrawCoalescer's lock, that the waiter belongs to
 	// a batch and must wait for its end.
 	taken bool
 	drawn []series.Drawn
 	err   error
 }
 
-// DrawNext implements Drawer: it draws q.Count numbers for q, merged with
+// DrawNext implements ports.SeriesStore.DrawNext: it draws q.Count numbers for q, merged with
 // the draws of the same kind that queue behind a running one. It returns
 // what the store's DrawNext would for this request alone, with one
 // exception owed to atomicity: when a merged draw fails (other than for
 // exhausted stock), every draw of the batch gets that error and none gets
 // a number.
-func (c *Coalescer) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuery) ([]series.Drawn, error) {
-	if q.Count == 0 || q.Count > MaxBatch {
+func (c *DrawCoalescer) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuery) ([]series.Drawn, error) {
+	if q.Count == 0 || q.Count > MaxDrawBatch {
 		// Not mergeable; the store gives its own answer.
 		return c.next.DrawNext(ctx, org, q)
 	}
-	k := key{org: org, q: q}
+	k := drawKey{org: org, q: q}
 	k.q.Count = 0
-	w := &waiter{q: q, ready: make(chan struct{})}
+	w := &drawWaiter{q: q, ready: make(chan struct{})}
 	c.mu.Lock()
 	l, running := c.lanes[k]
 	if !running {
-		c.lanes[k] = &lane{}
+		c.lanes[k] = &drawLane{}
 		w.taken = true
 		c.mu.Unlock()
-		c.lead(ctx, org, k, []*waiter{w})
+		c.lead(ctx, org, k, []*drawWaiter{w})
 		return w.drawn, w.err
 	}
 	l.pending = append(l.pending, w)
@@ -121,13 +136,13 @@ func (c *Coalescer) DrawNext(ctx context.Context, org tenant.OrgID, q ports.Draw
 
 // lead sends batch (whose first waiter is the caller), hands the lane to
 // the batch queued meanwhile, and releases the batch's other waiters.
-func (c *Coalescer) lead(ctx context.Context, org tenant.OrgID, k key, batch []*waiter) {
+func (c *DrawCoalescer) lead(ctx context.Context, org tenant.OrgID, k drawKey, batch []*drawWaiter) {
 	// One waiter's cancelled request must not fail the others' draws.
 	c.send(context.WithoutCancel(ctx), org, batch)
 
 	c.mu.Lock()
 	l := c.lanes[k]
-	next := take(l)
+	next := takeDraws(l)
 	if len(next) == 0 {
 		delete(c.lanes, k)
 	}
@@ -141,13 +156,13 @@ func (c *Coalescer) lead(ctx context.Context, org tenant.OrgID, k key, batch []*
 	}
 }
 
-// take removes from l the longest prefix of its queue whose counts fit in
-// MaxBatch (at least one waiter, when any) and marks it taken.
-func take(l *lane) []*waiter {
+// takeDraws removes from l the longest prefix of its queue whose counts fit in
+// MaxDrawBatch (at least one waiter, when any) and marks it taken.
+func takeDraws(l *drawLane) []*drawWaiter {
 	var sum uint64
 	n := 0
 	for _, w := range l.pending {
-		if n > 0 && sum+w.q.Count > MaxBatch {
+		if n > 0 && sum+w.q.Count > MaxDrawBatch {
 			break
 		}
 		sum += w.q.Count
@@ -155,12 +170,12 @@ func take(l *lane) []*waiter {
 		n++
 	}
 	batch := l.pending[:n:n]
-	l.pending = append([]*waiter(nil), l.pending[n:]...)
+	l.pending = append([]*drawWaiter(nil), l.pending[n:]...)
 	return batch
 }
 
 // send draws the batch's numbers and sets each waiter's result.
-func (c *Coalescer) send(ctx context.Context, org tenant.OrgID, batch []*waiter) {
+func (c *DrawCoalescer) send(ctx context.Context, org tenant.OrgID, batch []*drawWaiter) {
 	if len(batch) == 1 {
 		w := batch[0]
 		w.drawn, w.err = c.next.DrawNext(ctx, org, w.q)
@@ -181,7 +196,7 @@ func (c *Coalescer) send(ctx context.Context, org tenant.OrgID, batch []*waiter)
 		return
 	}
 	if err == nil {
-		err = split(drawn, batch)
+		err = splitDrawn(drawn, batch)
 	}
 	if err != nil {
 		for _, w := range batch {
@@ -190,9 +205,9 @@ func (c *Coalescer) send(ctx context.Context, org tenant.OrgID, batch []*waiter)
 	}
 }
 
-// split deals drawn, in order, to the batch's waiters in arrival order,
+// splitDrawn deals drawn, in order, to the batch's waiters in arrival order,
 // each its count.
-func split(drawn []series.Drawn, batch []*waiter) error {
+func splitDrawn(drawn []series.Drawn, batch []*drawWaiter) error {
 	i := 0         // the run being dealt
 	var off uint64 // numbers of drawn[i] already dealt
 	for _, w := range batch {
@@ -200,7 +215,7 @@ func split(drawn []series.Drawn, batch []*waiter) error {
 		var mine []series.Drawn
 		for need > 0 {
 			if i == len(drawn) {
-				return fault.Errorf(fault.Internal, "", "a merged draw of %d numbers returned fewer", countOf(batch))
+				return fault.Errorf(fault.Internal, "", "a merged draw of %d numbers returned fewer", drawCount(batch))
 			}
 			d := drawn[i]
 			size, ok := d.Range.Count().Uint64()
@@ -221,12 +236,12 @@ func split(drawn []series.Drawn, batch []*waiter) error {
 		w.drawn = mine
 	}
 	if i != len(drawn) {
-		return fault.Errorf(fault.Internal, "", "a merged draw of %d numbers returned more", countOf(batch))
+		return fault.Errorf(fault.Internal, "", "a merged draw of %d numbers returned more", drawCount(batch))
 	}
 	return nil
 }
 
-func countOf(batch []*waiter) uint64 {
+func drawCount(batch []*drawWaiter) uint64 {
 	var n uint64
 	for _, w := range batch {
 		n += w.q.Count
@@ -234,20 +249,20 @@ func countOf(batch []*waiter) uint64 {
 	return n
 }
 
-// Series is a ports.SeriesStore whose draws go through a Coalescer.
-type Series struct {
+// CoalescedSeries is a ports.SeriesStore whose draws go through a DrawCoalescer.
+type CoalescedSeries struct {
 	ports.SeriesStore
-	draws *Coalescer
+	draws *DrawCoalescer
 }
 
-var _ ports.SeriesStore = Series{}
+var _ ports.SeriesStore = CoalescedSeries{}
 
-// Wrap returns store with its draws coalesced.
-func Wrap(store ports.SeriesStore) Series {
-	return Series{SeriesStore: store, draws: New(store)}
+// Coalesced returns store with its draws coalesced.
+func Coalesced(store ports.SeriesStore) CoalescedSeries {
+	return CoalescedSeries{SeriesStore: store, draws: NewDrawCoalescer(store)}
 }
 
-// DrawNext implements ports.SeriesStore through the Coalescer.
-func (s Series) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuery) ([]series.Drawn, error) {
+// DrawNext implements ports.SeriesStore through the DrawCoalescer.
+func (s CoalescedSeries) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuery) ([]series.Drawn, error) {
 	return s.draws.DrawNext(ctx, org, q)
 }
