@@ -12,8 +12,9 @@ package service
 // statement hands out N draws per commit. The store's draw is atomic, so a
 // merged draw is too, across processes as well: either the whole batch is
 // drawn and every waiter gets its share, or nothing is and every waiter gets
-// the error. A draw that arrives when none of its kind is running is sent at
-// once (leader/follower batching: there is no timer).
+// the error. A draw that arrives when fewer than DrawsInFlight of its kind
+// are running is sent at once (leader/follower batching: there is no
+// timer).
 
 import (
 	"context"
@@ -38,10 +39,20 @@ type drawer interface {
 // largest single request may.
 const MaxDrawBatch = series.MaxDraw
 
+// DrawsInFlight is how many store draws of one kind a DrawCoalescer runs at
+// once. With one, the next batch starts only after the previous one has
+// come back, so the owner's row sits idle for a round trip and the
+// scheduling of two goroutines between commits; with two, the next batch
+// already waits on the row's lock in the database when the previous one
+// commits. Each batch is still one atomic store draw.
+const DrawsInFlight = 2
+
 // Coalescer merges concurrent draws of the same kind into one store draw.
 // It is safe for concurrent use; the zero value is not usable (NewDrawCoalescer).
 type DrawCoalescer struct {
 	next drawer
+	// depth is the store draws of one kind in flight at most.
+	depth int
 
 	mu sync.Mutex
 	// lanes holds one lane per kind of draw that has a batch running; a
@@ -53,7 +64,7 @@ var _ drawer = (*DrawCoalescer)(nil)
 
 // NewDrawCoalescer returns a DrawCoalescer in front of next.
 func NewDrawCoalescer(next drawer) *DrawCoalescer {
-	return &DrawCoalescer{next: next, lanes: map[drawKey]*drawLane{}}
+	return &DrawCoalescer{next: next, depth: DrawsInFlight, lanes: map[drawKey]*drawLane{}}
 }
 
 // key is what draws must share to be merged: everything of the query but
@@ -64,8 +75,10 @@ type drawKey struct {
 	q   ports.DrawQuery
 }
 
-// lane is the draws of one kind waiting for the running batch to end.
+// drawLane is the draws of one kind: how many batches are running, and
+// the draws waiting for one of them to end.
 type drawLane struct {
+	running int
 	pending []*drawWaiter
 }
 
@@ -98,9 +111,13 @@ func (c *DrawCoalescer) DrawNext(ctx context.Context, org tenant.OrgID, q ports.
 	k.q.Count = 0
 	w := &drawWaiter{q: q, ready: make(chan struct{})}
 	c.mu.Lock()
-	l, running := c.lanes[k]
-	if !running {
-		c.lanes[k] = &drawLane{}
+	l := c.lanes[k]
+	if l == nil {
+		l = &drawLane{}
+		c.lanes[k] = l
+	}
+	if l.running < c.depth {
+		l.running++
 		w.taken = true
 		c.mu.Unlock()
 		c.lead(ctx, org, k, []*drawWaiter{w})
@@ -134,8 +151,9 @@ func (c *DrawCoalescer) DrawNext(ctx context.Context, org tenant.OrgID, q ports.
 	return w.drawn, w.err
 }
 
-// lead sends batch (whose first waiter is the caller), hands the lane to
-// the batch queued meanwhile, and releases the batch's other waiters.
+// lead sends batch (whose first waiter is the caller), hands its place in
+// the lane to the batch queued meanwhile, and releases the batch's other
+// waiters.
 func (c *DrawCoalescer) lead(ctx context.Context, org tenant.OrgID, k drawKey, batch []*drawWaiter) {
 	// One waiter's cancelled request must not fail the others' draws.
 	c.send(context.WithoutCancel(ctx), org, batch)
@@ -144,7 +162,9 @@ func (c *DrawCoalescer) lead(ctx context.Context, org tenant.OrgID, k drawKey, b
 	l := c.lanes[k]
 	next := takeDraws(l)
 	if len(next) == 0 {
-		delete(c.lanes, k)
+		if l.running--; l.running == 0 {
+			delete(c.lanes, k)
+		}
 	}
 	c.mu.Unlock()
 	if len(next) > 0 {

@@ -111,6 +111,14 @@ func enteredStore(t *testing.T, f *fakeDrawStore) ports.DrawQuery {
 	}
 }
 
+// serialCoalescer returns a DrawCoalescer with one store draw of a kind
+// in flight, so that every draw but the first queues.
+func serialCoalescer(f *fakeDrawStore) *DrawCoalescer {
+	c := NewDrawCoalescer(f)
+	c.depth = 1
+	return c
+}
+
 type drawResult struct {
 	drawn []series.Drawn
 	err   error
@@ -176,7 +184,7 @@ func wantDrawn(t *testing.T, who string, r drawResult, from, n uint64) {
 
 func TestLoneDrawIsSentAtOnce(t *testing.T) {
 	f := newFakeDraws(true)
-	c := NewDrawCoalescer(f)
+	c := serialCoalescer(f)
 	ch := startDraw(t, c, f, 1, withCount(hotDraw, 1), false) // fails unless the store is entered at once
 	close(f.release)
 	wantDrawn(t, "lone", <-ch, 1, 1)
@@ -187,7 +195,7 @@ func TestLoneDrawIsSentAtOnce(t *testing.T) {
 
 func TestQueuedDrawsAreMergedAndSplitInArrivalOrder(t *testing.T) {
 	f := newFakeDraws(true)
-	c := NewDrawCoalescer(f)
+	c := serialCoalescer(f)
 	a := startDraw(t, c, f, 1, withCount(hotDraw, 1), false)
 	b := startDraw(t, c, f, 1, withCount(hotDraw, 2), true)
 	cc := startDraw(t, c, f, 1, withCount(hotDraw, 3), true)
@@ -213,7 +221,7 @@ func TestFailedBatchHandsOutNothing(t *testing.T) {
 	f := newFakeDraws(true)
 	boom := fault.Unavailablef(errors.New("commit failed"), "commit failed")
 	f.failAt[1] = boom
-	c := NewDrawCoalescer(f)
+	c := serialCoalescer(f)
 	a := startDraw(t, c, f, 1, withCount(hotDraw, 1), false)
 	b := startDraw(t, c, f, 1, withCount(hotDraw, 2), true)
 	cc := startDraw(t, c, f, 1, withCount(hotDraw, 1), true)
@@ -248,7 +256,7 @@ func TestDifferentKindsAreNotMerged(t *testing.T) {
 	for _, tc := range other {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeDraws(true)
-			c := NewDrawCoalescer(f)
+			c := serialCoalescer(f)
 			a := startDraw(t, c, f, 1, withCount(hotDraw, 1), false)
 			// Sent at once beside the running draw, not queued behind it.
 			b := startDraw(t, c, f, tc.org, withCount(tc.q, 1), false)
@@ -269,7 +277,7 @@ func TestDifferentKindsAreNotMerged(t *testing.T) {
 func TestExhaustedBatchFallsBackToSingleDraws(t *testing.T) {
 	f := newFakeDraws(true)
 	f.stock = 4
-	c := NewDrawCoalescer(f)
+	c := serialCoalescer(f)
 	a := startDraw(t, c, f, 1, withCount(hotDraw, 1), false)
 	b := startDraw(t, c, f, 1, withCount(hotDraw, 2), true)
 	cc := startDraw(t, c, f, 1, withCount(hotDraw, 2), true)
@@ -287,7 +295,7 @@ func TestExhaustedBatchFallsBackToSingleDraws(t *testing.T) {
 
 func TestBatchStaysWithinMaxDrawBatch(t *testing.T) {
 	f := newFakeDraws(true)
-	c := NewDrawCoalescer(f)
+	c := serialCoalescer(f)
 	a := startDraw(t, c, f, 1, withCount(hotDraw, 1), false)
 	b := startDraw(t, c, f, 1, withCount(hotDraw, MaxDrawBatch-1), true)
 	cc := startDraw(t, c, f, 1, withCount(hotDraw, 2), true)
@@ -302,7 +310,7 @@ func TestBatchStaysWithinMaxDrawBatch(t *testing.T) {
 
 func TestCancelledWaiterLeavesTheQueue(t *testing.T) {
 	f := newFakeDraws(true)
-	c := NewDrawCoalescer(f)
+	c := serialCoalescer(f)
 	a := startDraw(t, c, f, 1, withCount(hotDraw, 1), false)
 	ctx, cancel := context.WithCancel(context.Background())
 	b := make(chan drawResult, 1)
@@ -369,4 +377,50 @@ func TestConcurrentDrawsHandOutEveryNumberOnce(t *testing.T) {
 		}
 	}
 	t.Logf("%d draws in %d store calls", goroutines*each, len(f.callCounts()))
+}
+
+// TestTwoDrawsInFlight checks the default depth: a second draw is sent
+// beside the first, the third and later queue and go as one batch when
+// either ends.
+func TestTwoDrawsInFlight(t *testing.T) {
+	if DrawsInFlight != 2 {
+		t.Fatalf("DrawsInFlight = %d; this test is written for 2", DrawsInFlight)
+	}
+	f := newFakeDraws(true)
+	c := NewDrawCoalescer(f)
+	a := startDraw(t, c, f, 1, withCount(hotDraw, 1), false)
+	b := startDraw(t, c, f, 1, withCount(hotDraw, 1), false)
+	cc := startDraw(t, c, f, 1, withCount(hotDraw, 2), true)
+	d := startDraw(t, c, f, 1, withCount(hotDraw, 1), true)
+	f.release <- struct{}{}
+	if q := enteredStore(t, f); q != withCount(hotDraw, 3) {
+		t.Fatalf("merged draw %+v, want count 3", q)
+	}
+	close(f.release)
+	got := map[string]int{}
+	var rs []drawResult
+	for i, ch := range []chan drawResult{a, b, cc, d} {
+		r := <-ch
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		rs = append(rs, r)
+		for _, n := range drawnNumbers(t, r.drawn) {
+			got[n] = i
+		}
+	}
+	if len(got) != 5 {
+		t.Fatalf("%d distinct numbers handed out, want 5: %v", len(got), got)
+	}
+	// The batch's numbers follow one another, split in arrival order.
+	third, fourth := drawnNumbers(t, rs[2].drawn), drawnNumbers(t, rs[3].drawn)
+	if len(third) != 2 || len(fourth) != 1 || third[1] >= fourth[0] || third[0] >= third[1] {
+		t.Fatalf("batch split %v then %v, want consecutive in arrival order", third, fourth)
+	}
+	if calls := f.callCounts(); len(calls) != 3 {
+		t.Fatalf("store calls %v, want 3", calls)
+	}
+	if len(c.lanes) != 0 {
+		t.Fatalf("lanes left behind: %v", c.lanes)
+	}
 }

@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -58,7 +61,7 @@ func run(ctx context.Context, cfg config) (err error) {
 	}
 	a := allotCmd{bin: bin, key: newSecretKey()}
 
-	if cfg.ops[opCreate] || cfg.ops[opDraw] || cfg.ops[opEnroll] || cfg.ops[opGrowth] {
+	if cfg.ops[opCreate] || cfg.ops[opDraw] || cfg.ops[opPeer] || cfg.ops[opEnroll] || cfg.ops[opGrowth] {
 		if err := b.postgresPhases(ctx, a); err != nil {
 			return err
 		}
@@ -124,7 +127,12 @@ func (b *bench) postgresPhases(ctx context.Context, a allotCmd) error {
 		}
 	}
 	if b.cfg.ops[opDraw] {
-		if err := b.drawPhase(ctx, srv, key); err != nil {
+		if err := b.drawPhases(ctx, srv, key); err != nil {
+			return err
+		}
+	}
+	if b.cfg.ops[opPeer] {
+		if err := b.peerPhase(ctx); err != nil {
 			return err
 		}
 	}
@@ -222,26 +230,176 @@ func (b *bench) createPhase(ctx context.Context, srv *server, key string, slots 
 	return nil
 }
 
-// drawPhase measures draw-next-1 through the service, then pgbench's
-// UPDATE ... RETURNING of the same shape on stock of its own.
-func (b *bench) drawPhase(ctx context.Context, srv *server, key string) error {
-	if err := seedDrawStock(ctx, b.db, b.org, drawItem, 100_000_000_000, 3); err != nil {
+// drawPhases measures the draw phases, each beside pgbench's UPDATE of the
+// same shape at the same concurrency: every client drawing for an owner of
+// its own (pgbench: every client on a row of its own), then one hot owner
+// and item with one series at 16 and at -hot-clients clients (pgbench: all
+// clients on one row). After each hot phase every number handed out is
+// checked against the series: none twice, none skipped.
+func (b *bench) drawPhases(ctx context.Context, srv *server, key string) error {
+	region := int64(100_000_000_000)
+	seed := func(owner, item string) (int64, int64, error) {
+		first := region
+		region += drawStockSize
+		id, err := seedDrawStock(ctx, b.db, b.org, owner, item, first)
+		return id, first, err
+	}
+	type hot struct {
+		name, item string
+		clients    int
+		id, first  int64
+	}
+	hots := []hot{{name: opDrawHot16, item: hotItem16, clients: b.cfg.clients}, {name: opDrawHot64, item: hotItem64, clients: b.cfg.hotClients}}
+	for i := range hots {
+		var err error
+		if hots[i].id, hots[i].first, err = seed(benchCustomer, hots[i].item); err != nil {
+			return err
+		}
+	}
+	if _, _, err := seed(benchCustomer, hotFloorItem); err != nil {
 		return err
 	}
-	if err := seedDrawStock(ctx, b.db, b.org, drawFloorItem, 200_000_000_000, 3); err != nil {
-		return err
+	for i := range b.cfg.clients {
+		if _, _, err := seed(ownOwner(i), ownItem); err != nil {
+			return err
+		}
+		if _, _, err := seed(fmt.Sprintf("P%d", i), ownFloorItem); err != nil {
+			return err
+		}
 	}
 	if err := analyze(ctx, b.db, "series"); err != nil {
 		return err
 	}
-	r, st := b.measure(ctx, srv, opDrawNext, b.cfg.clients, b.cfg.warmup, drawWorkers(srv.base, key))
-	b.logf("%s: floor (pgbench UPDATE)", opDrawNext)
-	f, err := b.pgbench(ctx, opDrawNext, script(drawScript, b.org, 0), b.cfg.clients, b.cfg.duration)
+
+	r, st := b.measure(ctx, srv, opDrawOwn, b.cfg.clients, b.cfg.warmup, drawWorkers(srv.base, key, ownItem, ownOwner, nil))
+	b.logf("%s: floor (pgbench UPDATE, a row per client)", opDrawOwn)
+	f, err := b.pgbench(ctx, opDrawOwn, drawFloor(b.org, "P:client_id", ownFloorItem), b.cfg.clients, b.cfg.duration)
 	if err != nil {
 		return err
 	}
-	b.res.add(opDrawNext, r, &f, st)
+	b.res.add(opDrawOwn, r, &f, st)
+
+	for _, h := range hots {
+		rec := newDrawRecorder()
+		r, st := b.measure(ctx, srv, h.name, h.clients, b.cfg.warmup,
+			drawWorkers(srv.base, key, h.item, func(int) string { return benchCustomer }, rec))
+		check, err := b.checkDraws(ctx, h.id, h.first, rec.all())
+		if err != nil {
+			return err
+		}
+		b.logf("%s: %d numbers handed out, %d distinct, series counts %d drawn, %d skipped", h.name, check.HandedOut, check.Distinct, check.Drawn, check.Skipped)
+		b.logf("%s: floor (pgbench UPDATE of one row)", h.name)
+		f, err := b.pgbench(ctx, h.name, drawFloor(b.org, benchCustomer, hotFloorItem), h.clients, b.cfg.duration)
+		if err != nil {
+			return err
+		}
+		b.res.add(h.name, r, &f, st)
+		b.res.Operations[h.name].DrawCheck = &check
+	}
 	return nil
+}
+
+// drawCheck is what the check after a hot-owner phase found.
+type drawCheck struct {
+	// HandedOut counts the numbers the phase's answers carried, warm-up
+	// included; Distinct the different ones among them.
+	HandedOut int64 `json:"handed_out"`
+	Distinct  int64 `json:"distinct"`
+	// Drawn is the series' counter after the phase.
+	Drawn int64 `json:"series_drawn"`
+	// Skipped counts the numbers below the counter that no answer carried;
+	// Beyond the numbers handed out at or past it (both must be 0).
+	Skipped int64 `json:"skipped"`
+	Beyond  int64 `json:"beyond_counter"`
+	OK      bool  `json:"ok"`
+}
+
+// checkDraws compares the numbers handed out from series id (whose first
+// number's digits are first) with its counter.
+func (b *bench) checkDraws(ctx context.Context, id, first int64, handed []string) (drawCheck, error) {
+	c := drawCheck{HandedOut: int64(len(handed))}
+	if err := b.db.QueryRowContext(ctx, "SELECT drawn FROM series WHERE id = $1", id).Scan(&c.Drawn); err != nil {
+		return c, err
+	}
+	seen := make(map[int64]bool, len(handed))
+	for _, n := range handed {
+		v, err := strconv.ParseInt(strings.TrimPrefix(n, "D"), 10, 64)
+		if err != nil || !strings.HasPrefix(n, "D") {
+			return c, fmt.Errorf("draw check: %q is not a number of the stock", n)
+		}
+		off := v - first
+		if seen[off] {
+			continue
+		}
+		seen[off] = true
+		if off < 0 || off >= c.Drawn {
+			c.Beyond++
+		}
+	}
+	c.Distinct = int64(len(seen))
+	c.Skipped = c.Drawn - (c.Distinct - c.Beyond)
+	c.OK = c.Distinct == c.HandedOut && c.Skipped == 0 && c.Beyond == 0
+	return c, nil
+}
+
+// peerPhase runs the go-ipam peer (a module of its own, built by make
+// bench) on a database of its own in the same cluster, with the clients of
+// the hot-owner phase at 16.
+func (b *bench) peerPhase(ctx context.Context) error {
+	if _, err := os.Stat(b.cfg.peer); err != nil {
+		return fmt.Errorf("-peer %s: %w (make bench builds it)", b.cfg.peer, err)
+	}
+	db, err := b.pg.createDB(ctx, peerDB)
+	if err != nil {
+		return err
+	}
+	_ = db.Close()
+	b.logf("%s: %d goroutines, %s", opPeerIPAM, b.cfg.clients, b.cfg.duration)
+	postmaster := b.pg.postmasterPID()
+	before := sampleCPU(0, postmaster)
+	cmd := exec.CommandContext(ctx, b.cfg.peer, "-host", "127.0.0.1", "-port", strconv.Itoa(b.pg.port), "-user", "postgres",
+		"-db", peerDB, "-clients", strconv.Itoa(b.cfg.clients), "-warmup", b.cfg.warmup.String(), "-duration", b.cfg.duration.String())
+	cmd.Env = cleanEnv()
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("peer %s: %v\n%s", b.cfg.peer, err, stderr.String())
+	}
+	var p peerResult
+	if err := json.Unmarshal(out, &p); err != nil {
+		return fmt.Errorf("peer printed %q: %w", out, err)
+	}
+	if !p.Distinct {
+		return fmt.Errorf("peer: go-ipam handed out an address twice")
+	}
+	if p.FirstErr != "" {
+		b.logf("%s: %d errors; first: %s", opPeerIPAM, p.Errors, p.FirstErr)
+	}
+	var client time.Duration
+	if ps := cmd.ProcessState; ps != nil {
+		client = ps.UserTime() + ps.SystemTime()
+	}
+	cpu := before.use(sampleCPU(0, postmaster), p.Ops+p.Errors, client)
+	b.res.Operations[opPeerIPAM] = &opResult{Clients: p.Clients, Ops: p.Ops, Errors: p.Errors, Seconds: p.Seconds,
+		OpsPerS: p.OpsPerS, P50Ms: p.P50Ms, P99Ms: p.P99Ms, CPU: &cpu}
+	return nil
+}
+
+// peerDB is the peer's database.
+const peerDB = "ipam"
+
+// peerResult is what the peer prints.
+type peerResult struct {
+	Clients  int     `json:"clients"`
+	Ops      int64   `json:"ops"`
+	Errors   int64   `json:"errors"`
+	FirstErr string  `json:"first_error"`
+	Seconds  float64 `json:"seconds"`
+	OpsPerS  float64 `json:"ops_per_s"`
+	P50Ms    float64 `json:"p50_ms"`
+	P99Ms    float64 `json:"p99_ms"`
+	Distinct bool    `json:"distinct"`
 }
 
 // enrollPhase measures 10-line enrollments on chained tokens, then

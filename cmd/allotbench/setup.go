@@ -15,10 +15,15 @@ const (
 	benchOrg      = "BENCH"
 	benchCustomer = "C1"
 	benchItem     = "ITEM"
-	// drawItem is the stock the service draws from, drawFloorItem
-	// pgbench's.
-	drawItem      = "DRAW"
-	drawFloorItem = "DRAWPG"
+	// The draw phases' stock: hotItem16 and hotItem64 are the hot owner's
+	// (benchCustomer) of the service's phases at 16 and 64 clients,
+	// hotFloorItem pgbench's one row; ownItem is drawn by ownOwner(i) for
+	// client i, ownFloorItem by pgbench's client i as 'P<i>'.
+	hotItem16     = "HOT16"
+	hotItem64     = "HOT64"
+	hotFloorItem  = "HOTPG"
+	ownItem       = "OWN"
+	ownFloorItem  = "OWNPG"
 	benchVendor   = "benchvendor"
 	benchUser     = "benchuser"
 	benchPassword = "bench-password-1"
@@ -127,19 +132,25 @@ func seedSeries(ctx context.Context, db *sql.DB, org int64, from, to int64) erro
 	return analyze(ctx, db, "series")
 }
 
-// seedDrawStock gives item n series of 1,000,000 numbers (prefix D, width
-// 12, region first..) to draw from.
-func seedDrawStock(ctx context.Context, db *sql.DB, org int64, item string, region int64, n int) error {
-	_, err := db.ExecContext(ctx, `INSERT INTO series (org_id, prefix, width, first_digits, last_digits, size, drawn,
+// drawStockSize is the numbers of every draw series the benchmark seeds.
+const drawStockSize = 1_000_000
+
+// seedDrawStock gives owner one series of drawStockSize numbers (prefix D,
+// width 12, from first) of item to draw from, and returns its id.
+func seedDrawStock(ctx context.Context, db *sql.DB, org int64, owner, item string, first int64) (int64, error) {
+	var id int64
+	err := db.QueryRowContext(ctx, `INSERT INTO series (org_id, prefix, width, first_digits, last_digits, size, drawn,
 		owner_kind, owner_code, type, item_code, creator_hub, created_at)
-		SELECT $1, 'D', 12, lpad(($3 + s * 1000000)::text, 12, '0'), lpad(($3 + s * 1000000 + 999999)::text, 12, '0'), 1000000, 0,
-		'customer', $2, 'virtual', $4, '', now()
-		FROM generate_series(0, $5::bigint - 1) AS s`, org, benchCustomer, region, item, n)
+		VALUES ($1, 'D', 12, lpad($3::bigint::text, 12, '0'), lpad(($3::bigint + $5::bigint - 1)::text, 12, '0'), $5::bigint, 0,
+		'customer', $2, 'virtual', $4, '', now()) RETURNING id`, org, owner, first, item, drawStockSize).Scan(&id)
 	if err != nil {
-		return fmt.Errorf("seed draw stock: %w", err)
+		return 0, fmt.Errorf("seed draw stock: %w", err)
 	}
-	return nil
+	return id, nil
 }
+
+// ownOwner is the owner client i of the own-owner phase draws for.
+func ownOwner(i int) string { return fmt.Sprintf("OWN%d", i) }
 
 // seedTokens stores perClient unconsumed tokens for each of clients
 // pgbench clients: digest tokenBase + client*10^9 + n (as text) for n in
