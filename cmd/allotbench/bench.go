@@ -271,9 +271,13 @@ func (b *bench) drawPhases(ctx context.Context, srv *server, key string) error {
 		return err
 	}
 
+	ownFloor, hotFloor, err := b.drawFloors(ctx, srv, key)
+	if err != nil {
+		return err
+	}
 	r, st := b.measure(ctx, srv, opDrawOwn, b.cfg.clients, b.cfg.warmup, drawWorkers(srv.base, key, ownItem, ownOwner, nil))
-	b.logf("%s: floor (pgbench UPDATE, a row per client)", opDrawOwn)
-	f, err := b.pgbench(ctx, opDrawOwn, drawFloor(b.org, "P:client_id", ownFloorItem), b.cfg.clients, b.cfg.duration)
+	b.logf("%s: floor (pgbench, the store's draw statement, a row per client)", opDrawOwn)
+	f, err := b.pgbench(ctx, opDrawOwn, ownFloor, b.cfg.clients, b.cfg.duration)
 	if err != nil {
 		return err
 	}
@@ -288,8 +292,8 @@ func (b *bench) drawPhases(ctx context.Context, srv *server, key string) error {
 			return err
 		}
 		b.logf("%s: %d numbers handed out, %d distinct, series counts %d drawn, %d skipped", h.name, check.HandedOut, check.Distinct, check.Drawn, check.Skipped)
-		b.logf("%s: floor (pgbench UPDATE of one row)", h.name)
-		f, err := b.pgbench(ctx, h.name, drawFloor(b.org, benchCustomer, hotFloorItem), h.clients, b.cfg.duration)
+		b.logf("%s: floor (pgbench, the store's draw statement on one row)", h.name)
+		f, err := b.pgbench(ctx, h.name, hotFloor, h.clients, b.cfg.duration)
 		if err != nil {
 			return err
 		}
@@ -297,6 +301,39 @@ func (b *bench) drawPhases(ctx context.Context, srv *server, key string) error {
 		b.res.Operations[h.name].DrawCheck = &check
 	}
 	return nil
+}
+
+// drawFloors captures the statement the store issues for one draw (of
+// owner ownOwner(0)) and returns it as the pgbench scripts of the floors:
+// with owner P<client> on stock of its own per pgbench client, and with the
+// hot owner on one row. Capturing keeps the floor the store's statement
+// (today an UPDATE that also writes the history entry) as the store
+// changes.
+func (b *bench) drawFloors(ctx context.Context, srv *server, key string) (own, hot string, err error) {
+	caps, err := b.captureStatements(ctx, func() error {
+		c := newCaller(srv.base)
+		body := fmt.Appendf(nil, `{"client_code":%q,"item_code":%q,"count":1}`, ownOwner(0), ownItem)
+		status, resp, err := c.post(ctx, nextPath, body, "Authorization", "Basic "+key)
+		if err == nil && status != 200 {
+			err = fmt.Errorf("capture draw: HTTP %d: %s", status, short(resp))
+		}
+		return err
+	})
+	if err != nil {
+		return "", "", err
+	}
+	stmt, err := statementWith(caps, "UPDATE series")
+	if err != nil {
+		return "", "", err
+	}
+	owner, item := "'"+ownOwner(0)+"'", "'"+ownItem+"'"
+	if !strings.Contains(stmt, owner) || !strings.Contains(stmt, item) {
+		return "", "", fmt.Errorf("capture: the draw statement names neither %s nor %s: %s", owner, item, stmt)
+	}
+	b.logf("draw floors: the store's statement is %d characters", len(stmt))
+	own = asScript([]string{strings.NewReplacer(owner, "'P:client_id'", item, "'"+ownFloorItem+"'").Replace(stmt)})
+	hot = asScript([]string{strings.NewReplacer(owner, "'"+benchCustomer+"'", item, "'"+hotFloorItem+"'").Replace(stmt)})
+	return own, hot, nil
 }
 
 // drawCheck is what the check after a hot-owner phase found.

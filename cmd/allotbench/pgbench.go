@@ -34,22 +34,6 @@ INSERT INTO series (org_id, prefix, width, first_digits, last_digits, size, draw
 			VALUES ({org}, 'B', 12, ':first', ':last', 10, 0, 'customer', '` + benchCustomer + `', 'virtual', '` + benchItem + `', '', '{ts}') RETURNING id;
 `
 
-// drawScript is DrawNext for one number: the single UPDATE ... RETURNING of
-// its fast path, for owner {owner} and item {item}; with an owner of
-// 'P:client_id' every pgbench client updates a row of its own, with a fixed
-// owner all update one row.
-const drawScript = `UPDATE series SET last_take = 1, drawn = drawn + 1
-		WHERE id = (SELECT c.id FROM series AS c WHERE c.org_id = {org} AND c.owner_kind = 'customer' AND c.owner_code = '{owner}' AND c.item_code = '{item}'
-		AND c.deleted_at IS NULL AND c.drawn < c.size ORDER BY c.id LIMIT 1)
-		AND size - drawn >= 1 AND deleted_at IS NULL
-		RETURNING id, prefix, first_digits, last_digits, drawn, last_take;
-`
-
-// drawFloor returns drawScript for owner and item.
-func drawFloor(org int64, owner, item string) string {
-	return strings.NewReplacer("{owner}", owner, "{item}", item).Replace(script(drawScript, org, 0))
-}
-
 // consumeScript is ConsumeToken's UPDATE ... RETURNING on a token seeded
 // for this client and counter (tokenSeedSQL); the digest is a literal
 // compared with the bytea column, as the service's is.
