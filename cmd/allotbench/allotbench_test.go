@@ -176,3 +176,41 @@ func TestReport(t *testing.T) {
 		}
 	}
 }
+
+// TestParseStatementLog reads statements, their further lines and their
+// backends from a log in captureStatements' prefix, and finds one
+// backend's transaction among another's statements.
+func TestParseStatementLog(t *testing.T) {
+	log := `2026-12-01 15:46:50.057 UTC [101] allotbench LOG:  statement: BEGIN
+2026-12-01 15:46:50.058 UTC [202] allotbench LOG:  statement: SELECT 1
+2026-12-01 15:46:50.059 UTC [101] allotbench LOG:  statement: INSERT INTO lines (a, b)
+			VALUES (1, 'x') RETURNING id
+2026-12-01 15:46:50.060 UTC [303] postgres LOG:  statement: SELECT 2
+2026-12-01 15:46:50.060 UTC [101] allotbench LOG:  statement: ALTER SYSTEM SET log_statement = 'all'
+2026-12-01 15:46:50.061 UTC [202] allotbench ERROR:  boom
+2026-12-01 15:46:50.061 UTC [101] allotbench LOG:  statement: COMMIT
+`
+	stmts, err := parseStatementLog(strings.NewReader(log), "allotbench")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stmts) != 4 || stmts[2].sql != "INSERT INTO lines (a, b)\n\t\t\tVALUES (1, 'x') RETURNING id" || stmts[1].pid != "202" {
+		t.Fatalf("parsed %q", stmts)
+	}
+	tx, err := transactionOf(stmts, "INSERT INTO lines")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := asScript(tx); got != "BEGIN;\nINSERT INTO lines (a, b)\n\t\t\tVALUES (1, 'x') RETURNING id;\nCOMMIT;\n" {
+		t.Fatalf("script %q", got)
+	}
+	if _, err := transactionOf(stmts, "UPDATE"); err == nil {
+		t.Fatal("found a transaction with no such statement")
+	}
+	if _, err := parseStatementLog(strings.NewReader("2026-12-01 15:46:50.057 UTC [101] allotbench LOG:  execute <unnamed>: SELECT $1\n"), "allotbench"); err == nil {
+		t.Fatal("a statement of the extended protocol was taken")
+	}
+	if got := asScript([]string{"INSERT INTO a VALUES (1) RETURNING id \\gset a_"}); got != "INSERT INTO a VALUES (1) RETURNING id \\gset a_\n" {
+		t.Fatalf("gset script %q", got)
+	}
+}

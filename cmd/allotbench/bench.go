@@ -439,16 +439,23 @@ type peerResult struct {
 	Distinct bool    `json:"distinct"`
 }
 
-// enrollPhase measures 10-line enrollments on chained tokens, then
-// pgbench's token-consuming UPDATE ... RETURNING on seeded tokens. A second,
-// short phase sends the same requests without the customer password, whose
-// argon2id hash dominates an enrollment: it shows what the rest costs.
+// enrollPhase measures 10-line enrollments on chained tokens, then the
+// floor: pgbench replaying the very transaction the store ran for one such
+// request (every statement from BEGIN to COMMIT, captured from the
+// cluster's statement log), with fresh enrollment ids per transaction. A
+// second, short phase sends the same requests without the customer
+// password, whose argon2id hash dominates an enrollment: it shows what the
+// rest costs.
 func (b *bench) enrollPhase(ctx context.Context, srv *server) error {
 	n := b.cfg.enrollClients
 	per := b.cfg.enrollMax + noPasswordRequests
-	b.logf("%s: issuing %d enrollment ids through check_service_availability", opEnrollment, n*per*linesPerRequest)
+	b.logf("%s: issuing %d enrollment ids through check_service_availability", opEnrollment, n*per*linesPerRequest+linesPerRequest)
 	t0 := time.Now()
 	chains, ids, err := enrollmentChains(ctx, srv.base, n, per)
+	if err != nil {
+		return err
+	}
+	capIDs, err := chains[0].issueIDs(ctx, linesPerRequest)
 	if err != nil {
 		return err
 	}
@@ -464,28 +471,99 @@ func (b *bench) enrollPhase(ctx context.Context, srv *server) error {
 	}
 	// Warm already; the phase ends when its ids run out.
 	np, npst := b.measure(ctx, srv, opEnrollmentNoPassword, n, 0, enrollmentWorkers(chains, rest, false))
-	b.res.add(opEnrollmentNoPassword, np, nil, npst)
 
-	// Enough tokens that no client runs out within the window even at
-	// 20,000 consumptions per second in all.
-	perClient := max(20_000*int(b.cfg.duration/time.Second)/n, 1000)
-	if err := seedTokens(ctx, b.db, b.org, n, perClient); err != nil {
-		return err
-	}
-	b.logf("%s: floor (pgbench token UPDATE)", opEnrollment)
-	f, err := b.pgbench(ctx, opEnrollment, script(consumeScript, b.org, tokenBase), n, b.cfg.duration)
+	floor, err := b.enrollmentFloor(ctx, chains[0], capIDs)
 	if err != nil {
 		return err
 	}
-	var consumed int64
-	if err := b.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM tokens WHERE vendor_id = 'bench-floor' AND consumed_at IS NOT NULL").Scan(&consumed); err != nil {
+	// Enough ids that no client runs out within the window even at 1,500
+	// transactions per second in all.
+	perClient := max(1500*int(b.cfg.duration/time.Second)/n, 200)
+	if err := seedFloorEnrollmentIDs(ctx, b.db, capIDs[0], n, perClient); err != nil {
 		return err
 	}
-	if consumed < f.txns {
-		return fmt.Errorf("token floor: %d transactions but only %d tokens consumed (seed more)", f.txns, consumed)
+	b.logf("%s: floor (pgbench, the store's transaction for one 10-line request)", opEnrollment)
+	f, err := b.pgbench(ctx, opEnrollment, strings.ReplaceAll(floor, "{base}", strconv.FormatInt(floorIDBase, 10)), n, b.cfg.duration)
+	if err != nil {
+		return err
+	}
+	var used int64
+	if err := b.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM enrollment_ids WHERE id LIKE 'F%' AND used_at IS NOT NULL").Scan(&used); err != nil {
+		return err
+	}
+	if used < f.txns*linesPerRequest {
+		return fmt.Errorf("enrollment floor: %d transactions but only %d ids claimed (seed more)", f.txns, used)
 	}
 	b.res.add(opEnrollment, r, &f, st)
+	// The same transaction floors the requests without a password.
+	b.res.add(opEnrollmentNoPassword, np, &f, npst)
 	return nil
+}
+
+// floorIDBase is the number of the first enrollment id of the floor
+// (F followed by 12 digits): per pgbench client 10^8 of its own, 10 per
+// transaction.
+const floorIDBase int64 = 100_000_000_000
+
+// enrollmentFloor sends one 10-line request with ids (a customer password
+// on its first line, as in the measured phase) on chain, captures the
+// transaction the store ran for it and returns it as a pgbench script in
+// which the ids are :e0 … :e9 of the transaction's own and the invoice
+// number is the client's and transaction's; {base} is left for the caller.
+func (b *bench) enrollmentFloor(ctx context.Context, chain *bssClient, ids []string) (string, error) {
+	const invoice = 999_999
+	caps, err := b.captureStatements(ctx, func() error {
+		_, err := chain.call(ctx, customerPath, enrollmentBody(ids, invoice, true))
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	tx, err := transactionOf(caps, "INSERT INTO lines")
+	if err != nil {
+		return "", err
+	}
+	pairs := []string{fmt.Sprintf("BENCH-%d", invoice), "BENCH-F:client_id-:n"}
+	for k, id := range ids {
+		pairs = append(pairs, strings.ToUpper(id), fmt.Sprintf("F:e%d", k))
+	}
+	// The lines belong to the account the transaction opens: its id,
+	// returned by the account's INSERT, goes to :a_id (pgbench's \gset).
+	var account int64
+	if err := b.db.QueryRowContext(ctx, "SELECT account_id FROM lines WHERE enrollment_id = $1", strings.ToUpper(ids[0])).Scan(&account); err != nil {
+		return "", fmt.Errorf("enrollment floor: the captured request's account: %w", err)
+	}
+	opened := false
+	for i, s := range tx {
+		switch {
+		case strings.Contains(s, "INSERT INTO accounts") && strings.Contains(s, "RETURNING id"):
+			tx[i] = strings.TrimRight(strings.TrimSpace(s), ";") + ` \gset a_`
+			opened = true
+		case strings.Contains(s, "INSERT INTO lines"):
+			tx[i] = strings.ReplaceAll(s, fmt.Sprintf(", %d, '%s'", account, strings.ToUpper(ids[0])), fmt.Sprintf(", :a_id, '%s'", strings.ToUpper(ids[0])))
+			for _, id := range ids[1:] {
+				tx[i] = strings.ReplaceAll(tx[i], fmt.Sprintf(", %d, '%s'", account, strings.ToUpper(id)), fmt.Sprintf(", :a_id, '%s'", strings.ToUpper(id)))
+			}
+			if strings.Count(tx[i], ":a_id") != len(ids) {
+				return "", fmt.Errorf("enrollment floor: %d of the %d lines name account %d", strings.Count(tx[i], ":a_id"), len(ids), account)
+			}
+		}
+	}
+	if !opened {
+		return "", fmt.Errorf("enrollment floor: the captured transaction opens no account")
+	}
+	body := strings.NewReplacer(pairs...).Replace(asScript(tx))
+	for _, id := range ids {
+		if strings.Contains(body, strings.ToUpper(id)) {
+			return "", fmt.Errorf("enrollment floor: id %s left in the captured transaction", id)
+		}
+	}
+	b.logf("enrollment floor: the store's transaction is %d statements", len(tx))
+	head := "\\set n :n + 1\n\\set b {base} + :client_id * 100000000 + :n * 10\n"
+	for k := range ids {
+		head += fmt.Sprintf("\\set e%d :b + %d\n", k, k)
+	}
+	return head + body, nil
 }
 
 // noPasswordRequests is the requests per client of the enrollment phase

@@ -154,13 +154,16 @@ func statementWith(stmts []captured, marker string) (string, error) {
 }
 
 // asScript ends every statement with a semicolon, as a pgbench script's
-// lines.
+// lines, unless a \gset ends it.
 func asScript(stmts []string) string {
 	var b strings.Builder
 	for _, s := range stmts {
 		s = strings.TrimRight(strings.TrimSpace(s), ";")
 		b.WriteString(s)
-		b.WriteString(";\n")
+		if !strings.Contains(s[strings.LastIndex(s, "\n")+1:], `\gset`) {
+			b.WriteString(";")
+		}
+		b.WriteString("\n")
 	}
 	return b.String()
 }

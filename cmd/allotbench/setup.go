@@ -46,8 +46,6 @@ const (
 	// insert floors (12 digits, no service range reaches them).
 	floorBase       int64 = 200_000_000_000
 	growthFloorBase int64 = 300_000_000_000
-	// tokenBase is the first seeded token digest of the consume floor.
-	tokenBase int64 = 200_000_000_000
 )
 
 // newSecretKey returns a fresh 32-byte master key, hex.
@@ -152,18 +150,20 @@ func seedDrawStock(ctx context.Context, db *sql.DB, org int64, owner, item strin
 // ownOwner is the owner client i of the own-owner phase draws for.
 func ownOwner(i int) string { return fmt.Sprintf("OWN%d", i) }
 
-// seedTokens stores perClient unconsumed tokens for each of clients
-// pgbench clients: digest tokenBase + client*10^9 + n (as text) for n in
-// [1, perClient], the values consumeScript consumes.
-func seedTokens(ctx context.Context, db *sql.DB, org int64, clients, perClient int) error {
-	_, err := db.ExecContext(ctx, `INSERT INTO tokens (digest, org_id, vendor_id, issued_at, expires_at)
-		SELECT convert_to(($2 + c * 1000000000 + n)::text, 'UTF8'), $1, 'bench-floor', now(), now() + interval '1 day'
-		FROM generate_series(0, $3::bigint - 1) AS c, generate_series(1, $4::bigint) AS n`,
-		org, tokenBase, clients, perClient)
+// seedFloorEnrollmentIDs issues, as the service would have, the
+// enrollment ids the enrollment floor claims: for each of clients pgbench
+// clients and each of its first perClient transactions, ten ids F<number>
+// (enrollmentFloor's :e0 … :e9), copying the zip, agent and program of the
+// issued id template.
+func seedFloorEnrollmentIDs(ctx context.Context, db *sql.DB, template string, clients, perClient int) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO enrollment_ids (id, org_id, zip, agent_id, issued_at, program)
+		SELECT 'F' || ($2::bigint + c * 100000000 + n * 10 + k)::text, t.org_id, t.zip, t.agent_id, now(), t.program
+		FROM enrollment_ids AS t, generate_series(0, $3::bigint - 1) AS c, generate_series(1, $4::bigint) AS n, generate_series(0, 9) AS k
+		WHERE t.id = $1`, strings.ToUpper(template), floorIDBase, clients, perClient)
 	if err != nil {
-		return fmt.Errorf("seed tokens: %w", err)
+		return fmt.Errorf("seed floor enrollment ids: %w", err)
 	}
-	return analyze(ctx, db, "tokens")
+	return analyze(ctx, db, "enrollment_ids")
 }
 
 // analyze refreshes the planner statistics (and visibility map) of table
