@@ -18,6 +18,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"github.com/allot-io/allot/domain/fault"
@@ -82,22 +83,23 @@ type drawLane struct {
 	pending []*drawWaiter
 }
 
-// waiter is one DrawNext call.
+// drawWaiter is one DrawNext call.
 type drawWaiter struct {
 	q ports.DrawQuery
 	// ready is closed when the waiter's result is set or, when batch is
 	// set, when it is to send that batch itself.
 	ready chan struct{}
 	batch []*drawWaiter
-	// taken tells, under the DrawDrawCoalescer's lock, that the waiter belongs to
-	// a batch and must wait for its end.
+	// taken tells, under the DrawCoalescer's lock, that the waiter belongs
+	// to a batch and must wait for its end.
 	taken bool
 	drawn []series.Drawn
 	err   error
 }
 
-// DrawNext implements ports.SeriesStore.DrawNext: it draws q.Count numbers for q, merged with
-// the draws of the same kind that queue behind a running one. It returns
+// DrawNext implements ports.SeriesStore.DrawNext: it draws q.Count numbers
+// for q, merged with the draws of the same kind that queue behind a running
+// one. It returns
 // what the store's DrawNext would for this request alone, with one
 // exception owed to atomicity: when a merged draw fails (other than for
 // exhausted stock), every draw of the batch gets that error and none gets
@@ -155,9 +157,16 @@ func (c *DrawCoalescer) DrawNext(ctx context.Context, org tenant.OrgID, q ports.
 // the lane to the batch queued meanwhile, and releases the batch's other
 // waiters.
 func (c *DrawCoalescer) lead(ctx context.Context, org tenant.OrgID, k drawKey, batch []*drawWaiter) {
+	// Deferred, so that a store that panics still frees the lane and its
+	// waiters (send has given them an error).
+	defer c.handOff(k, batch)
 	// One waiter's cancelled request must not fail the others' draws.
 	c.send(context.WithoutCancel(ctx), org, batch)
+}
 
+// handOff gives the batch's place in the lane to the draws queued
+// meanwhile, or frees it, and releases the batch's other waiters.
+func (c *DrawCoalescer) handOff(k drawKey, batch []*drawWaiter) {
 	c.mu.Lock()
 	l := c.lanes[k]
 	next := takeDraws(l)
@@ -196,6 +205,14 @@ func takeDraws(l *drawLane) []*drawWaiter {
 
 // send draws the batch's numbers and sets each waiter's result.
 func (c *DrawCoalescer) send(ctx context.Context, org tenant.OrgID, batch []*drawWaiter) {
+	defer func() {
+		if r := recover(); r != nil {
+			for _, w := range batch {
+				w.drawn, w.err = nil, fault.Wrap(fmt.Errorf("store draw panicked: %v", r), "draw")
+			}
+			panic(r)
+		}
+	}()
 	if len(batch) == 1 {
 		w := batch[0]
 		w.drawn, w.err = c.next.DrawNext(ctx, org, w.q)

@@ -24,13 +24,14 @@ type fakeDrawStore struct {
 	stock   uint64 // numbers in all; 0 means unlimited
 	calls   []uint64
 	failAt  map[int]error // call index (from 0) → its error
+	panicAt int           // call index that panics; -1 for none
 	gated   bool
 	entered chan ports.DrawQuery
 	release chan struct{}
 }
 
 func newFakeDraws(gated bool) *fakeDrawStore {
-	return &fakeDrawStore{gated: gated, entered: make(chan ports.DrawQuery, 100), release: make(chan struct{}), failAt: map[int]error{}}
+	return &fakeDrawStore{panicAt: -1, gated: gated, entered: make(chan ports.DrawQuery, 100), release: make(chan struct{}), failAt: map[int]error{}}
 }
 
 func drawNumber(t testing.TB, n uint64) series.Number {
@@ -50,6 +51,9 @@ func (f *fakeDrawStore) DrawNext(_ context.Context, _ tenant.OrgID, q ports.Draw
 	defer f.mu.Unlock()
 	i := len(f.calls)
 	f.calls = append(f.calls, q.Count)
+	if i == f.panicAt {
+		panic("store broke")
+	}
 	if err := f.failAt[i]; err != nil {
 		return nil, err
 	}
@@ -423,4 +427,43 @@ func TestTwoDrawsInFlight(t *testing.T) {
 	if len(c.lanes) != 0 {
 		t.Fatalf("lanes left behind: %v", c.lanes)
 	}
+}
+
+// TestPanickingStoreFreesTheLane checks that a store draw that panics fails
+// the batch's other waiters instead of leaving them waiting, and that the
+// next draw of the kind is sent at once.
+func TestPanickingStoreFreesTheLane(t *testing.T) {
+	f := newFakeDraws(true)
+	f.panicAt = 1
+	c := serialCoalescer(f)
+	a := startDraw(t, c, f, 1, withCount(hotDraw, 1), false)
+	b := make(chan drawResult, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r == nil {
+				b <- drawResult{err: errors.New("the batch's leader did not panic")}
+			}
+		}()
+		d, err := c.DrawNext(context.Background(), 1, withCount(hotDraw, 1))
+		b <- drawResult{d, err}
+	}()
+	waitForDraw(t, "the draw to queue", func() bool { return pendingDraws(c) == 1 })
+	cc := startDraw(t, c, f, 1, withCount(hotDraw, 2), true)
+	f.release <- struct{}{}
+	wantDrawn(t, "first", <-a, 1, 1)
+	enteredStore(t, f)
+	f.release <- struct{}{}
+	if r := <-cc; fault.CodeOf(r.err) != fault.Internal || len(r.drawn) != 0 {
+		t.Fatalf("the panicking batch's waiter got %v, %v; want an internal error", r.drawn, r.err)
+	}
+	// b led the batch and panicked: it sends nothing on b (the recover
+	// above only reports a missing panic).
+	select {
+	case r := <-b:
+		t.Fatalf("leader: %v", r.err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	e := startDraw(t, c, f, 1, withCount(hotDraw, 1), false)
+	f.release <- struct{}{}
+	wantDrawn(t, "after the panic", <-e, 2, 1)
 }
