@@ -57,7 +57,8 @@ lint:
 # bench: the domain's Go benchmarks, then cmd/allotbench, which starts a private
 # PostgreSQL cluster from the host's binaries (initdb, pg_ctl, pgbench), drives
 # the real server beside pgbench's floor, and prints one table with both; the
-# figures also go to BENCH_OUT as JSON. See BENCHMARKS.md. BENCH_FLAGS passes
+# figures also go to BENCH_OUT as JSON; the go-ipam peer is a module of its
+# own (cmd/allotbench/peer/ipam), so go.mod never depends on it. See BENCHMARKS.md. BENCH_FLAGS passes
 # flags to allotbench (e.g. -profile DIR, -duration 15s).
 BENCH_OUT   ?= bench-results.json
 BENCH_FLAGS ?=
@@ -65,6 +66,7 @@ BENCH_FLAGS ?=
 bench: build
 	@mkdir -p bin
 	$(GO) build -o bin/allotbench ./cmd/allotbench
+	cd cmd/allotbench/peer/ipam && $(GO) build -o $(CURDIR)/bin/allotbench-ipam .
 	@echo "bench: domain benchmarks (go test -bench ./domain/...)" >&2
 	@$(GO) test -run '^$$' -bench . -benchmem ./domain/... > bin/bench-domain.txt 2>&1 || { cat bin/bench-domain.txt; exit 1; }
 	bin/allotbench -allot bin/allot -domain bin/bench-domain.txt -out $(BENCH_OUT) $(BENCH_FLAGS)

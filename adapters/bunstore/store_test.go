@@ -16,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/allot-io/allot/app/service"
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/series"
 	"github.com/allot-io/allot/domain/tenant"
@@ -212,6 +213,17 @@ func TestConformance(t *testing.T) {
 	for _, d := range dialects {
 		d.run(t, func(t *testing.T) {
 			porttest.RunStoreWith(t, func(t *testing.T) ports.Store { return d.open(t) }, porttest.Options{Parallel: true})
+		})
+	}
+}
+
+// TestCoalescedDrawConformance runs the coalesced-draw cases of the
+// conformance suite over both databases, through service.Coalesced.
+func TestCoalescedDrawConformance(t *testing.T) {
+	for _, d := range dialects {
+		d.run(t, func(t *testing.T) {
+			porttest.RunCoalescedDraws(t, func(t *testing.T) ports.Store { return d.open(t) },
+				func(s ports.SeriesStore) ports.SeriesStore { return service.Coalesced(s) })
 		})
 	}
 }

@@ -18,6 +18,9 @@ type Series struct {
 	limits series.Limits
 	// known spares the catalogue look-ups of codes already found.
 	known knownCodes
+	// draws is the store's draw behind a DrawCoalescer, which merges
+	// concurrent draws of one owner into one statement.
+	draws drawer
 
 	// metrics receives the series events (see metrics.go).
 	metrics ports.Metrics
@@ -163,7 +166,7 @@ func (s *Series) Next(ctx context.Context, org tenant.OrgID, r ports.NextRequest
 	if err := vs.Err(); err != nil {
 		return nil, err
 	}
-	drawn, err = s.store.DrawNext(ctx, org, ports.DrawQuery{
+	drawn, err = s.draws.DrawNext(ctx, org, ports.DrawQuery{
 		Owner:       owner,
 		ItemCode:    item,
 		ServiceType: strings.TrimSpace(r.ServiceType),

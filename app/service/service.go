@@ -87,7 +87,7 @@ func New(deps Deps, cfg Config) ports.Services {
 	if deps.Orders == nil {
 		deps.Orders, _ = deps.Store.(ports.OrderStore)
 	}
-	seriesSvc := &Series{store: deps.Store, clock: deps.Clock, limits: cfg.Series, metrics: deps.Metrics}
+	seriesSvc := &Series{store: deps.Store, draws: NewDrawCoalescer(deps.Store), clock: deps.Clock, limits: cfg.Series, metrics: deps.Metrics}
 	enr := &Enrollment{
 		store: deps.Store, orders: deps.Orders, clock: deps.Clock, random: deps.Random,
 		hasher: deps.Hasher, sealer: deps.Sealer, tokenKey: deps.TokenKey,

@@ -33,7 +33,7 @@ func lifecycle(store *bunstore.Store, cfg Config) (*service.Lifecycle, error) {
 	if err != nil {
 		return nil, err
 	}
-	return service.NewLifecycle(store, store, c, service.SeriesInventory{Series: store}, cfg.Log), nil
+	return service.NewLifecycle(store, store, c, service.SeriesInventory{Series: service.Coalesced(store)}, cfg.Log), nil
 }
 
 // runBeside runs fn in the background and returns a context cancelled

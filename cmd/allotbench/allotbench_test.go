@@ -134,7 +134,11 @@ func TestReport(t *testing.T) {
 	lat := []time.Duration{time.Millisecond, 2 * time.Millisecond}
 	r.add(opSeriesCreate, loadResult{clients: 16, ops: 1000, elapsed: time.Second, lat: lat}, &pgbenchResult{tps: 1500}, statementStats{})
 	r.add(opSeriesCreate1M, loadResult{clients: 16, ops: 900, elapsed: time.Second, lat: lat}, &pgbenchResult{tps: 1500}, statementStats{})
-	r.add(opDrawNext, loadResult{clients: 16, ops: 400, elapsed: time.Second, lat: lat}, &pgbenchResult{tps: 1000}, statementStats{})
+	r.add(opDrawHot16, loadResult{clients: 16, ops: 400, elapsed: time.Second, lat: lat}, &pgbenchResult{tps: 1000}, statementStats{})
+	r.add(opDrawOwn, loadResult{clients: 16, ops: 900, elapsed: time.Second, lat: lat}, &pgbenchResult{tps: 1000}, statementStats{})
+	r.add(opDrawHot64, loadResult{clients: 64, ops: 6000, elapsed: time.Second, lat: lat}, &pgbenchResult{tps: 1000}, statementStats{})
+	r.Operations[opDrawHot64].DrawCheck = &drawCheck{HandedOut: 7000, Distinct: 7000, Drawn: 7001, Skipped: 1}
+	r.Operations[opPeerIPAM] = &opResult{Clients: 16, Ops: 100, Seconds: 1, OpsPerS: 100}
 	r.add(opEnrollment, loadResult{clients: 8, ops: 40, elapsed: time.Second, lat: lat}, &pgbenchResult{tps: 5000}, statementStats{})
 	r.add(opSeriesCreateSQLite, loadResult{clients: 16, ops: 2500, elapsed: time.Second, lat: lat}, nil, statementStats{})
 	r.PeakRSSMiB = 120
@@ -144,7 +148,9 @@ func TestReport(t *testing.T) {
 		met[tg.Name] = tg.Met
 	}
 	want := map[string]bool{
-		"series create / pgbench INSERT": true, "draw-next / pgbench UPDATE": false, "growth: create 1M / 1k existing": true,
+		"series create / pgbench INSERT": true, "draw, hot owner 16 / pgbench UPDATE one row": false,
+		"draw, own owner / pgbench UPDATE own row": true, "draw, hot owner 64 / pgbench one row": true,
+		"hot owner 64: numbers twice+skipped": false, "Allot draw / go-ipam AcquireIP (16)": false, "growth: create 1M / 1k existing": true,
 		"enrollment p99 at 8 clients (ms)": true, "server peak RSS under load (MiB)": false, "SQLite series create (ops/s)": true,
 	}
 	for name, w := range want {
@@ -164,9 +170,47 @@ func TestReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	js, _ := os.ReadFile(path)
-	for _, k := range []string{`"ops_per_s"`, `"p50_ms"`, `"p99_ms"`, `"floor_ops_per_s"`, `"ratio"`, `"growth_ratio"`, `"peak_rss_mib"`} {
+	for _, k := range []string{`"ops_per_s"`, `"p50_ms"`, `"p99_ms"`, `"floor_ops_per_s"`, `"ratio"`, `"growth_ratio"`, `"peak_rss_mib"`, `"draw_over_go_ipam"`, `"draw_check"`} {
 		if !strings.Contains(string(js), k) {
 			t.Errorf("JSON lacks %s", k)
 		}
+	}
+}
+
+// TestParseStatementLog reads statements, their further lines and their
+// backends from a log in captureStatements' prefix, and finds one
+// backend's transaction among another's statements.
+func TestParseStatementLog(t *testing.T) {
+	log := `2026-12-01 15:46:50.057 UTC [101] allotbench LOG:  statement: BEGIN
+2026-12-01 15:46:50.058 UTC [202] allotbench LOG:  statement: SELECT 1
+2026-12-01 15:46:50.059 UTC [101] allotbench LOG:  statement: INSERT INTO lines (a, b)
+			VALUES (1, 'x') RETURNING id
+2026-12-01 15:46:50.060 UTC [303] postgres LOG:  statement: SELECT 2
+2026-12-01 15:46:50.060 UTC [101] allotbench LOG:  statement: ALTER SYSTEM SET log_statement = 'all'
+2026-12-01 15:46:50.061 UTC [202] allotbench ERROR:  boom
+2026-12-01 15:46:50.061 UTC [101] allotbench LOG:  statement: COMMIT
+`
+	stmts, err := parseStatementLog(strings.NewReader(log), "allotbench")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stmts) != 4 || stmts[2].sql != "INSERT INTO lines (a, b)\n\t\t\tVALUES (1, 'x') RETURNING id" || stmts[1].pid != "202" {
+		t.Fatalf("parsed %q", stmts)
+	}
+	tx, err := transactionOf(stmts, "INSERT INTO lines")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := asScript(tx); got != "BEGIN;\nINSERT INTO lines (a, b)\n\t\t\tVALUES (1, 'x') RETURNING id;\nCOMMIT;\n" {
+		t.Fatalf("script %q", got)
+	}
+	if _, err := transactionOf(stmts, "UPDATE"); err == nil {
+		t.Fatal("found a transaction with no such statement")
+	}
+	if _, err := parseStatementLog(strings.NewReader("2026-12-01 15:46:50.057 UTC [101] allotbench LOG:  execute <unnamed>: SELECT $1\n"), "allotbench"); err == nil {
+		t.Fatal("a statement of the extended protocol was taken")
+	}
+	if got := asScript([]string{"INSERT INTO a VALUES (1) RETURNING id \\gset a_"}); got != "INSERT INTO a VALUES (1) RETURNING id \\gset a_\n" {
+		t.Fatalf("gset script %q", got)
 	}
 }

@@ -36,6 +36,8 @@ type config struct {
 	duration      time.Duration
 	warmup        time.Duration
 	clients       int
+	hotClients    int
+	peer          string
 	enrollClients int
 	enrollMax     int
 	ops           map[string]bool
@@ -54,12 +56,13 @@ type config struct {
 const (
 	opCreate = "create"
 	opDraw   = "draw"
+	opPeer   = "peer"
 	opEnroll = "enroll"
 	opGrowth = "growth"
 	opSQLite = "sqlite"
 )
 
-var allOps = []string{opCreate, opDraw, opEnroll, opGrowth, opSQLite}
+var allOps = []string{opCreate, opDraw, opPeer, opEnroll, opGrowth, opSQLite}
 
 func main() {
 	cfg, err := parseFlags(os.Args[1:])
@@ -88,6 +91,8 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "measured `time` of each load phase (and of each pgbench run, in whole seconds)")
 	fs.DurationVar(&cfg.warmup, "warmup", 2*time.Second, "unmeasured `time` before each HTTP load phase")
 	fs.IntVar(&cfg.clients, "clients", 16, "concurrent clients of the series phases and their floors")
+	fs.IntVar(&cfg.hotClients, "hot-clients", 64, "clients of the second hot-owner draw phase and its floor")
+	fs.StringVar(&cfg.peer, "peer", "bin/allotbench-ipam", "the go-ipam peer `binary` (cmd/allotbench/peer/ipam)")
 	fs.IntVar(&cfg.enrollClients, "enroll-clients", 8, "concurrent clients of the enrollment phase and its floor")
 	fs.IntVar(&cfg.enrollMax, "enroll-max", 160, "most enrollment requests per client (their ids are issued beforehand)")
 	fs.StringVar(&ops, "ops", ops, "comma-separated `phases` to run: "+strings.Join(allOps, ", "))
@@ -124,8 +129,8 @@ func parseFlags(args []string) (config, error) {
 	switch {
 	case cfg.duration < time.Second:
 		return config{}, errors.New("-duration must be at least 1s")
-	case cfg.clients < 1 || cfg.enrollClients < 1:
-		return config{}, errors.New("-clients and -enroll-clients must be positive")
+	case cfg.clients < 1 || cfg.enrollClients < 1 || cfg.hotClients < 1:
+		return config{}, errors.New("-clients, -hot-clients and -enroll-clients must be positive")
 	case cfg.enrollMax < 1:
 		return config{}, errors.New("-enroll-max must be positive")
 	case cfg.growthSeed < 2000:

@@ -75,13 +75,19 @@ func createWorkers(base, key string, slots *atomic.Int64) func(int) worker {
 	}
 }
 
-// drawWorkers returns workers that each draw the next number of the
-// benchmark customer's draw stock.
-func drawWorkers(base, key string) func(int) worker {
+// drawWorkers returns workers that each draw the next number of item for
+// the owner owner(client) returns; when rec is set, every number handed out
+// (in or out of the measured window) is recorded for the check after the
+// phase.
+func drawWorkers(base, key, item string, owner func(client int) string, rec *drawRecorder) func(int) worker {
 	auth := "Basic " + key
-	body := []byte(fmt.Sprintf(`{"client_code":%q,"item_code":%q,"count":1}`, benchCustomer, drawItem))
-	return func(int) worker {
+	return func(client int) worker {
 		c := newCaller(base)
+		body := []byte(fmt.Sprintf(`{"client_code":%q,"item_code":%q,"count":1}`, owner(client), item))
+		var mine []string
+		if rec != nil {
+			mine = make([]string, 0, 4096)
+		}
 		return func(ctx context.Context, _ int) error {
 			status, resp, err := c.post(ctx, nextPath, body, "Authorization", auth)
 			if err != nil {
@@ -90,9 +96,48 @@ func drawWorkers(base, key string) func(int) worker {
 			if status != http.StatusOK || !bytes.HasPrefix(resp, []byte(`{"status":"OK"`)) {
 				return fmt.Errorf("next: HTTP %d: %s", status, short(resp))
 			}
+			if rec != nil {
+				var r struct {
+					Data struct {
+						Numbers []string `json:"numbers"`
+					} `json:"data"`
+				}
+				if err := json.Unmarshal(resp, &r); err != nil || len(r.Data.Numbers) != 1 {
+					return fmt.Errorf("next: not one number: %s", short(resp))
+				}
+				mine = append(mine, r.Data.Numbers[0])
+				rec.keep(client, mine)
+			}
 			return nil
 		}
 	}
+}
+
+// drawRecorder keeps, per client, the numbers its draws were handed.
+type drawRecorder struct {
+	mu  sync.Mutex
+	per map[int][]string
+}
+
+func newDrawRecorder() *drawRecorder { return &drawRecorder{per: map[int][]string{}} }
+
+// keep stores the client's numbers so far (the slice is the client's own,
+// only appended to).
+func (r *drawRecorder) keep(client int, mine []string) {
+	r.mu.Lock()
+	r.per[client] = mine
+	r.mu.Unlock()
+}
+
+// all returns every number handed out.
+func (r *drawRecorder) all() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, ns := range r.per {
+		out = append(out, ns...)
+	}
+	return out
 }
 
 // bssReply is the part of a BSS response the benchmark reads.

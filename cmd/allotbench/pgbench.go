@@ -34,26 +34,6 @@ INSERT INTO series (org_id, prefix, width, first_digits, last_digits, size, draw
 			VALUES ({org}, 'B', 12, ':first', ':last', 10, 0, 'customer', '` + benchCustomer + `', 'virtual', '` + benchItem + `', '', '{ts}') RETURNING id;
 `
 
-// drawScript is DrawNext for one number: the single UPDATE ... RETURNING of
-// its fast path, on an item code of its own so that the service's phase
-// and this one draw from stock of the same shape.
-const drawScript = `UPDATE series SET last_take = 1, drawn = drawn + 1
-		WHERE id = (SELECT c.id FROM series AS c WHERE c.org_id = {org} AND c.owner_kind = 'customer' AND c.owner_code = '` + benchCustomer + `' AND c.item_code = '` + drawFloorItem + `'
-		AND c.deleted_at IS NULL AND c.drawn < c.size ORDER BY c.id LIMIT 1)
-		AND size - drawn >= 1 AND deleted_at IS NULL
-		RETURNING id, prefix, first_digits, last_digits, drawn, last_take;
-`
-
-// consumeScript is ConsumeToken's UPDATE ... RETURNING on a token seeded
-// for this client and counter (tokenSeedSQL); the digest is a literal
-// compared with the bytea column, as the service's is.
-const consumeScript = `\set n :n + 1
-\set d {base} + :client_id * 1000000000 + :n
-UPDATE tokens SET consumed_at = '{ts}'
-			WHERE digest = ':d' AND consumed_at IS NULL AND expires_at > '{ts}'
-			RETURNING digest, org_id, vendor_id, issued_at, expires_at, consumed_at;
-`
-
 // script fills in a script's placeholders.
 func script(s string, org int64, base int64) string {
 	return strings.NewReplacer(

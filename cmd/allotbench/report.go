@@ -17,8 +17,15 @@ import (
 // The operations of the report, as keys of its JSON.
 const (
 	opSeriesCreate = "series_create"
-	opDrawNext     = "draw_next"
-	opEnrollment   = "enrollment"
+	// opDrawOwn is draw-next with every client drawing for an owner of its
+	// own; opDrawHot16 and opDrawHot64 with all clients on one owner and
+	// item (the phase once called draw_next is opDrawHot16).
+	opDrawOwn   = "draw_own_owner"
+	opDrawHot16 = "draw_hot_owner_16"
+	opDrawHot64 = "draw_hot_owner_64"
+	// opPeerIPAM is the peer: go-ipam's AcquireIP on the same cluster.
+	opPeerIPAM   = "peer_go_ipam_acquire_ip"
+	opEnrollment = "enrollment"
 	// opEnrollmentNoPassword is the enrollment without the customer
 	// password's hash: a diagnostic, with no target.
 	opEnrollmentNoPassword = "enrollment_no_password"
@@ -29,7 +36,10 @@ const (
 // opOrder is the order of the table's rows and their labels.
 var opOrder = []struct{ key, label string }{
 	{opSeriesCreate, "series create (1k existing)"},
-	{opDrawNext, "draw-next 1"},
+	{opDrawOwn, "draw-next 1, own owner per client"},
+	{opDrawHot16, "draw-next 1, one hot owner"},
+	{opDrawHot64, "draw-next 1, one hot owner"},
+	{opPeerIPAM, "peer: go-ipam AcquireIP, one prefix"},
 	{opEnrollment, "enrollment, 10 lines"},
 	{opEnrollmentNoPassword, "  same, no customer password"},
 	{opSeriesCreate1M, "series create (1M existing)"},
@@ -40,6 +50,9 @@ var opOrder = []struct{ key, label string }{
 const (
 	targetCreateRatio   = 0.5
 	targetDrawRatio     = 0.5
+	targetHotRatio      = 5.0
+	targetOwnRatio      = 0.8
+	targetPeerRatio     = 20.0
 	targetGrowthRatio   = 0.8
 	targetEnrollP99Ms   = 25.0
 	targetPeakRSSMiB    = 100.0
@@ -68,6 +81,8 @@ type opResult struct {
 	CPU        *cpuUse          `json:"cpu,omitempty"`
 	FloorCPU   *cpuUse          `json:"floor_cpu,omitempty"`
 	Statements []statementCount `json:"statements,omitempty"`
+	// DrawCheck is the check after a hot-owner draw phase.
+	DrawCheck *drawCheck `json:"draw_check,omitempty"`
 }
 
 // domainBench is one line of `go test -bench` output.
@@ -104,6 +119,9 @@ type results struct {
 	DurationS   float64              `json:"duration_s"`
 	Operations  map[string]*opResult `json:"operations"`
 	GrowthRatio *float64             `json:"growth_ratio"`
+	// PeerRatio is Allot's hot-owner draw at 16 clients over go-ipam's
+	// AcquireIP at as many goroutines.
+	PeerRatio *float64 `json:"draw_over_go_ipam,omitempty"`
 	// GrowthSeries is how many series of the organisation and prefix
 	// existed at the end of the 1M phase.
 	GrowthSeries int64   `json:"growth_series,omitempty"`
@@ -178,8 +196,25 @@ func (r *results) evaluate() {
 	if o := op[opSeriesCreate]; o != nil {
 		atLeast("series create / pgbench INSERT", fmt.Sprintf(">= %.1f", targetCreateRatio), o.Ratio, targetCreateRatio)
 	}
-	if o := op[opDrawNext]; o != nil {
-		atLeast("draw-next / pgbench UPDATE", fmt.Sprintf(">= %.1f", targetDrawRatio), o.Ratio, targetDrawRatio)
+	if o := op[opDrawOwn]; o != nil {
+		atLeast("draw, own owner / pgbench UPDATE own row", fmt.Sprintf(">= %.1f", targetOwnRatio), o.Ratio, targetOwnRatio)
+	}
+	if o := op[opDrawHot16]; o != nil {
+		atLeast("draw, hot owner 16 / pgbench UPDATE one row", fmt.Sprintf(">= %.1f", targetDrawRatio), o.Ratio, targetDrawRatio)
+	}
+	if o := op[opDrawHot64]; o != nil {
+		atLeast(fmt.Sprintf("draw, hot owner %d / pgbench one row", o.Clients), fmt.Sprintf(">= %.1f", targetHotRatio), o.Ratio, targetHotRatio)
+	}
+	for _, k := range []string{opDrawHot16, opDrawHot64} {
+		if o := op[k]; o != nil && o.DrawCheck != nil {
+			c := o.DrawCheck
+			r.Targets = append(r.Targets, target{Name: fmt.Sprintf("hot owner %d: numbers twice+skipped", o.Clients), Want: "0",
+				Value: float64(c.HandedOut - c.Distinct + c.Skipped + c.Beyond), Met: c.OK})
+		}
+	}
+	if a, p := op[opDrawHot16], op[opPeerIPAM]; a != nil && p != nil && p.OpsPerS > 0 {
+		r.PeerRatio = ptr(a.OpsPerS / p.OpsPerS)
+		atLeast("Allot draw / go-ipam AcquireIP (16)", fmt.Sprintf(">= %.0f", targetPeerRatio), r.PeerRatio, targetPeerRatio)
 	}
 	atLeast("growth: create 1M / 1k existing", fmt.Sprintf(">= %.1f", targetGrowthRatio), r.GrowthRatio, targetGrowthRatio)
 	if o := op[opEnrollment]; o != nil {
@@ -233,6 +268,10 @@ func (r *results) printTable(w io.Writer) {
 	if r.GrowthRatio != nil {
 		fmt.Fprintf(tw, "growth ratio (1M / 1k)\t\t\t\t\t\t%s\t\t\t\t\t\t\n", f(*r.GrowthRatio, 2))
 	}
+	if r.PeerRatio != nil {
+		fmt.Fprintf(tw, "Allot hot-owner draw / go-ipam\t\t\t\t\t\t%s\t\t\t\t\t\t\n", f(*r.PeerRatio, 1))
+	}
+
 	if r.PeakRSSMiB > 0 {
 		fmt.Fprintf(tw, "server peak RSS MiB (PostgreSQL)\t\t%s\t\t\t\t\t\t\t\t\t\t\n", f(r.PeakRSSMiB, 1))
 	}
@@ -255,6 +294,13 @@ func (r *results) printTable(w io.Writer) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\t\t\t\t\t\t\t\t\n", t.Name, t.Want, f(t.Value, 2), yesNo(t.Met))
 	}
 	_ = tw.Flush()
+	for _, k := range []string{opDrawHot16, opDrawHot64} {
+		if o := r.Operations[k]; o != nil && o.DrawCheck != nil {
+			c := o.DrawCheck
+			fmt.Fprintf(w, "check after the hot-owner draws at %d clients: %d numbers handed out, %d distinct, series counter %d, %d skipped, %d beyond the counter\n",
+				o.Clients, c.HandedOut, c.Distinct, c.Drawn, c.Skipped, c.Beyond)
+		}
+	}
 	fmt.Fprintf(w, "machine: %d CPUs, %s, %d MiB, Linux %s, %s, %s\n", r.Machine.CPUs, r.Machine.Model, r.Machine.MemMiB,
 		r.Machine.Kernel, r.Machine.Postgres, r.Machine.Go)
 }

@@ -15,10 +15,15 @@ const (
 	benchOrg      = "BENCH"
 	benchCustomer = "C1"
 	benchItem     = "ITEM"
-	// drawItem is the stock the service draws from, drawFloorItem
-	// pgbench's.
-	drawItem      = "DRAW"
-	drawFloorItem = "DRAWPG"
+	// The draw phases' stock: hotItem16 and hotItem64 are the hot owner's
+	// (benchCustomer) of the service's phases at 16 and 64 clients,
+	// hotFloorItem pgbench's one row; ownItem is drawn by ownOwner(i) for
+	// client i, ownFloorItem by pgbench's client i as 'P<i>'.
+	hotItem16     = "HOT16"
+	hotItem64     = "HOT64"
+	hotFloorItem  = "HOTPG"
+	ownItem       = "OWN"
+	ownFloorItem  = "OWNPG"
 	benchVendor   = "benchvendor"
 	benchUser     = "benchuser"
 	benchPassword = "bench-password-1"
@@ -41,8 +46,6 @@ const (
 	// insert floors (12 digits, no service range reaches them).
 	floorBase       int64 = 200_000_000_000
 	growthFloorBase int64 = 300_000_000_000
-	// tokenBase is the first seeded token digest of the consume floor.
-	tokenBase int64 = 200_000_000_000
 )
 
 // newSecretKey returns a fresh 32-byte master key, hex.
@@ -127,32 +130,40 @@ func seedSeries(ctx context.Context, db *sql.DB, org int64, from, to int64) erro
 	return analyze(ctx, db, "series")
 }
 
-// seedDrawStock gives item n series of 1,000,000 numbers (prefix D, width
-// 12, region first..) to draw from.
-func seedDrawStock(ctx context.Context, db *sql.DB, org int64, item string, region int64, n int) error {
-	_, err := db.ExecContext(ctx, `INSERT INTO series (org_id, prefix, width, first_digits, last_digits, size, drawn,
+// drawStockSize is the numbers of every draw series the benchmark seeds.
+const drawStockSize = 1_000_000
+
+// seedDrawStock gives owner one series of drawStockSize numbers (prefix D,
+// width 12, from first) of item to draw from, and returns its id.
+func seedDrawStock(ctx context.Context, db *sql.DB, org int64, owner, item string, first int64) (int64, error) {
+	var id int64
+	err := db.QueryRowContext(ctx, `INSERT INTO series (org_id, prefix, width, first_digits, last_digits, size, drawn,
 		owner_kind, owner_code, type, item_code, creator_hub, created_at)
-		SELECT $1, 'D', 12, lpad(($3 + s * 1000000)::text, 12, '0'), lpad(($3 + s * 1000000 + 999999)::text, 12, '0'), 1000000, 0,
-		'customer', $2, 'virtual', $4, '', now()
-		FROM generate_series(0, $5::bigint - 1) AS s`, org, benchCustomer, region, item, n)
+		VALUES ($1, 'D', 12, lpad($3::bigint::text, 12, '0'), lpad(($3::bigint + $5::bigint - 1)::text, 12, '0'), $5::bigint, 0,
+		'customer', $2, 'virtual', $4, '', now()) RETURNING id`, org, owner, first, item, drawStockSize).Scan(&id)
 	if err != nil {
-		return fmt.Errorf("seed draw stock: %w", err)
+		return 0, fmt.Errorf("seed draw stock: %w", err)
 	}
-	return nil
+	return id, nil
 }
 
-// seedTokens stores perClient unconsumed tokens for each of clients
-// pgbench clients: digest tokenBase + client*10^9 + n (as text) for n in
-// [1, perClient], the values consumeScript consumes.
-func seedTokens(ctx context.Context, db *sql.DB, org int64, clients, perClient int) error {
-	_, err := db.ExecContext(ctx, `INSERT INTO tokens (digest, org_id, vendor_id, issued_at, expires_at)
-		SELECT convert_to(($2 + c * 1000000000 + n)::text, 'UTF8'), $1, 'bench-floor', now(), now() + interval '1 day'
-		FROM generate_series(0, $3::bigint - 1) AS c, generate_series(1, $4::bigint) AS n`,
-		org, tokenBase, clients, perClient)
+// ownOwner is the owner client i of the own-owner phase draws for.
+func ownOwner(i int) string { return fmt.Sprintf("OWN%d", i) }
+
+// seedFloorEnrollmentIDs issues, as the service would have, the
+// enrollment ids the enrollment floor claims: for each of clients pgbench
+// clients and each of its first perClient transactions, ten ids F<number>
+// (enrollmentFloor's :e0 … :e9), copying the zip, agent and program of the
+// issued id template.
+func seedFloorEnrollmentIDs(ctx context.Context, db *sql.DB, template string, clients, perClient int) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO enrollment_ids (id, org_id, zip, agent_id, issued_at, program)
+		SELECT 'F' || ($2::bigint + c * 100000000 + n * 10 + k)::text, t.org_id, t.zip, t.agent_id, now(), t.program
+		FROM enrollment_ids AS t, generate_series(0, $3::bigint - 1) AS c, generate_series(1, $4::bigint) AS n, generate_series(0, 9) AS k
+		WHERE t.id = $1`, strings.ToUpper(template), floorIDBase, clients, perClient)
 	if err != nil {
-		return fmt.Errorf("seed tokens: %w", err)
+		return fmt.Errorf("seed floor enrollment ids: %w", err)
 	}
-	return analyze(ctx, db, "tokens")
+	return analyze(ctx, db, "enrollment_ids")
 }
 
 // analyze refreshes the planner statistics (and visibility map) of table

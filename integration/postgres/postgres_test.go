@@ -62,6 +62,10 @@ func TestConformance(t *testing.T) {
 	t.Run("Lines", func(t *testing.T) {
 		porttest.RunLineStore(t, func(t *testing.T) porttest.LineStores { return openStore(t) })
 	})
+	t.Run("CoalescedDraws", func(t *testing.T) {
+		porttest.RunCoalescedDraws(t, func(t *testing.T) ports.Store { return openStore(t) },
+			func(s ports.SeriesStore) ports.SeriesStore { return service.Coalesced(s) })
+	})
 }
 
 // TestMigrationsUpToDate checks the template the suite uses is fully
