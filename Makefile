@@ -23,7 +23,7 @@ build:
 test: test-unit test-integration
 
 test-unit: pg-image
-	$(GO) test -race -count=1 $(UNIT_PKGS)
+	$(GO) test -race -count=1 -timeout 20m $(UNIT_PKGS)
 
 pg-image:
 	@if docker info >/dev/null 2>&1; then bash integration/pgimage/build.sh; \

@@ -32,6 +32,9 @@ const pgEnv = "ALLOT_TEST_PG_DSN"
 func TestMain(m *testing.M) {
 	code := m.Run()
 	dropPGTemplate()
+	if sqliteTemplate.path != "" {
+		_ = os.RemoveAll(filepath.Dir(sqliteTemplate.path))
+	}
 	if pgServer.srv != nil {
 		if err := pgServer.srv.Close(context.Background()); err != nil {
 			fmt.Fprintln(os.Stderr, "bunstore: stop PostgreSQL:", err)
@@ -50,18 +53,64 @@ var pgServer struct {
 	err  error
 }
 
-// openSQLiteTest opens and migrates a SQLite store in a file of its own.
+// openSQLiteTest opens a migrated SQLite store in a file of its own: a
+// copy of a template migrated once per test binary, since migrating every
+// test's file anew took most of this package's time under -race.
 func openSQLiteTest(t *testing.T) *Store {
 	t.Helper()
-	s, err := Open(t.Context(), "sqlite:"+filepath.Join(t.TempDir(), "allot.db"))
+	sqliteTemplate.once.Do(func() { sqliteTemplate.path, sqliteTemplate.err = makeSQLiteTemplate() })
+	if sqliteTemplate.err != nil {
+		t.Fatalf("SQLite template: %v", sqliteTemplate.err)
+	}
+	path := filepath.Join(t.TempDir(), "allot.db")
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(sqliteTemplate.path + suffix)
+		if errors.Is(err, os.ErrNotExist) && suffix != "" {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path+suffix, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := Open(t.Context(), "sqlite:"+path)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	if err := s.Migrate(t.Context()); err != nil {
-		t.Fatalf("Migrate: %v", err)
+	// The copy is as migrated as the template; CheckSchema proves it.
+	if err := s.CheckSchema(t.Context()); err != nil {
+		t.Fatalf("the template copy: %v", err)
 	}
 	return s
+}
+
+// sqliteTemplate is the migrated SQLite file openSQLiteTest copies.
+var sqliteTemplate struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+func makeSQLiteTemplate() (string, error) {
+	dir, err := os.MkdirTemp("", "allot-sqlite-template-")
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "template.db")
+	ctx := context.Background()
+	s, err := Open(ctx, "sqlite:"+path)
+	if err != nil {
+		return "", err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return "", err
+	}
+	// Closing checkpoints the write-ahead log into the file.
+	return path, s.Close()
 }
 
 // pg holds the migrated template database the PostgreSQL tests copy.
