@@ -187,6 +187,8 @@ type WorkerConfig struct {
 	// Logger receives River's logs (a job's failure, start and stop);
 	// nil drops them.
 	Logger *slog.Logger
+	// Webhooks, when set, also works the webhook delivery jobs.
+	Webhooks ports.WebhookDeliverer
 }
 
 // RunWorker works provisioning jobs with p until ctx is done, then stops,
@@ -206,9 +208,14 @@ func (s *Store) RunWorker(ctx context.Context, p ports.LineProvisioner, cfg Work
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &provisionWorker{p: p})
+	queues := map[string]river.QueueConfig{provisionQueue: {MaxWorkers: cfg.Workers}}
+	if cfg.Webhooks != nil {
+		river.AddWorker(workers, &deliverWorker{d: cfg.Webhooks, clock: s.clock})
+		queues[webhookQueue] = river.QueueConfig{MaxWorkers: cfg.Workers}
+	}
 	c, err := river.NewClient(s.riverDriver(), &river.Config{
 		Logger:            cfg.Logger,
-		Queues:            map[string]river.QueueConfig{provisionQueue: {MaxWorkers: cfg.Workers}},
+		Queues:            queues,
 		Workers:           workers,
 		FetchPollInterval: cfg.Poll,
 		FetchCooldown:     min(cfg.Poll, 100*time.Millisecond),

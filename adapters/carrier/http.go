@@ -103,7 +103,7 @@ type wireAnswer struct {
 func (a wireAnswer) answer() (ports.CarrierAnswer, error) {
 	k := ports.AnswerKind(a.Status)
 	switch k {
-	case ports.AnswerAccepted, ports.AnswerActive, ports.AnswerResolutionRequired, ports.AnswerRejected, ports.AnswerUnknown:
+	case ports.AnswerAccepted, ports.AnswerActive, ports.AnswerResolutionRequired, ports.AnswerRejected, ports.AnswerCancelled, ports.AnswerUnknown:
 		return ports.CarrierAnswer{Kind: k, MDN: a.MDN, MSID: a.MSID, Reason: a.Reason}, nil
 	}
 	return ports.CarrierAnswer{}, fmt.Errorf("the carrier answered status %q", a.Status)
