@@ -20,6 +20,7 @@ import (
 	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/tenant"
+	"github.com/allot-io/allot/domain/webhook"
 	"github.com/allot-io/allot/ports"
 )
 
@@ -189,6 +190,9 @@ type WorkerConfig struct {
 	Logger *slog.Logger
 	// Webhooks, when set, also works the webhook delivery jobs.
 	Webhooks ports.WebhookDeliverer
+	// WebhookRetry is the wait after a failed delivery attempt
+	// (1-based); nil means the domain's schedule, webhook.RetryDelay.
+	WebhookRetry func(attempt int) time.Duration
 }
 
 // RunWorker works provisioning jobs with p until ctx is done, then stops,
@@ -210,7 +214,11 @@ func (s *Store) RunWorker(ctx context.Context, p ports.LineProvisioner, cfg Work
 	river.AddWorker(workers, &provisionWorker{p: p})
 	queues := map[string]river.QueueConfig{provisionQueue: {MaxWorkers: cfg.Workers}}
 	if cfg.Webhooks != nil {
-		river.AddWorker(workers, &deliverWorker{d: cfg.Webhooks, clock: s.clock})
+		retry := cfg.WebhookRetry
+		if retry == nil {
+			retry = webhook.RetryDelay
+		}
+		river.AddWorker(workers, &deliverWorker{d: cfg.Webhooks, clock: s.clock, retry: retry})
 		queues[webhookQueue] = river.QueueConfig{MaxWorkers: cfg.Workers}
 	}
 	c, err := river.NewClient(s.riverDriver(), &river.Config{

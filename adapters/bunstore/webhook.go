@@ -288,6 +288,7 @@ type deliverWorker struct {
 	river.WorkerDefaults[deliverArgs]
 	d     ports.WebhookDeliverer
 	clock ports.Clock
+	retry func(attempt int) time.Duration
 }
 
 // Work implements river.Worker.
@@ -298,9 +299,10 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 	return nil
 }
 
-// NextRetry implements river.Worker: webhook.RetryDelay after the attempt.
+// NextRetry implements river.Worker: the schedule's wait after the
+// attempt (webhook.RetryDelay unless the worker was configured otherwise).
 func (w *deliverWorker) NextRetry(job *river.Job[deliverArgs]) time.Time {
-	return w.clock.Now().Add(webhook.RetryDelay(job.Attempt))
+	return w.clock.Now().Add(w.retry(job.Attempt))
 }
 
 // Timeout implements river.Worker: an attempt is bounded by the sender's

@@ -37,13 +37,14 @@ func newCarrier() (ports.Carrier, error) {
 	return g, nil
 }
 
-// lifecycle returns the line lifecycle service on store.
-func lifecycle(store *bunstore.Store, cfg Config) (*service.Lifecycle, error) {
+// lifecycle returns the line lifecycle service on store; its MDN draws
+// are watched for low stock.
+func lifecycle(store *bunstore.Store, cfg Config, watch *service.StockWatch) (*service.Lifecycle, error) {
 	c, err := newCarrier()
 	if err != nil {
 		return nil, err
 	}
-	return service.NewLifecycle(store, store, c, service.SeriesInventory{Series: store}, cfg.Log), nil
+	return service.NewLifecycle(store, store, c, watch.WrapInventory(service.SeriesInventory{Series: store}), cfg.Log), nil
 }
 
 // Work opens the store named by wc.DSN and runs the provisioning worker

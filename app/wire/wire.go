@@ -122,19 +122,23 @@ func open(ctx context.Context, dsn string, cfg Config, mode openMode, m *metrics
 		Series:   series.Limits{MaxSize: cfg.MaxSeriesSize},
 		TokenTTL: cfg.TokenTTL,
 	})
-	lines, err := lifecycle(store, cfg)
+	hooks, watch := webhooks(store, deps.Sealer, cfg)
+	svc.Webhooks = hooks
+	svc = watch.Wrap(svc)
+	lines, err := lifecycle(store, cfg, watch)
 	if err != nil {
 		store.Close()
 		return nil, false, err
 	}
 	svc.Lines = lines
+	svc.CarrierCallbacks = carrierCallbacks(lines, store)
 	return &cli.Backend{
 		Services:    svc,
 		Migrate:     store.Migrate,
 		Close:       store.Close,
 		CheckSchema: store.CheckSchema,
 		Work: func(ctx context.Context, wc cli.WorkConfig) error {
-			return store.RunWorker(ctx, lines, bunstore.WorkerConfig{Workers: wc.Workers, Poll: wc.Poll, Logger: cfg.Log})
+			return store.RunWorker(ctx, lines, bunstore.WorkerConfig{Workers: wc.Workers, Poll: wc.Poll, Logger: cfg.Log, Webhooks: hooks})
 		},
 	}, master != nil, nil
 }

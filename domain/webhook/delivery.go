@@ -219,3 +219,17 @@ func Outcome(n, code int, sendErr error, at time.Time) Attempt {
 	}
 	return a
 }
+
+// TakenFromStock returns, by series id, how many numbers entries took out
+// of available stock: those that were Available before and are not after
+// (a consume or a void ahead of the draw pointer). A draw takes every
+// number it returns.
+func TakenFromStock(entries []series.Entry) map[int64]uint64 {
+	out := map[int64]uint64{}
+	for _, e := range entries {
+		if e.Before == series.Available && e.After != series.Available {
+			out[e.SeriesID] += e.Count
+		}
+	}
+	return out
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/series"
 )
 
 func TestParseEvents(t *testing.T) {
@@ -199,5 +200,17 @@ func TestRetryAndOutcome(t *testing.T) {
 	}
 	if a := Outcome(MaxAttempts, 500, nil, at); a.Status != Failed {
 		t.Fatalf("last attempt: %+v", a)
+	}
+}
+
+func TestTakenFromStock(t *testing.T) {
+	got := TakenFromStock([]series.Entry{
+		{SeriesID: 1, Count: 3, Before: series.Available, After: series.Used},
+		{SeriesID: 1, Count: 2, Before: series.Used, After: series.Available},
+		{SeriesID: 2, Count: 4, Before: series.Available, After: series.Void},
+		{SeriesID: 2, Count: 1, Before: series.Used, After: series.Void},
+	})
+	if len(got) != 2 || got[1] != 3 || got[2] != 4 {
+		t.Fatalf("TakenFromStock = %v", got)
 	}
 }
