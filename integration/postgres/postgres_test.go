@@ -62,6 +62,9 @@ func TestConformance(t *testing.T) {
 	t.Run("Lines", func(t *testing.T) {
 		porttest.RunLineStore(t, func(t *testing.T) porttest.LineStores { return openStore(t) })
 	})
+	t.Run("Webhooks", func(t *testing.T) {
+		porttest.RunWebhookStore(t, func(t *testing.T) porttest.WebhookStores { return openStore(t) })
+	})
 }
 
 // TestMigrationsUpToDate checks the template the suite uses is fully
