@@ -4,13 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/allot-io/allot/adapters/cli"
 	"github.com/allot-io/allot/adapters/secret"
 	"github.com/allot-io/allot/app/wire"
+	"github.com/allot-io/allot/domain/webhook"
 )
 
 // TestWebhookCommands runs `allot webhook add|list|deliveries|remove` on
@@ -62,5 +67,60 @@ func TestWebhookCommands(t *testing.T) {
 	}
 	if code, _, e := run("webhook", "remove", "--db", db, "--org", "ACME", "1"); code == 0 || !strings.Contains(e, "not found") {
 		t.Fatalf("remove again: exit %d, %s", code, e)
+	}
+}
+
+// TestWorkDeliversWebhooks runs the composition end to end: `allot work`
+// provisions a queued line at the simulator and delivers the
+// line.activated its activation raised to a receiver that verifies the
+// signature with the secret `webhook add` printed.
+func TestWorkDeliversWebhooks(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "allot.db")
+	t.Setenv(secret.EnvKey, strings.Repeat("cd", 32))
+	deps := wire.Deps(wire.Config{Hasher: secret.NewTestHasher()})
+	var out, errOut bytes.Buffer
+	run := func(ctx context.Context, args ...string) int {
+		out.Reset()
+		errOut.Reset()
+		deps.Stdout, deps.Stderr = &out, &errOut
+		return cli.Run(ctx, deps, append([]string{"allot"}, args...))
+	}
+	if run(context.Background(), "org", "create", "--db", db, "ACME") != 0 {
+		t.Fatalf("org create: %s", errOut.String())
+	}
+	got := make(chan string, 4)
+	var key []byte
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if err := webhook.Verify(key, r.Header.Get(webhook.SignatureHeader), r.Header.Get(webhook.TimestampHeader), body, time.Now()); err != nil {
+			got <- "refused: " + err.Error()
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		got <- string(body)
+	}))
+	defer recv.Close()
+	if run(context.Background(), "webhook", "add", "--db", db, "--org", "ACME", "--url", recv.URL, "--events", "line.activated", "--allow-private") != 0 {
+		t.Fatalf("webhook add: %s", errOut.String())
+	}
+	key = []byte(strings.TrimSpace(out.String()))
+	queuedLine(t, db, "3125550100", "3125550109")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		var o bytes.Buffer
+		d := deps
+		d.Stdout, d.Stderr = &o, &o
+		done <- cli.Run(ctx, d, []string{"allot", "work", "--db", db, "--poll", "20ms"})
+	}()
+	var body string
+	select {
+	case body = <-got:
+	case <-time.After(30 * time.Second):
+	}
+	cancel()
+	<-done
+	if !strings.Contains(body, `"type":"line.activated"`) || !strings.Contains(body, `"mdn":"3125550100"`) {
+		t.Fatalf("the receiver got %q", body)
 	}
 }
