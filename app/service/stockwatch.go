@@ -3,7 +3,10 @@ package service
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/series"
@@ -18,7 +21,9 @@ import (
 // the lifecycle's MDN inventory) from outside, so that the stock code
 // itself does not change: after a draw or mark has committed, it reads
 // the owner's stock and thresholds and writes the event's deliveries in a
-// transaction of their own. The stock before is the stock after plus what
+// transaction of their own. An organisation without a stock.low webhook
+// costs a draw nothing (what it subscribes to is read at most every
+// listenTTL). The stock before is the stock after plus what
 // the operation took, so two concurrent draws that together cross the
 // threshold may both see it crossed, or (rarely, when each reads the
 // other's effect) a receiver may hear of one fall twice; a crash between
@@ -28,6 +33,45 @@ type StockWatch struct {
 	hooks *Webhooks
 	clock ports.Clock
 	log   *slog.Logger
+
+	// mu guards listening: whether an organisation has a webhook
+	// subscribed to stock.low, as read at most listenTTL ago, so that the
+	// draw path costs no query for the organisations (most) without one.
+	mu        sync.Mutex
+	listening map[tenant.OrgID]listenEntry
+}
+
+type listenEntry struct {
+	yes bool
+	at  time.Time
+}
+
+// listenTTL is how long StockWatch trusts what it read of an
+// organisation's stock.low subscriptions: a webhook added is heard from
+// within this time.
+const listenTTL = 5 * time.Second
+
+// listens reports whether org has a webhook subscribed to stock.low.
+func (w *StockWatch) listens(ctx context.Context, org tenant.OrgID) (bool, error) {
+	now := w.clock.Now()
+	w.mu.Lock()
+	e, ok := w.listening[org]
+	w.mu.Unlock()
+	if ok && now.Sub(e.at) < listenTTL && now.Sub(e.at) >= 0 {
+		return e.yes, nil
+	}
+	hooks, err := w.hooks.List(ctx, org)
+	if err != nil {
+		return false, err
+	}
+	yes := slices.ContainsFunc(hooks, func(h webhook.Webhook) bool { return h.Subscribed(webhook.StockLow) })
+	w.mu.Lock()
+	if w.listening == nil {
+		w.listening = map[tenant.OrgID]listenEntry{}
+	}
+	w.listening[org] = listenEntry{yes: yes, at: now}
+	w.mu.Unlock()
+	return yes, nil
 }
 
 // NewStockWatch returns the watch over store, notifying through hooks.
@@ -66,6 +110,9 @@ func (w *StockWatch) check(ctx context.Context, org tenant.OrgID, owner series.O
 func (w *StockWatch) notify(ctx context.Context, org tenant.OrgID, owner series.Owner, taken map[string]uint64) error {
 	if len(taken) == 0 {
 		return nil
+	}
+	if yes, err := w.listens(ctx, org); err != nil || !yes {
+		return err
 	}
 	ths, err := w.store.Thresholds(ctx, org)
 	if err != nil {
@@ -136,6 +183,15 @@ func (s watchedNumbers) Mark(ctx context.Context, org tenant.OrgID, spec series.
 		return entries, err
 	}
 	bySeries := webhook.TakenFromStock(entries)
+	if len(bySeries) == 0 {
+		return entries, nil
+	}
+	if yes, err := s.w.listens(ctx, org); err != nil || !yes {
+		if err != nil {
+			s.w.log.ErrorContext(ctx, "stock.low check failed", "org", int64(org), "error", err)
+		}
+		return entries, nil
+	}
 	taken := map[string]uint64{}
 	for id, n := range bySeries {
 		sr, err := s.w.store.SeriesByID(ctx, org, id)
