@@ -174,4 +174,10 @@ type Services struct {
 	// Lines is the line lifecycle (retry, cancel, history); nil when the
 	// build has none.
 	Lines LineService
+	// Webhooks manages the organisation's signed webhooks; nil when the
+	// build has none.
+	Webhooks WebhookService
+	// CarrierCallbacks applies the carrier gateway's asynchronous
+	// answers; nil when no gateway is configured.
+	CarrierCallbacks CarrierCallbackService
 }

@@ -102,6 +102,8 @@ const (
 	AnswerResolutionRequired AnswerKind = "resolution_required"
 	// AnswerRejected: the carrier refuses the line for good.
 	AnswerRejected AnswerKind = "rejected"
+	// AnswerCancelled: the carrier cancelled a pending port-in.
+	AnswerCancelled AnswerKind = "cancelled"
 	// AnswerUnknown: the carrier has no request under this key.
 	AnswerUnknown AnswerKind = "unknown"
 )
@@ -112,7 +114,8 @@ type CarrierAnswer struct {
 	// MDN and MSID come with AnswerActive; MDN may be "" when the
 	// carrier leaves the number to the organisation's stock.
 	MDN, MSID string
-	// Reason explains AnswerResolutionRequired and AnswerRejected.
+	// Reason explains AnswerResolutionRequired, AnswerRejected and
+	// AnswerCancelled.
 	Reason string
 }
 

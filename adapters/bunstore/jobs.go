@@ -18,6 +18,7 @@ import (
 	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/tenant"
+	"github.com/allot-io/allot/domain/webhook"
 	"github.com/allot-io/allot/ports"
 )
 
@@ -178,6 +179,11 @@ type WorkerConfig struct {
 	// Logger receives River's logs (a job's failure, start and stop);
 	// nil drops them.
 	Logger *slog.Logger
+	// Webhooks, when set, also works the webhook delivery jobs.
+	Webhooks ports.WebhookDeliverer
+	// WebhookRetry is the wait after a failed delivery attempt
+	// (1-based); nil means the domain's schedule, webhook.RetryDelay.
+	WebhookRetry func(attempt int) time.Duration
 }
 
 // RunWorker works provisioning jobs with p until ctx is done, then stops,
@@ -197,9 +203,18 @@ func (s *Store) RunWorker(ctx context.Context, p ports.LineProvisioner, cfg Work
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &provisionWorker{p: p})
+	queues := map[string]river.QueueConfig{provisionQueue: {MaxWorkers: cfg.Workers}}
+	if cfg.Webhooks != nil {
+		retry := cfg.WebhookRetry
+		if retry == nil {
+			retry = webhook.RetryDelay
+		}
+		river.AddWorker(workers, &deliverWorker{d: cfg.Webhooks, clock: s.clock, retry: retry})
+		queues[webhookQueue] = river.QueueConfig{MaxWorkers: cfg.Workers}
+	}
 	c, err := river.NewClient(s.riverDriver(), &river.Config{
 		Logger:            cfg.Logger,
-		Queues:            map[string]river.QueueConfig{provisionQueue: {MaxWorkers: cfg.Workers}},
+		Queues:            queues,
 		Workers:           workers,
 		FetchPollInterval: cfg.Poll,
 		FetchCooldown:     min(cfg.Poll, 100*time.Millisecond),

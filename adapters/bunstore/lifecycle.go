@@ -201,7 +201,10 @@ func (s *Store) transitionTx(ctx context.Context, tx bun.Tx, org tenant.OrgID, i
 				return ports.LineState{}, err
 			}
 		}
-		return s.lineState(ctx, tx, org, id)
+		// The webhook deliveries the transition raises join its
+		// transaction: no event without its change, no change without
+		// its event.
+		return s.notifyLineTx(ctx, tx, org, id, t, at)
 	}()
 	return out, err
 }

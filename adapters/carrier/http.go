@@ -3,9 +3,6 @@ package carrier
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/allot-io/allot/domain/signature"
 	"github.com/allot-io/allot/ports"
 )
 
@@ -65,16 +63,10 @@ func NewGateway(base string, secret []byte, timeout time.Duration) (*Gateway, er
 }
 
 // Sign returns the signature header value of body under secret.
-func Sign(secret, body []byte) string {
-	m := hmac.New(sha256.New, secret)
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
-}
+func Sign(secret, body []byte) string { return signature.Body(secret, body) }
 
 // Verify reports whether sig is body's signature under secret.
-func Verify(secret, body []byte, sig string) bool {
-	return hmac.Equal([]byte(sig), []byte(Sign(secret, body)))
-}
+func Verify(secret, body []byte, sig string) bool { return signature.BodyValid(secret, body, sig) }
 
 // wireRequest is an activation as the gateway sends it.
 type wireRequest struct {
@@ -103,7 +95,7 @@ type wireAnswer struct {
 func (a wireAnswer) answer() (ports.CarrierAnswer, error) {
 	k := ports.AnswerKind(a.Status)
 	switch k {
-	case ports.AnswerAccepted, ports.AnswerActive, ports.AnswerResolutionRequired, ports.AnswerRejected, ports.AnswerUnknown:
+	case ports.AnswerAccepted, ports.AnswerActive, ports.AnswerResolutionRequired, ports.AnswerRejected, ports.AnswerCancelled, ports.AnswerUnknown:
 		return ports.CarrierAnswer{Kind: k, MDN: a.MDN, MSID: a.MSID, Reason: a.Reason}, nil
 	}
 	return ports.CarrierAnswer{}, fmt.Errorf("the carrier answered status %q", a.Status)

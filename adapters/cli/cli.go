@@ -155,6 +155,8 @@ func newApp(deps Deps) (*ucli.App, *state) {
 			// Line lifecycle (cmd_line.go).
 			s.lineCommand(),
 			s.workCommand(),
+			// Signed webhooks (cmd_webhook.go).
+			s.webhookCommand(),
 		},
 	}
 	return app, s

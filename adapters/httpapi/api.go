@@ -114,6 +114,9 @@ func New(cfg Config, svc ports.Services, log *slog.Logger) *API {
 	if a.servesBSS() {
 		a.enrollmentRoutes(e)
 	}
+	if svc.CarrierCallbacks != nil {
+		a.carrierRoutes(e)
+	}
 
 	a.engine = e
 	return a

@@ -145,6 +145,8 @@ func (l *Lifecycle) answered(ctx context.Context, st ports.LineState, ans ports.
 		tr, err = enrollment.RequireResolution(st.ActivationType, st.Status, ans.Reason)
 	case ports.AnswerRejected:
 		tr, err = enrollment.Fail(st.ActivationType, st.Status, "rejected by the carrier: "+ans.Reason)
+	case ports.AnswerCancelled:
+		tr, err = enrollment.CancelPort(st.ActivationType, st.Status, ans.Reason)
 	default:
 		return 0, fault.Errorf(fault.Internal, "", "the carrier answered %q", ans.Kind)
 	}

@@ -91,6 +91,7 @@ type Program struct {
 	cfg     Config
 	store   *bunstore.Store
 	lines   *service.Lifecycle
+	hooks   *service.Webhooks
 	metrics *metrics.Metrics
 	// keyErr says why no secret key could be had: Serve refuses to run
 	// without one.
@@ -140,13 +141,17 @@ func (p *Program) Open(ctx context.Context) error {
 		Series:   series.Limits{MaxSize: cfg.MaxSeriesSize},
 		TokenTTL: cfg.TokenTTL,
 	})
-	lines, err := lifecycle(store, cfg)
+	hooks, watch := webhooks(store, deps.Sealer, cfg)
+	svc.Webhooks = hooks
+	svc = watch.Wrap(svc)
+	lines, err := lifecycle(store, cfg, watch)
 	if err != nil {
 		store.Close()
 		return err
 	}
 	svc.Lines = lines
-	p.Services, p.lines = svc, lines
+	svc.CarrierCallbacks = carrierCallbacks(lines, store, cfg)
+	p.Services, p.lines, p.hooks = svc, lines, hooks
 	return nil
 }
 
@@ -176,7 +181,7 @@ func (p *Program) Work(ctx context.Context) error {
 }
 
 func (p *Program) work(ctx context.Context) error {
-	return p.store.RunWorker(ctx, p.lines, bunstore.WorkerConfig{Workers: p.cfg.Workers, Poll: p.cfg.Poll, Logger: p.cfg.Log})
+	return p.store.RunWorker(ctx, p.lines, bunstore.WorkerConfig{Workers: p.cfg.Workers, Poll: p.cfg.Poll, Logger: p.cfg.Log, Webhooks: p.hooks})
 }
 
 // Open opens the store named by dsn for an operator command and builds the

@@ -67,10 +67,13 @@ const (
 	EventRetry Event = "retry"
 	// EventCancel: an operator gives a line up.
 	EventCancel Event = "cancel"
+	// EventPortCancel: the carrier cancelled a pending port-in (the
+	// losing carrier or the subscriber withdrew it).
+	EventPortCancel Event = "port_cancel"
 )
 
 // Events lists every event.
-var Events = []Event{EventQueue, EventSubmit, EventActivate, EventFail, EventRequireResolution, EventRetry, EventCancel}
+var Events = []Event{EventQueue, EventSubmit, EventActivate, EventFail, EventRequireResolution, EventRetry, EventCancel, EventPortCancel}
 
 // Reasons of the lifecycle's errors.
 const (
@@ -110,6 +113,7 @@ var rules = map[Event]rule{
 		portIn: map[LineStatus]LineStatus{StatusFailed: StatusQueued, StatusPortResolutionRequired: StatusQueued}},
 	EventCancel: {from: map[LineStatus]LineStatus{StatusFailed: StatusCancelled, StatusAttached: StatusCancelled},
 		portIn: map[LineStatus]LineStatus{StatusFailed: StatusCancelled, StatusAttached: StatusCancelled, StatusPortResolutionRequired: StatusCancelled}},
+	EventPortCancel: {portIn: map[LineStatus]LineStatus{StatusPortPending: StatusCancelled, StatusPortResolutionRequired: StatusCancelled}},
 }
 
 // target returns where ev takes a line of type at from from, if anywhere.
@@ -167,6 +171,8 @@ func verb(ev Event) string {
 		return "be retried (only a FAILED line, or a port-in requiring resolution, can)"
 	case EventCancel:
 		return "be cancelled (only an ATTACHED or FAILED line, or a port-in requiring resolution, can)"
+	case EventPortCancel:
+		return "have its port cancelled by the carrier (only a PORT_PENDING or PORT_RESOLUTION_REQUIRED port-in can)"
 	}
 	return string(ev)
 }
@@ -217,6 +223,12 @@ func Retry(at ActivationType, from LineStatus) (Transition, error) {
 // Cancel gives a line up; it is final.
 func Cancel(at ActivationType, from LineStatus) (Transition, error) {
 	return transition(EventCancel, at, from, "cancelled by an operator")
+}
+
+// CancelPort records that the carrier cancelled a pending port-in, for
+// why; it is final, as an operator's cancellation is.
+func CancelPort(at ActivationType, from LineStatus, why string) (Transition, error) {
+	return transition(EventPortCancel, at, from, "port-in cancelled by the carrier: "+why)
 }
 
 // MDNDigits is the length of a line's number (a NANP 10-digit number).

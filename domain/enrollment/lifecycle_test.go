@@ -44,6 +44,9 @@ func TestLifecycleEveryPair(t *testing.T) {
 		{P, EventCancel, StatusAttached}:               StatusCancelled,
 		{P, EventCancel, StatusFailed}:                 StatusCancelled,
 		{P, EventCancel, StatusPortResolutionRequired}: StatusCancelled,
+
+		{P, EventPortCancel, StatusPortPending}:            StatusCancelled,
+		{P, EventPortCancel, StatusPortResolutionRequired}: StatusCancelled,
 	}
 	do := map[Event]func(ActivationType, LineStatus) (Transition, error){
 		EventQueue:    Queue,
@@ -55,6 +58,9 @@ func TestLifecycleEveryPair(t *testing.T) {
 		},
 		EventRetry:  Retry,
 		EventCancel: Cancel,
+		EventPortCancel: func(at ActivationType, s LineStatus) (Transition, error) {
+			return CancelPort(at, s, "port withdrawn")
+		},
 	}
 	if len(do) != len(Events) {
 		t.Fatalf("%d events tested, %d defined", len(do), len(Events))

@@ -66,6 +66,9 @@ func TestConformance(t *testing.T) {
 		porttest.RunCoalescedDraws(t, func(t *testing.T) ports.Store { return openStore(t) },
 			func(s ports.SeriesStore) ports.SeriesStore { return service.Coalesced(s) })
 	})
+	t.Run("Webhooks", func(t *testing.T) {
+		porttest.RunWebhookStore(t, func(t *testing.T) porttest.WebhookStores { return openStore(t) })
+	})
 }
 
 // TestMigrationsUpToDate checks the template the suite uses is fully
