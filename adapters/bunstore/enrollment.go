@@ -405,7 +405,7 @@ func (s *Store) CreateEnrollment(ctx context.Context, org tenant.OrgID, e ports.
 	if err := enrollment.DuplicateSIM(lines); err != nil {
 		return enrollment.Account{}, nil, err
 	}
-	claims := simClaims(e)
+	claims := simClaims(e, ids)
 	order := make([]int, n)
 	for i := range order {
 		order[i] = i
@@ -428,9 +428,6 @@ func (s *Store) CreateEnrollment(ctx context.Context, org tenant.OrgID, e ports.
 	if errors.Is(err, errLineExists) {
 		err = s.lineExists(ctx, org, ids)
 	}
-	if errors.Is(err, errSIMUsed) {
-		err = s.simUsed(ctx, org, claims, n)
-	}
 	if err != nil {
 		return enrollment.Account{}, nil, s.dbError(err, "create enrollment")
 	}
@@ -444,13 +441,14 @@ var errLineExists = errors.New("a line of the request already exists")
 
 // writeEnrollment is CreateEnrollment's transaction.
 func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID, e ports.NewEnrollment,
-	ids, details []string, order []int, parent string, parentLine int, at time.Time, claims []simClaim) (enrollment.Account, []enrollment.LineRecord, error) {
+	ids, details []string, order []int, parent string, parentLine int, at time.Time, claims []stockClaim) (enrollment.Account, []enrollment.LineRecord, error) {
 	n := len(ids)
 	if err := claimEnrollmentIDs(ctx, tx, org, ids, order, at); err != nil {
 		return enrollment.Account{}, nil, err
 	}
-	simStock, err := checkSIMStock(ctx, tx, org, claims, n)
-	if err != nil {
+	// The SIMs are consumed before the lines are written, so that a SIM
+	// error names its line before any row is; the transaction undoes both.
+	if err := s.consumeSIMs(ctx, tx, org, claims, n); err != nil {
 		return enrollment.Account{}, nil, err
 	}
 	a, created, err := openAccount(ctx, tx, org, e, parent, parentLine, at)
@@ -515,15 +513,6 @@ func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID
 		recs[i].CustomerID = id
 		if !recs[i].ActivationLater {
 			queued = append(queued, id)
-		}
-	}
-	if simStock {
-		customers := make([]int64, n)
-		for i := range recs {
-			customers[i] = recs[i].CustomerID
-		}
-		if err := claimSIMs(ctx, tx, org, claims, customers); err != nil {
-			return enrollment.Account{}, nil, err
 		}
 	}
 	if err := s.stage("lines"); err != nil {

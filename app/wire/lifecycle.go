@@ -43,7 +43,7 @@ func lifecycle(store *bunstore.Store, cfg Config) (*service.Lifecycle, error) {
 	if err != nil {
 		return nil, err
 	}
-	return service.NewLifecycle(store, store, c, service.SeriesInventory{Series: store}, cfg.Log), nil
+	return service.NewLifecycle(store, store, c, cfg.Log), nil
 }
 
 // Work opens the store named by wc.DSN and runs the provisioning worker
