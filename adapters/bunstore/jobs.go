@@ -187,7 +187,17 @@ type WorkerConfig struct {
 	// Logger receives River's logs (a job's failure, start and stop);
 	// nil drops them.
 	Logger *slog.Logger
+	// RescueAfter is how long a job may stay running before it counts as
+	// stuck (its worker died: kill -9, a lost machine) and is retried
+	// (default DefaultRescueAfter). A job's own run is cut off at half of
+	// it, so that a live worker never has its job rescued from under it.
+	RescueAfter time.Duration
 }
+
+// DefaultRescueAfter is WorkerConfig.RescueAfter's default: a line whose
+// worker died waits this long for its retry. River's own default, an
+// hour, suits long jobs, not a carrier call bounded by seconds.
+const DefaultRescueAfter = 2 * time.Minute
 
 // RunWorker works provisioning jobs with p until ctx is done, then stops,
 // letting running jobs finish for a few seconds. Several workers, in one
@@ -204,6 +214,9 @@ func (s *Store) RunWorker(ctx context.Context, p ports.LineProvisioner, cfg Work
 	if cfg.Logger == nil {
 		cfg.Logger = quietLogger()
 	}
+	if cfg.RescueAfter <= 0 {
+		cfg.RescueAfter = DefaultRescueAfter
+	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &provisionWorker{p: p})
 	c, err := river.NewClient(s.riverDriver(), &river.Config{
@@ -214,6 +227,11 @@ func (s *Store) RunWorker(ctx context.Context, p ports.LineProvisioner, cfg Work
 		FetchCooldown:     min(cfg.Poll, 100*time.Millisecond),
 		PollOnly:          true,
 		RetryPolicy:       retryPolicy{clock: s.clock},
+		// The rescuer (run by the elected leader among the clients)
+		// retries a job running longer than this; the stuck job's line is
+		// then asked about at the carrier under its activation key.
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		JobTimeout:           cfg.RescueAfter / 2,
 	})
 	if err != nil {
 		return fault.Wrap(err, "provisioning worker")

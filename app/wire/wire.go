@@ -134,7 +134,7 @@ func open(ctx context.Context, dsn string, cfg Config, mode openMode, m *metrics
 		Close:       store.Close,
 		CheckSchema: store.CheckSchema,
 		Work: func(ctx context.Context, wc cli.WorkConfig) error {
-			return store.RunWorker(ctx, lines, bunstore.WorkerConfig{Workers: wc.Workers, Poll: wc.Poll, Logger: cfg.Log})
+			return store.RunWorker(ctx, lines, bunstore.WorkerConfig{Workers: wc.Workers, Poll: wc.Poll, Logger: cfg.Log, RescueAfter: wc.RescueAfter})
 		},
 	}, master != nil, nil
 }
