@@ -75,6 +75,7 @@ type fixture struct {
 	org     tenant.OrgID
 	carrier *carrier.Fake
 	failing int64
+	active  int64
 }
 
 // serve seeds an SQLite file through the real use cases and serves it with
@@ -114,7 +115,7 @@ func serve(t *testing.T, log *slog.Logger) fixture {
 	_, err = svc.Customers.Add(ctx, other.ID, "SAMPLE9", "Sample Of Other Org")
 	must(err)
 	must(b.Close())
-	fake, failing := enrollLines(t, dsn, org.ID)
+	fake, active, failing := enrollLines(t, dsn, org.ID)
 
 	sctx, stop := context.WithCancel(ctx)
 	addr := make(chan string, 1)
@@ -137,7 +138,7 @@ func serve(t *testing.T, log *slog.Logger) fixture {
 		must(err)
 		t.Cleanup(func() { watch.Close() })
 		return fixture{url: "http://" + a, email: "ops@acme.test", password: password,
-			lines: watch, org: org.ID, carrier: fake, failing: failing}
+			lines: watch, org: org.ID, carrier: fake, failing: failing, active: active}
 	case err := <-done:
 		t.Fatalf("serve: %v", err)
 	case <-time.After(30 * time.Second):
@@ -149,9 +150,9 @@ func serve(t *testing.T, log *slog.Logger) fixture {
 // enrollLines writes, through the store of dsn, an MDN series for carrier
 // TMB and an enrollment of two queued lines, BROWSER1 and BROWSER2, and
 // points the server at a carrier simulator (ALLOT_CARRIER_URL) that
-// activates the first and rejects the second, whose customer id it
-// returns.
-func enrollLines(t *testing.T, dsn string, org tenant.OrgID) (*carrier.Fake, int64) {
+// activates the first and rejects the second, and returns it and their
+// customer ids.
+func enrollLines(t *testing.T, dsn string, org tenant.OrgID) (fake *carrier.Fake, active, failing int64) {
 	t.Helper()
 	ctx := context.Background()
 	s, err := bunstore.Open(ctx, dsn)
@@ -186,8 +187,8 @@ func enrollLines(t *testing.T, dsn string, org tenant.OrgID) (*carrier.Fake, int
 	if err != nil {
 		t.Fatal(err)
 	}
-	failing := recs[1].CustomerID
-	fake := carrier.NewFake()
+	active, failing = recs[0].CustomerID, recs[1].CustomerID
+	fake = carrier.NewFake()
 	fake.Answer = func(r ports.CarrierRequest) ports.CarrierAnswer {
 		if r.Line.CustomerID == failing {
 			return ports.CarrierAnswer{Kind: ports.AnswerRejected, Reason: "no coverage at 98103"}
@@ -198,7 +199,7 @@ func enrollLines(t *testing.T, dsn string, org tenant.OrgID) (*carrier.Fake, int
 	t.Cleanup(sim.Close)
 	t.Setenv(wire.EnvCarrierURL, sim.URL)
 	t.Setenv(wire.EnvCarrierSecret, "browser-secret")
-	return fake, failing
+	return fake, active, failing
 }
 
 // waitLine waits until line id of f is in status want.
@@ -439,7 +440,7 @@ func TestDashboardInChromium(t *testing.T) {
 	step("lines-search",
 		chromedp.SendKeys(chromedp.ID("q"), "browser2"),
 		chromedp.Click(chromedp.ID("search")),
-		poll(`!document.getElementById("lines").textContent.includes("BROWSER1")`),
+		chromedp.WaitNotPresent(chromedp.ID("line-"+strconv.FormatInt(f.active, 10))),
 		chromedp.WaitVisible(chromedp.ID("line-"+failing)),
 	)
 	if got := text("#lines tbody"); strings.Contains(got, "BROWSER1") {
