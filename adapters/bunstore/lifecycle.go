@@ -188,7 +188,11 @@ func (s *Store) transitionTx(ctx context.Context, tx bun.Tx, org tenant.OrgID, i
 					return ports.LineState{}, err
 				}
 			} else {
-				mdn, err := s.drawMDN(ctx, tx, org, c.DrawMDN)
+				area, err := areaCodeOf(ctx, tx, org, cur.ZIP)
+				if err != nil {
+					return ports.LineState{}, err
+				}
+				mdn, err := s.drawMDN(ctx, tx, org, c.DrawMDN, area)
 				if err != nil {
 					return ports.LineState{}, err
 				}

@@ -135,11 +135,17 @@ func (s *Store) consumeMDN(ctx context.Context, tx bun.Tx, org tenant.OrgID, mdn
 	return nil
 }
 
-// drawMDN draws the next MDN of org's stock for carrier in tx. Conflict
-// SERIES_EXHAUSTED when there is none left.
-func (s *Store) drawMDN(ctx context.Context, tx bun.Tx, org tenant.OrgID, carrier string) (string, error) {
+// drawMDN draws the next MDN of org's stock for carrier in tx: from the
+// series of areaCode, when given and any has stock, otherwise from any of
+// the carrier's. Conflict SERIES_EXHAUSTED when there is none left.
+func (s *Store) drawMDN(ctx context.Context, tx bun.Tx, org tenant.OrgID, carrier, areaCode string) (string, error) {
 	q := ports.DrawQuery{Owner: enrollment.MDNStock(carrier), ItemCode: enrollment.MDNItemCode, Count: 1, Actor: enrollment.StockActor}
-	runs, err := s.drawTx(ctx, tx, q, drawArgs(org, q, s.now()))
+	runs, err := s.drawTx(ctx, tx, q, drawArgs(org, q, s.now()), areaCode)
+	if areaCode != "" && fault.ReasonOf(err) == series.ReasonExhausted {
+		// Stock of the area code is a preference: a line is better
+		// activated with another number than not at all.
+		runs, err = s.drawTx(ctx, tx, q, drawArgs(org, q, s.now()), "")
+	}
 	if err != nil {
 		return "", err
 	}
@@ -147,6 +153,20 @@ func (s *Store) drawMDN(ctx context.Context, tx bun.Tx, org tenant.OrgID, carrie
 		return "", fault.Errorf(fault.Internal, "", "MDN draw returned nothing")
 	}
 	return runs[0].CheckDigit.Full(runs[0].Range.First()).String(), nil
+}
+
+// areaCodeOf returns the area code org's service area gives zip, "" when
+// it gives none.
+func areaCodeOf(ctx context.Context, db bun.IDB, org tenant.OrgID, zip string) (string, error) {
+	var codes []string
+	err := db.NewRaw("SELECT COALESCE(area_code, '') FROM service_zips WHERE org_id = ? AND zip = ?", int64(org), zip).Scan(ctx, &codes)
+	if err != nil && !errNoRows(err) {
+		return "", err
+	}
+	if len(codes) == 0 {
+		return "", nil
+	}
+	return codes[0], nil
 }
 
 // releaseHeld returns number to the stock of series of itemCode when the

@@ -742,14 +742,15 @@ func usedMarks(ctx context.Context, db bun.IDB, ids []int64) (map[int64]int64, e
 }
 
 // drawMarked draws up to args[0] numbers, in a transaction, from the
-// oldest series of a draw's owner and item code with stock, skipping its
+// oldest series matching filter (stockFilter: a draw's owner and item code
+// with stock), skipping its
 // marked numbers (series.Take). It locks the series row, reads the marks of
 // the window it draws from, moves the pointer past the numbers taken and
 // keeps next_mark in step. found is false when no series with stock was
 // left or a concurrent draw emptied the one picked.
-func (s *Store) drawMarked(ctx context.Context, tx bun.Tx, withST bool, args []any) (runs []series.Drawn, took int64, found bool, err error) {
+func (s *Store) drawMarked(ctx context.Context, tx bun.Tx, filter string, args []any) (runs []series.Drawn, took int64, found bool, err error) {
 	var rows []seriesRow
-	err = tx.NewRaw("SELECT "+seriesColumns+" FROM series AS c WHERE "+stockFilter(withST)+" ORDER BY c.id LIMIT 1"+s.lockClause(), args...).Scan(ctx, &rows)
+	err = tx.NewRaw("SELECT "+seriesColumns+" FROM series AS c WHERE "+filter+" ORDER BY c.id LIMIT 1"+s.lockClause(), args...).Scan(ctx, &rows)
 	if err != nil && !errNoRows(err) {
 		return nil, 0, false, err
 	}

@@ -514,7 +514,7 @@ func (s *Store) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuer
 	var out []series.Drawn
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		out, err = s.drawTx(ctx, tx, q, args)
+		out, err = s.drawTx(ctx, tx, q, args, "")
 		return err
 	})
 	if err != nil {
@@ -524,17 +524,23 @@ func (s *Store) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuer
 }
 
 // drawTx draws q's numbers in tx, series after series (drawMarked); args
-// are DrawNext's. Conflict SERIES_EXHAUSTED when the owner's series hold
-// fewer.
-func (s *Store) drawTx(ctx context.Context, tx bun.Tx, q ports.DrawQuery, args []any) ([]series.Drawn, error) {
+// are DrawNext's. within, when set, admits only the series whose numbers
+// all start with those digits (an MDN series of one area code). Conflict
+// SERIES_EXHAUSTED when the owner's series hold fewer.
+func (s *Store) drawTx(ctx context.Context, tx bun.Tx, q ports.DrawQuery, args []any, within string) ([]series.Drawn, error) {
 	withST := q.ServiceType != ""
 	want := int64(q.Count)
-	left := "SELECT COUNT(*) FROM series AS c WHERE " + stockFilter(withST)
+	filter := stockFilter(withST)
+	if within != "" {
+		filter += " AND c.first_digits LIKE ?8 AND c.last_digits LIKE ?8"
+		args = append(args[:8:8], within+"%")
+	}
+	left := "SELECT COUNT(*) FROM series AS c WHERE " + filter
 	var out []series.Drawn
 	var taken int64
 	for misses := 0; taken < want; {
 		args[0] = want - taken
-		runs, took, found, err := s.drawMarked(ctx, tx, withST, args)
+		runs, took, found, err := s.drawMarked(ctx, tx, filter, args)
 		if err != nil {
 			return nil, err
 		}

@@ -405,6 +405,28 @@ func runMDNStock(t *testing.T, newStore func(t *testing.T) LineStores) {
 			t.Fatalf("drawn %s", st.MDN)
 		}
 	})
+	t.Run("AreaCodeFirst", func(t *testing.T) {
+		s, org, recs := setup(t)
+		// A younger series of one number in area code 360, the zip's.
+		insert(t, s, org, newSeries(enrollment.MDNStock("TMB"), rng("3605550100", "3605550100"), enrollment.MDNItemCode))
+		z, err := enrollment.ServiceZip{Zip: "98103", City: "SEATTLE", State: "WA"}.WithAreaCode("360")
+		must(t, err, "WithAreaCode")
+		must(t, s.AddZips(ctx(t), org, []enrollment.ServiceZip{z}), "AddZips")
+		if got, err := s.Zip(ctx(t), org, "98103"); err != nil || got != z {
+			t.Fatalf("Zip = %+v, %v; want %+v", got, err, z)
+		}
+		st, err := activate(t, s, org, recs[0].CustomerID, ports.LineChange{DrawMDN: "TMB"})
+		must(t, err, "first line")
+		if st.MDN != "3605550100" {
+			t.Fatalf("first line MDN %s, want 3605550100 of the zip's area code", st.MDN)
+		}
+		// The area code's stock spent, the carrier's other stock serves.
+		st, err = activate(t, s, org, recs[1].CustomerID, ports.LineChange{DrawMDN: "TMB"})
+		must(t, err, "second line")
+		if st.MDN != "2065550100" {
+			t.Fatalf("second line MDN %s, want 2065550100", st.MDN)
+		}
+	})
 	t.Run("CancelReleases", func(t *testing.T) {
 		s, org, recs := setup(t)
 		st, err := activate(t, s, org, recs[0].CustomerID, ports.LineChange{DrawMDN: "TMB"})

@@ -12,3 +12,9 @@ ALTER TABLE organisations ADD COLUMN sim_stock BOOLEAN NOT NULL DEFAULT FALSE;
 
 UPDATE organisations SET sim_stock = TRUE
 WHERE EXISTS (SELECT 1 FROM series WHERE series.org_id = organisations.id AND series.item_code = 'SIM' AND series.deleted_at IS NULL);
+
+--bun:split
+
+-- The area code (NPA) whose MDNs a zip's lines take first from the MDN
+-- stock; NULL for none.
+ALTER TABLE service_zips ADD COLUMN area_code TEXT COLLATE "C" CHECK (area_code ~ '^[2-9][0-9]{2}$');
