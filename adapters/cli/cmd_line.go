@@ -71,7 +71,8 @@ func (s *state) workCommand() *ucli.Command {
 // lineCommand is `allot line list|show|retry|cancel`.
 func (s *state) lineCommand() *ucli.Command {
 	one := []ucli.Flag{dbFlag(), orgFlag(), jsonFlag()}
-	list := append([]ucli.Flag{dbFlag(), orgFlag(), stringFlag("status", "only lines in `STATUS` ("+statusNames()+")")}, pageFlags()...)
+	list := append([]ucli.Flag{dbFlag(), orgFlag(), stringFlag("status", "only lines in `STATUS` ("+statusNames()+")"),
+		stringFlag("search", "only lines whose enrollment id or MDN is `TEXT`, or whose name contains it")}, pageFlags()...)
 	list = append(list, jsonFlag())
 	return group("line", "inspect and operate lines' lifecycle (carrier provisioning)",
 		leaf("list", "list the organisation's lines with status and MDN", "", list, s.lineList),
@@ -169,7 +170,7 @@ func (s *state) lineList(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	lq := ports.LineQuery{Query: q}
+	lq := ports.LineQuery{Query: q, Search: strings.TrimSpace(c.String("search"))}
 	if v := strings.TrimSpace(c.String("status")); v != "" {
 		if lq.Status, err = enrollment.ParseLineStatus(strings.ToUpper(v)); err != nil {
 			return err
