@@ -446,11 +446,6 @@ func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID
 	if err := claimEnrollmentIDs(ctx, tx, org, ids, order, at); err != nil {
 		return enrollment.Account{}, nil, err
 	}
-	// The SIMs are consumed before the lines are written, so that a SIM
-	// error names its line before any row is; the transaction undoes both.
-	if err := s.consumeSIMs(ctx, tx, org, claims, n); err != nil {
-		return enrollment.Account{}, nil, err
-	}
 	a, created, err := openAccount(ctx, tx, org, e, parent, parentLine, at)
 	if err != nil {
 		return enrollment.Account{}, nil, err
@@ -522,6 +517,13 @@ func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID
 		return enrollment.Account{}, nil, err
 	}
 	if err := s.stage("jobs"); err != nil {
+		return enrollment.Account{}, nil, err
+	}
+	// The SIMs are consumed last: consuming locks their series' row until
+	// the commit, and every enrollment naming a SIM of that series waits
+	// for it, so the lock is held for as few statements as possible. A SIM
+	// refused undoes the lines written before it.
+	if err := s.consumeSIMs(ctx, tx, org, claims, n); err != nil {
 		return enrollment.Account{}, nil, err
 	}
 	if created {
