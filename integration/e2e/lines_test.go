@@ -99,11 +99,12 @@ const linesPerRequest = 10
 // len(servers): each client authenticates once and chains the fresh token
 // of every answer through check_service_availability (an enrollment id per
 // line) and create_prepaid_postpaid_customer_v2 (ten lines a request). It
-// returns every failure, not failing t, since it runs in goroutines.
-func enrollLines(t *testing.T, c *http.Client, servers []*server, n, workers int) []string {
+// returns every failure, not failing t, since it runs in goroutines, and
+// the slowest create request's time.
+func enrollLines(t *testing.T, c *http.Client, servers []*server, n, workers int) ([]string, time.Duration) {
 	t.Helper()
 	requests := (n + linesPerRequest - 1) / linesPerRequest
-	var next atomic.Int64
+	var next, slowest atomic.Int64
 	var mu sync.Mutex
 	var problems []string
 	fail := func(format string, args ...any) {
@@ -146,7 +147,13 @@ func enrollLines(t *testing.T, c *http.Client, servers []*server, n, workers int
 						"service_address":{"address_one":"112 N 41ST ST","city":"SEATTLE","state":"WA","zip":"98103"},"plan_id":1828,
 						"is_portin":"N","enrollment_type":"SHIPMENT","carrier":"TMB","activation_later":"N","sim":%q}`, id, parent, iccid(first+i))
 				}
+				sent := time.Now()
 				r := bssCall(t, c, at, "/customer", tok, `{"action":"create_prepaid_postpaid_customer_v2",`+bssAgent+`,"lines":[`+strings.Join(lines, ",")+`]}`)
+				for took := int64(time.Since(sent)); ; {
+					if old := slowest.Load(); took <= old || slowest.CompareAndSwap(old, took) {
+						break
+					}
+				}
 				var created v2Created
 				if err := json.Unmarshal(r.Data, &created); err != nil || r.MsgCode != "RESTAPI000" || len(created) != len(ids) {
 					fail("create lines %d-%d: %+v (data %s)", first, last-1, r, r.Data)
@@ -157,7 +164,7 @@ func enrollLines(t *testing.T, c *http.Client, servers []*server, n, workers int
 		})
 	}
 	wg.Wait()
-	return problems
+	return problems, time.Duration(slowest.Load())
 }
 
 // waitActive polls until want lines are ACTIVE or limit passes, and
@@ -296,8 +303,9 @@ func TestLinesThreeProcesses(t *testing.T) {
 	c := newClient(t, 24)
 
 	began := time.Now()
-	if problems := enrollLines(t, c, servers, n, 24); len(problems) > 0 {
-		t.Fatalf("%d enrollment requests failed: %s", len(problems), firstN(problems, 3))
+	problems, slowest := enrollLines(t, c, servers, n, 24)
+	if len(problems) > 0 {
+		t.Fatalf("%d enrollment requests failed (the slowest create took %s): %s", len(problems), slowest.Round(time.Millisecond), firstN(problems, 3))
 	}
 	enrolled := time.Since(began)
 	by := waitActive(t, db, n, 60*time.Second)
@@ -339,8 +347,8 @@ func TestLinesThreeProcesses(t *testing.T) {
 		t.Errorf("%d lines have an MDN of the first %d of the stock, want %d", k, n, n)
 	}
 	recordFigures(t, "lines", fmt.Sprintf(
-		"lines=%d servers=3 (serve --work, 4 jobs each) enrolled_in=%s all_active_after=%s (%.0f lines/s end to end) carrier_requests=%d keys_activated=%d activated_not_once=%d mdn_pairs=%d sim_pairs=%d control_pairs=%d/%d",
-		n, enrolled.Round(time.Millisecond), active.Round(time.Millisecond), float64(n)/active.Seconds(),
+		"lines=%d servers=3 (serve --work, 4 jobs each) clients=24 enrolled_in=%s slowest_create=%s all_active_after=%s (%.0f lines/s end to end) carrier_requests=%d keys_activated=%d activated_not_once=%d mdn_pairs=%d sim_pairs=%d control_pairs=%d/%d",
+		n, enrolled.Round(time.Millisecond), slowest.Round(time.Millisecond), active.Round(time.Millisecond), float64(n)/active.Seconds(),
 		sim.posts.Load(), len(counts), len(wrong), mdnPairs, simPairs, ctlMDN, ctlSIM))
 }
 
@@ -382,7 +390,7 @@ func TestLinesWorkerKilled(t *testing.T) {
 	w1 := work("worker-1")
 	db := openDB(t, dsn)
 	c := newClient(t, 4)
-	if problems := enrollLines(t, c, []*server{api}, n, 2); len(problems) > 0 {
+	if problems, _ := enrollLines(t, c, []*server{api}, n, 2); len(problems) > 0 {
 		t.Fatalf("enrollment failed: %s", firstN(problems, 3))
 	}
 
