@@ -39,6 +39,9 @@ const provisionQueue = "provisioning"
 type provisionArgs struct {
 	Org        int64 `json:"org_id"`
 	CustomerID int64 `json:"customer_id"`
+	// After, when set, is the id of the line's running job this one
+	// follows (enqueueTx), so that the two are not duplicates.
+	After int64 `json:"after,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -103,7 +106,18 @@ func (s *Store) enqueueTx(ctx context.Context, tx bun.Tx, org tenant.OrgID, line
 	}
 	if len(params) == 1 {
 		// InsertTx honours uniqueness on every driver.
-		_, err = c.InsertTx(ctx, tx.Tx, params[0].Args, nil)
+		res, err := c.InsertTx(ctx, tx.Tx, params[0].Args, nil)
+		if err != nil || !res.UniqueSkippedAsDuplicate || res.Job.State != rivertype.JobStateRunning {
+			return err
+		}
+		// The line's job is still running: the worker that moved the line
+		// (to FAILED, say) has returned and River has not yet marked the
+		// job completed, or the worker died and the job awaits its rescue.
+		// Either way it will not take the line again from where it is now,
+		// so the line needs a job of its own: one that follows that job,
+		// unique in its turn. Should both run, the line's transitions and
+		// its activation key keep it to one submission at the carrier.
+		_, err = c.InsertTx(ctx, tx.Tx, provisionArgs{Org: int64(org), CustomerID: lines[0], After: res.Job.ID}, nil)
 		return err
 	}
 	_, err = c.InsertManyTx(ctx, tx.Tx, params)
