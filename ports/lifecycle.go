@@ -42,8 +42,16 @@ type LineEvent struct {
 
 // LineChange is what TransitionLine writes with a transition.
 type LineChange struct {
-	// MDN and MSID, when set, are stored on the line (activation).
+	// MDN and MSID, when set, are stored on the line (activation); an
+	// MDN the organisation's MDN stock holds is consumed there in the same
+	// transaction.
 	MDN, MSID string
+	// DrawMDN, when MDN is "" and the transition is an activation, names
+	// the carrier whose MDN stock (enrollment.MDNStock) the line's MDN is
+	// drawn from in the same transaction; the store then makes the
+	// transition with enrollment.Activate and the number drawn, so that no
+	// number is drawn for a write that fails.
+	DrawMDN string
 	// Enqueue inserts a provisioning job for the line in the same
 	// transaction (queue, retry).
 	Enqueue bool
@@ -52,6 +60,10 @@ type LineChange struct {
 // LineQuery selects lines; zero fields select all.
 type LineQuery struct {
 	Status enrollment.LineStatus
+	// Search, when set, selects the lines whose enrollment id or MDN is
+	// Search (enrollment ids compare case-insensitively), or whose first
+	// name, last name or both ("first last") contain it, ignoring case.
+	Search string
 	Query
 }
 
@@ -77,14 +89,6 @@ type LineStore interface {
 	// SIM_IN_USE.
 	ActivateHandover(ctx context.Context, org tenant.OrgID, h enrollment.HandoverActivation,
 		next func(LineState) (enrollment.Transition, error)) (LineState, error)
-}
-
-// LineInventory is the stock a line takes its SIM and MDN from (SPEC §2
-// "Line lifecycle"): the organisation's SIM and MDN number series.
-type LineInventory interface {
-	// DrawMDN draws one MDN of org's stock for carrier, atomically, never
-	// one another line holds. Conflict SERIES_EXHAUSTED when there is none.
-	DrawMDN(ctx context.Context, org tenant.OrgID, carrier string) (string, error)
 }
 
 // AnswerKind is what a carrier said of a line.

@@ -190,15 +190,15 @@ func (s *Store) AddZips(ctx context.Context, org tenant.OrgID, zips []enrollment
 	at := s.now()
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		for chunk := range slices.Chunk(zips, zipChunk) {
-			args := make([]any, 0, 5*len(chunk))
+			args := make([]any, 0, 6*len(chunk))
 			for _, z := range chunk {
-				args = append(args, int64(org), z.Zip, z.City, z.State, at)
+				args = append(args, int64(org), z.Zip, z.City, z.State, orNull(z.AreaCode), at)
 			}
 			// DO NOTHING rather than an error, so that RETURNING tells
 			// which zips were new and the error can name one that was not.
 			var added []string
-			err := tx.NewRaw("INSERT INTO service_zips (org_id, zip, city, state, created_at) VALUES "+
-				placeholders(len(chunk), 5)+" ON CONFLICT (org_id, zip) DO NOTHING RETURNING zip", args...).Scan(ctx, &added)
+			err := tx.NewRaw("INSERT INTO service_zips (org_id, zip, city, state, area_code, created_at) VALUES "+
+				placeholders(len(chunk), 6)+" ON CONFLICT (org_id, zip) DO NOTHING RETURNING zip", args...).Scan(ctx, &added)
 			if err != nil && !errNoRows(err) {
 				return err
 			}
@@ -226,18 +226,19 @@ func (s *Store) AddZips(ctx context.Context, org tenant.OrgID, zips []enrollment
 // Zip returns the service-area entry of zip. NotFound NOT_FOUND.
 func (s *Store) Zip(ctx context.Context, org tenant.OrgID, zip string) (enrollment.ServiceZip, error) {
 	var z struct {
-		Zip   string `bun:"zip"`
-		City  string `bun:"city"`
-		State string `bun:"state"`
+		Zip      string `bun:"zip"`
+		City     string `bun:"city"`
+		State    string `bun:"state"`
+		AreaCode string `bun:"area_code"`
 	}
-	err := s.ro.NewRaw("SELECT zip, city, state FROM service_zips WHERE org_id = ? AND zip = ?", int64(org), zip).Scan(ctx, &z)
+	err := s.ro.NewRaw("SELECT zip, city, state, COALESCE(area_code, '') AS area_code FROM service_zips WHERE org_id = ? AND zip = ?", int64(org), zip).Scan(ctx, &z)
 	if err != nil {
 		if errNoRows(err) {
 			return enrollment.ServiceZip{}, notFound("zip " + zip)
 		}
 		return enrollment.ServiceZip{}, s.dbError(err, "get zip")
 	}
-	return enrollment.ServiceZip{Zip: z.Zip, City: z.City, State: z.State}, nil
+	return enrollment.ServiceZip{Zip: z.Zip, City: z.City, State: z.State, AreaCode: z.AreaCode}, nil
 }
 
 // planToRow is p as the plans table holds it: money as its exact decimal

@@ -377,8 +377,8 @@ func (s *Store) CreateEnrollment(ctx context.Context, org tenant.OrgID, e ports.
 	if err != nil {
 		return enrollment.Account{}, nil, err
 	}
-	ids, n := plan.IDs, len(plan.IDs)
-	claims := simClaims(e)
+	ids := plan.IDs
+	claims := simClaims(e, ids)
 
 	var acct enrollment.Account
 	var recs []enrollment.LineRecord
@@ -395,9 +395,6 @@ func (s *Store) CreateEnrollment(ctx context.Context, org tenant.OrgID, e ports.
 	if errors.Is(err, errLineExists) {
 		err = s.lineExists(ctx, org, ids)
 	}
-	if errors.Is(err, errSIMUsed) {
-		err = s.simUsed(ctx, org, claims, n)
-	}
 	if err != nil {
 		return enrollment.Account{}, nil, s.dbError(err, "create enrollment")
 	}
@@ -411,13 +408,9 @@ var errLineExists = errors.New("a line of the request already exists")
 
 // writeEnrollment is CreateEnrollment's transaction.
 func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID, e ports.NewEnrollment,
-	plan enrollment.WritePlan, details []string, at time.Time, claims []simClaim) (enrollment.Account, []enrollment.LineRecord, error) {
+	plan enrollment.WritePlan, details []string, at time.Time, claims []stockClaim) (enrollment.Account, []enrollment.LineRecord, error) {
 	n := len(plan.IDs)
 	if err := claimEnrollmentIDs(ctx, tx, org, plan.IDs, plan.ClaimOrder, at); err != nil {
-		return enrollment.Account{}, nil, err
-	}
-	simStock, err := checkSIMStock(ctx, tx, org, claims, n)
-	if err != nil {
 		return enrollment.Account{}, nil, err
 	}
 	a, created, err := openAccount(ctx, tx, org, e, plan.Parent, plan.ParentLine, at)
@@ -466,15 +459,6 @@ func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID
 			queued = append(queued, id)
 		}
 	}
-	if simStock {
-		customers := make([]int64, n)
-		for i := range recs {
-			customers[i] = recs[i].CustomerID
-		}
-		if err := claimSIMs(ctx, tx, org, claims, customers); err != nil {
-			return enrollment.Account{}, nil, err
-		}
-	}
 	if err := s.stage("lines"); err != nil {
 		return enrollment.Account{}, nil, err
 	}
@@ -482,6 +466,13 @@ func (s *Store) writeEnrollment(ctx context.Context, tx bun.Tx, org tenant.OrgID
 		return enrollment.Account{}, nil, err
 	}
 	if err := s.stage("jobs"); err != nil {
+		return enrollment.Account{}, nil, err
+	}
+	// The SIMs are consumed last: consuming locks their series' row until
+	// the commit, and every enrollment naming a SIM of that series waits
+	// for it, so the lock is held for as few statements as possible. A SIM
+	// refused undoes the lines written before it.
+	if err := s.consumeSIMs(ctx, tx, org, claims, n); err != nil {
 		return enrollment.Account{}, nil, err
 	}
 	if created {

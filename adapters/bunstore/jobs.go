@@ -38,6 +38,9 @@ const provisionQueue = "provisioning"
 type provisionArgs struct {
 	Org        int64 `json:"org_id"`
 	CustomerID int64 `json:"customer_id"`
+	// After, when set, is the id of the line's running job this one
+	// follows (enqueueTx), so that the two are not duplicates.
+	After int64 `json:"after,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -99,7 +102,18 @@ func (s *Store) enqueueTx(ctx context.Context, tx bun.Tx, org tenant.OrgID, line
 	}
 	if len(params) == 1 {
 		// InsertTx honours uniqueness on every driver.
-		_, err = c.InsertTx(ctx, tx.Tx, params[0].Args, nil)
+		res, err := c.InsertTx(ctx, tx.Tx, params[0].Args, nil)
+		if err != nil || !res.UniqueSkippedAsDuplicate || res.Job.State != rivertype.JobStateRunning {
+			return err
+		}
+		// The line's job is still running: the worker that moved the line
+		// (to FAILED, say) has returned and River has not yet marked the
+		// job completed, or the worker died and the job awaits its rescue.
+		// Either way it will not take the line again from where it is now,
+		// so the line needs a job of its own: one that follows that job,
+		// unique in its turn. Should both run, the line's transitions and
+		// its activation key keep it to one submission at the carrier.
+		_, err = c.InsertTx(ctx, tx.Tx, provisionArgs{Org: int64(org), CustomerID: lines[0], After: res.Job.ID}, nil)
 		return err
 	}
 	_, err = c.InsertManyTx(ctx, tx.Tx, params)
@@ -184,7 +198,17 @@ type WorkerConfig struct {
 	// WebhookRetry is the wait after a failed delivery attempt
 	// (1-based); nil means the domain's schedule, webhook.RetryDelay.
 	WebhookRetry func(attempt int) time.Duration
+	// RescueAfter is how long a job may stay running before it counts as
+	// stuck (its worker died: kill -9, a lost machine) and is retried
+	// (default DefaultRescueAfter). A job's own run is cut off at half of
+	// it, so that a live worker never has its job rescued from under it.
+	RescueAfter time.Duration
 }
+
+// DefaultRescueAfter is WorkerConfig.RescueAfter's default: a line whose
+// worker died waits this long for its retry. River's own default, an
+// hour, suits long jobs, not a carrier call bounded by seconds.
+const DefaultRescueAfter = 2 * time.Minute
 
 // RunWorker works provisioning jobs with p until ctx is done, then stops,
 // letting running jobs finish for a few seconds. Several workers, in one
@@ -200,6 +224,9 @@ func (s *Store) RunWorker(ctx context.Context, p ports.LineProvisioner, cfg Work
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = quietLogger()
+	}
+	if cfg.RescueAfter <= 0 {
+		cfg.RescueAfter = DefaultRescueAfter
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &provisionWorker{p: p})
@@ -220,6 +247,11 @@ func (s *Store) RunWorker(ctx context.Context, p ports.LineProvisioner, cfg Work
 		FetchCooldown:     min(cfg.Poll, 100*time.Millisecond),
 		PollOnly:          true,
 		RetryPolicy:       retryPolicy{clock: s.clock},
+		// The rescuer (run by the elected leader among the clients)
+		// retries a job running longer than this; the stuck job's line is
+		// then asked about at the carrier under its activation key.
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		JobTimeout:           cfg.RescueAfter / 2,
 	})
 	if err != nil {
 		return fault.Wrap(err, "provisioning worker")

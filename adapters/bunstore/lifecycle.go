@@ -3,7 +3,7 @@ package bunstore
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -101,6 +101,15 @@ func (s *Store) ListLines(ctx context.Context, org tenant.OrgID, q ports.LineQue
 		where += " AND status = ?"
 		args = append(args, string(q.Status))
 	}
+	if term := strings.TrimSpace(q.Search); term != "" {
+		// lower() on both sides, as listCodes: neither dialect's LIKE folds
+		// case the same way.
+		esc := " ESCAPE '" + likeEscape + "'"
+		where += " AND (enrollment_id = ? OR mdn = ? OR lower(first_name) LIKE lower(?)" + esc + " OR lower(last_name) LIKE lower(?)" + esc +
+			" OR lower(first_name || ' ' || last_name) LIKE lower(?)" + esc + ")"
+		p := containsPattern(term)
+		args = append(args, strings.ToUpper(term), term, p, p, p)
+	}
 	args = append(args, limit, offset)
 	var rows []lineStateRow
 	err := s.ro.NewRaw("SELECT "+lineStateColumns+" FROM lines WHERE "+where+" ORDER BY customer_id LIMIT ? OFFSET ?", args...).Scan(ctx, &rows)
@@ -168,6 +177,34 @@ func (s *Store) TransitionLine(ctx context.Context, org tenant.OrgID, id int64, 
 func (s *Store) transitionTx(ctx context.Context, tx bun.Tx, org tenant.OrgID, id int64, t enrollment.Transition, c ports.LineChange) (ports.LineState, error) {
 	at := s.now()
 	out, err := func() (ports.LineState, error) {
+		if t.Event == enrollment.EventActivate && (c.MDN != "" || c.DrawMDN != "") {
+			cur, err := s.lineState(ctx, tx, org, id)
+			if err != nil {
+				return ports.LineState{}, err
+			}
+			ref := enrollment.StockReference(cur.EnrollmentID)
+			if c.MDN != "" {
+				if err := s.consumeMDN(ctx, tx, org, c.MDN, ref); err != nil {
+					return ports.LineState{}, err
+				}
+			} else {
+				area, err := areaCodeOf(ctx, tx, org, cur.ZIP)
+				if err != nil {
+					return ports.LineState{}, err
+				}
+				mdn, err := s.drawMDN(ctx, tx, org, c.DrawMDN, area)
+				if err != nil {
+					return ports.LineState{}, err
+				}
+				if t, err = enrollment.Activate(cur.ActivationType, t.From, mdn); err != nil {
+					return ports.LineState{}, err
+				}
+				c.MDN = mdn
+				if c.MSID == "" {
+					c.MSID = mdn
+				}
+			}
+		}
 		res, err := tx.NewRaw(`UPDATE lines SET status = ?, status_changed_at = ?, mdn = COALESCE(?, mdn), msid = COALESCE(?, msid)
 			WHERE org_id = ? AND customer_id = ? AND status = ?`,
 			string(t.To), at, orNull(c.MDN), orNull(c.MSID), int64(org), id, string(t.From)).Exec(ctx)
@@ -192,7 +229,7 @@ func (s *Store) transitionTx(ctx context.Context, tx bun.Tx, org tenant.OrgID, i
 			return ports.LineState{}, err
 		}
 		if enrollment.ReleasesStock(t.To) {
-			if err := releaseSIM(ctx, tx, org, id); err != nil {
+			if err := s.releaseStock(ctx, tx, org, id); err != nil {
 				return ports.LineState{}, err
 			}
 		}
@@ -215,7 +252,6 @@ func (s *Store) transitionTx(ctx context.Context, tx bun.Tx, org tenant.OrgID, i
 // transaction.
 func (s *Store) ActivateHandover(ctx context.Context, org tenant.OrgID, h enrollment.HandoverActivation,
 	next func(ports.LineState) (enrollment.Transition, error)) (ports.LineState, error) {
-	claims := []simClaim{{line: 0, iccid: h.ESN, field: "esn"}}
 	var out ports.LineState
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var r lineStateRow
@@ -238,6 +274,11 @@ func (s *Store) ActivateHandover(ctx context.Context, org tenant.OrgID, h enroll
 		if err := json.Unmarshal([]byte(r.Details), &d); err != nil {
 			return fault.Wrap(err, "decode line details")
 		}
+		ref := enrollment.StockReference(r.EnrollmentID)
+		// The handed-over SIM replaces any the line held before.
+		if err := s.releaseSIMs(ctx, tx, org, d, ref); err != nil {
+			return err
+		}
 		d.ESN, d.Carrier = h.ESN, h.Carrier
 		if h.DeviceID != "" {
 			d.DeviceID = h.DeviceID
@@ -253,25 +294,12 @@ func (s *Store) ActivateHandover(ctx context.Context, org tenant.OrgID, h enroll
 		if _, err := tx.NewRaw("UPDATE lines SET details = ? WHERE org_id = ? AND customer_id = ?", string(js), int64(org), st.CustomerID).Exec(ctx); err != nil {
 			return err
 		}
-		stock, err := checkSIMStock(ctx, tx, org, claims, 1)
-		if err != nil {
+		if err := s.consumeSIMs(ctx, tx, org, []stockClaim{{number: h.ESN, field: "esn", ref: ref}}, 1); err != nil {
 			return err
-		}
-		if stock {
-			// The handed-over SIM replaces any the line claimed before.
-			if err := releaseSIM(ctx, tx, org, st.CustomerID); err != nil {
-				return err
-			}
-			if err := claimSIMs(ctx, tx, org, claims, []int64{st.CustomerID}); err != nil {
-				return err
-			}
 		}
 		out, err = s.transitionTx(ctx, tx, org, st.CustomerID, t, ports.LineChange{Enqueue: true})
 		return err
 	})
-	if errors.Is(err, errSIMUsed) {
-		err = s.simUsed(ctx, org, claims, 1)
-	}
 	if err != nil {
 		return ports.LineState{}, s.dbError(err, "activate handover")
 	}

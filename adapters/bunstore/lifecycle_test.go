@@ -1,9 +1,13 @@
 package bunstore
 
 import (
+	"context"
 	"errors"
 	"testing"
 
+	"github.com/uptrace/bun"
+
+	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/tenant"
 	"github.com/allot-io/allot/ports"
 	"github.com/allot-io/allot/ports/porttest"
@@ -65,6 +69,67 @@ func TestEnrollmentAndJobsAtomic(t *testing.T) {
 }
 
 var _ ports.LineStore = (*Store)(nil)
+
+// TestRetryBesideARunningJob: a line failed by its job and retried before
+// River marks that job completed (it is still running) gets a job of its
+// own; before, the retry's job was skipped as the running one's duplicate
+// and the line stayed QUEUED with no job, on both dialects.
+func TestRetryBesideARunningJob(t *testing.T) {
+	for name, open := range map[string]func(*testing.T) *Store{"SQLite": openSQLiteTest, "PostgreSQL": openPG} {
+		t.Run(name, func(t *testing.T) {
+			s := open(t)
+			org, e := atomicEnrollment(t, s)
+			if _, _, err := s.CreateEnrollment(t.Context(), org, e); err != nil {
+				t.Fatal(err)
+			}
+			q, err := s.ProvisioningQueue(t.Context(), org)
+			if err != nil || len(q) == 0 {
+				t.Fatalf("queue %v, %v", q, err)
+			}
+			id := q[0]
+			// The queue is in job order: q[0]'s job has the lowest id.
+			if _, err := s.db.NewRaw("UPDATE river_job SET state = 'running', attempt = 1 WHERE id = (SELECT MIN(id) FROM river_job)").Exec(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			st, err := s.LineState(t.Context(), org, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fail, _ := enrollment.Fail(st.ActivationType, st.Status, "rejected by the carrier")
+			if _, err := s.TransitionLine(t.Context(), org, id, fail, ports.LineChange{}); err != nil {
+				t.Fatal(err)
+			}
+			retry, _ := enrollment.Retry(st.ActivationType, enrollment.StatusFailed)
+			if _, err := s.TransitionLine(t.Context(), org, id, retry, ports.LineChange{Enqueue: true}); err != nil {
+				t.Fatal(err)
+			}
+			jobsOf := func() int {
+				t.Helper()
+				q, err := s.ProvisioningQueue(t.Context(), org)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n := 0
+				for _, c := range q {
+					if c == id {
+						n++
+					}
+				}
+				return n
+			}
+			if n := jobsOf(); n != 2 {
+				t.Fatalf("after the retry line %d has %d unfinished jobs, want the running one and its own", id, n)
+			}
+			// A second enqueue beside the same running job is a duplicate.
+			if err := s.inTx(t.Context(), func(ctx context.Context, tx bun.Tx) error { return s.enqueueTx(ctx, tx, org, []int64{id}) }); err != nil {
+				t.Fatal(err)
+			}
+			if n := jobsOf(); n != 2 {
+				t.Fatalf("a second enqueue left line %d with %d unfinished jobs", id, n)
+			}
+		})
+	}
+}
 
 func atomicEnrollment(t *testing.T, s *Store) (tenant.OrgID, ports.NewEnrollment) {
 	t.Helper()

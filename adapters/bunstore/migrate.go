@@ -61,8 +61,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return s.dbError(err, "migrate")
 	}
 	// River's tables, under the same lock, and the old queue's rows moved
-	// into its jobs.
-	return s.migrateJobs(ctx)
+	// into its jobs; the SIMs of the old line_sims moved into marks.
+	if err := s.migrateJobs(ctx); err != nil {
+		return err
+	}
+	return s.drainLineSIMs(ctx)
 }
 
 // lock creates the migration tables and takes the migration lock, retrying

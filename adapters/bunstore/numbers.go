@@ -318,111 +318,143 @@ func (s *Store) MarkNumbers(ctx context.Context, org tenant.OrgID, req ports.Mar
 	if len(req.Ranges) == 0 {
 		return nil, fault.New(fault.Invalid, series.ReasonNumbersMissing, "no numbers were given")
 	}
-	at := s.timeOr(req.At)
 	var entries []series.Entry
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		entries = entries[:0]
-		var parts []part
-		// Errors are reported in the order of the request's numbers.
-		errs := make([][]error, len(req.Ranges))
-		loc := &locator{db: tx, org: org}
-		for i, r := range req.Ranges {
-			ps, es, err := loc.locate(ctx, r)
-			if err != nil {
-				return err
-			}
-			for j := range ps {
-				ps[j].req = i
-			}
-			parts = append(parts, ps...)
-			errs[i] = es
-		}
-		ids := make([]int64, 0, len(parts))
-		for _, p := range parts {
-			ids = append(ids, p.seriesID)
-		}
-		locked := map[int64]seriesRow{}
-		if len(ids) > 0 {
-			var err error
-			if locked, err = s.lockSeries(ctx, tx, org, ids); err != nil {
-				return err
-			}
-		}
-		type planned struct {
-			row     seriesRow
-			sr      series.Series
-			marks   map[uint64]series.State
-			singles []int64
-			changes []series.Change
-		}
-		plans := map[int64]*planned{}
-		var order []int64
-		// The marks of the numbers named: a query per run, and for single
-		// numbers one per few hundred.
-		for _, p := range parts {
-			row, ok := locked[p.seriesID]
-			if !ok {
-				continue
-			}
-			pl := plans[row.ID]
-			if pl == nil {
-				sr, err := seriesFromRow(row)
-				if err != nil {
-					return err
-				}
-				pl = &planned{row: row, sr: sr, marks: map[uint64]series.State{}}
-				plans[row.ID] = pl
-				order = append(order, row.ID)
-			}
-			first, _ := pl.sr.Offset(p.serials.First())
-			if p.serials.First() == p.serials.Last() {
-				pl.singles = append(pl.singles, int64(first))
-				continue
-			}
-			last, _ := pl.sr.Offset(p.serials.Last())
-			marks, err := marksIn(ctx, tx, row.ID, first, last)
-			if err != nil {
-				return err
-			}
-			maps.Copy(pl.marks, marks)
-		}
-		for _, pl := range plans {
-			if err := marksAt(ctx, tx, pl.row.ID, pl.singles, pl.marks); err != nil {
-				return err
-			}
-		}
-		for _, p := range parts {
-			pl := plans[p.seriesID]
-			if pl == nil {
-				// Deleted since it was located.
-				errs[p.req] = append(errs[p.req], fault.Errorf(fault.Invalid, series.ReasonNumberFree, "numbers %s are not allotted", p.serials))
-				continue
-			}
-			changes, es := series.PlanMarks(pl.sr, p.serials, req.Owner, req.Op, pl.marks)
-			errs[p.req] = append(errs[p.req], es...)
-			pl.changes = append(pl.changes, changes...)
-		}
-		if err := series.NumberErrors(slices.Concat(errs...)); err != nil {
+		var errs [][]error
+		var err error
+		entries, errs, err = s.markTx(ctx, tx, org, req, markScope{})
+		if err != nil {
 			return err
 		}
-		slices.Sort(order)
-		for _, id := range order {
-			pl := plans[id]
-			slices.SortFunc(pl.changes, func(a, b series.Change) int { return compareU64(a.Offset, b.Offset) })
-			if err := s.writeMarks(ctx, tx, pl.row, pl.changes, req.Reference, at); err != nil {
-				return err
-			}
-			for _, e := range series.Runs(pl.sr, pl.changes) {
-				e.At, e.Actor, e.Action, e.Reference = at, req.Actor, series.ActionOf(req.Op), req.Reference
-				entries = append(entries, e)
-			}
-		}
-		return s.appendHistory(ctx, tx, org, entries)
+		return series.NumberErrors(slices.Concat(errs...))
 	})
 	if err != nil {
 		return nil, s.dbError(err, "mark numbers")
 	}
 	return entries, nil
+}
+
+// markScope narrows what markTx may change, for the stock of lines.
+type markScope struct {
+	// itemCode, when set, admits only series of that item code: a number
+	// of another is as if no series held it.
+	itemCode string
+	// anyOwner acts on a series of whichever owner holds it (a line's
+	// stock is its organisation's), not only on req.Owner's.
+	anyOwner bool
+}
+
+// markTx is MarkNumbers' work in tx: it returns the history entries
+// written, or, when any number fails, every failure by the index of the
+// range of req it came from, and writes nothing.
+func (s *Store) markTx(ctx context.Context, tx bun.Tx, org tenant.OrgID, req ports.MarkRequest, scope markScope) ([]series.Entry, [][]error, error) {
+	at := s.timeOr(req.At)
+	var entries []series.Entry
+	var parts []part
+	// Errors are reported in the order of the request's numbers.
+	errs := make([][]error, len(req.Ranges))
+	loc := &locator{db: tx, org: org}
+	for i, r := range req.Ranges {
+		ps, es, err := loc.locate(ctx, r)
+		if err != nil {
+			return nil, nil, err
+		}
+		for j := range ps {
+			ps[j].req = i
+		}
+		parts = append(parts, ps...)
+		errs[i] = es
+	}
+	ids := make([]int64, 0, len(parts))
+	for _, p := range parts {
+		ids = append(ids, p.seriesID)
+	}
+	locked := map[int64]seriesRow{}
+	if len(ids) > 0 {
+		var err error
+		if locked, err = s.lockSeries(ctx, tx, org, ids); err != nil {
+			return nil, nil, err
+		}
+	}
+	if scope.itemCode != "" {
+		maps.DeleteFunc(locked, func(_ int64, r seriesRow) bool { return r.ItemCode != scope.itemCode })
+	}
+	type planned struct {
+		row     seriesRow
+		sr      series.Series
+		marks   map[uint64]series.State
+		singles []int64
+		changes []series.Change
+	}
+	plans := map[int64]*planned{}
+	var order []int64
+	// The marks of the numbers named: a query per run, and for single
+	// numbers one per few hundred.
+	for _, p := range parts {
+		row, ok := locked[p.seriesID]
+		if !ok {
+			continue
+		}
+		pl := plans[row.ID]
+		if pl == nil {
+			sr, err := seriesFromRow(row)
+			if err != nil {
+				return nil, nil, err
+			}
+			pl = &planned{row: row, sr: sr, marks: map[uint64]series.State{}}
+			plans[row.ID] = pl
+			order = append(order, row.ID)
+		}
+		first, _ := pl.sr.Offset(p.serials.First())
+		if p.serials.First() == p.serials.Last() {
+			pl.singles = append(pl.singles, int64(first))
+			continue
+		}
+		last, _ := pl.sr.Offset(p.serials.Last())
+		marks, err := marksIn(ctx, tx, row.ID, first, last)
+		if err != nil {
+			return nil, nil, err
+		}
+		maps.Copy(pl.marks, marks)
+	}
+	for _, pl := range plans {
+		if err := marksAt(ctx, tx, pl.row.ID, pl.singles, pl.marks); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, p := range parts {
+		pl := plans[p.seriesID]
+		if pl == nil {
+			// Deleted since it was located, or of another item code.
+			errs[p.req] = append(errs[p.req], fault.Errorf(fault.Invalid, series.ReasonNumberFree, "numbers %s are not allotted", p.serials))
+			continue
+		}
+		caller := req.Owner
+		if scope.anyOwner {
+			caller = pl.sr.Owner
+		}
+		changes, es := series.PlanMarks(pl.sr, p.serials, caller, req.Op, pl.marks)
+		errs[p.req] = append(errs[p.req], es...)
+		pl.changes = append(pl.changes, changes...)
+	}
+	for _, es := range errs {
+		if len(es) > 0 {
+			return nil, errs, nil
+		}
+	}
+	slices.Sort(order)
+	for _, id := range order {
+		pl := plans[id]
+		slices.SortFunc(pl.changes, func(a, b series.Change) int { return compareU64(a.Offset, b.Offset) })
+		if err := s.writeMarks(ctx, tx, pl.row, pl.changes, req.Reference, at); err != nil {
+			return nil, nil, err
+		}
+		for _, e := range series.Runs(pl.sr, pl.changes) {
+			e.At, e.Actor, e.Action, e.Reference = at, req.Actor, series.ActionOf(req.Op), req.Reference
+			entries = append(entries, e)
+		}
+	}
+	return entries, nil, s.appendHistory(ctx, tx, org, entries)
 }
 
 func compareU64(a, b uint64) int {
@@ -705,14 +737,15 @@ func usedMarks(ctx context.Context, db bun.IDB, ids []int64) (map[int64]int64, e
 }
 
 // drawMarked draws up to args[0] numbers, in a transaction, from the
-// oldest series of a draw's owner and item code with stock, skipping its
+// oldest series matching filter (stockFilter: a draw's owner and item code
+// with stock), skipping its
 // marked numbers (series.Take). It locks the series row, reads the marks of
 // the window it draws from, moves the pointer past the numbers taken and
 // keeps next_mark in step. found is false when no series with stock was
 // left or a concurrent draw emptied the one picked.
-func (s *Store) drawMarked(ctx context.Context, tx bun.Tx, withST bool, args []any) (runs []series.Drawn, took int64, found bool, err error) {
+func (s *Store) drawMarked(ctx context.Context, tx bun.Tx, filter string, args []any) (runs []series.Drawn, took int64, found bool, err error) {
 	var rows []seriesRow
-	err = tx.NewRaw("SELECT "+seriesColumns+" FROM series AS c WHERE "+stockFilter(withST)+" ORDER BY c.id LIMIT 1"+s.lockClause(), args...).Scan(ctx, &rows)
+	err = tx.NewRaw("SELECT "+seriesColumns+" FROM series AS c WHERE "+filter+" ORDER BY c.id LIMIT 1"+s.lockClause(), args...).Scan(ctx, &rows)
 	if err != nil && !errNoRows(err) {
 		return nil, 0, false, err
 	}

@@ -21,15 +21,16 @@ type joinedOrg struct {
 	OrgBSSIDs         string    `bun:"org_bss_ids"`
 	OrgPrograms       string    `bun:"org_programs"`
 	OrgRequirePayment bool      `bun:"org_require_payment"`
+	OrgSIMStock       bool      `bun:"org_sim_stock"`
 }
 
 // joinedOrgColumns select a joinedOrg from organisations AS o.
-const joinedOrgColumns = "o.code AS org_code, o.name AS org_name, o.disabled AS org_disabled, o.created_at AS org_created_at, o.bss_ids AS org_bss_ids, o.programs AS org_programs, o.require_payment AS org_require_payment"
+const joinedOrgColumns = "o.code AS org_code, o.name AS org_name, o.disabled AS org_disabled, o.created_at AS org_created_at, o.bss_ids AS org_bss_ids, o.programs AS org_programs, o.require_payment AS org_require_payment, o.sim_stock AS org_sim_stock"
 
 // organisation returns the joined organisation, whose id is id.
 func (j joinedOrg) organisation(id int64) tenant.Organisation {
 	return orgFromRow(orgRow{ID: id, Code: j.OrgCode, Name: j.OrgName, Disabled: j.OrgDisabled, CreatedAt: j.OrgCreatedAt,
-		BSSIDs: j.OrgBSSIDs, Programs: j.OrgPrograms, RequirePayment: j.OrgRequirePayment})
+		BSSIDs: j.OrgBSSIDs, Programs: j.OrgPrograms, RequirePayment: j.OrgRequirePayment, SIMStock: j.OrgSIMStock})
 }
 
 type orgRow struct {
@@ -43,6 +44,7 @@ type orgRow struct {
 	BSSIDs         string    `bun:"bss_ids,notnull"`
 	Programs       string    `bun:"programs,notnull"`
 	RequirePayment bool      `bun:"require_payment,notnull"`
+	SIMStock       bool      `bun:"sim_stock,notnull"`
 }
 
 type apiKeyRow struct {

@@ -491,10 +491,9 @@ func (s *Store) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuer
 	if q.Count == 0 || q.Count > math.MaxInt64 {
 		return nil, fault.New(fault.Invalid, series.ReasonInvalidCount, "the count of numbers to draw must be a positive number")
 	}
-	want := int64(q.Count)
 	withST := q.ServiceType != ""
 	// ?6 and ?7 are the time and actor of the draw's history entries.
-	args := []any{want, int64(org), string(q.Owner.Kind), q.Owner.Code, q.ItemCode, q.ServiceType, s.now(), string(q.Actor)}
+	args := drawArgs(org, q, s.now())
 	var whole drawRow
 	err := s.drawWhole(ctx, withST, args, &whole)
 	if err == nil {
@@ -507,40 +506,61 @@ func (s *Store) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuer
 	if !errNoRows(err) {
 		return nil, s.dbError(err, "draw numbers")
 	}
-	left := "SELECT COUNT(*) FROM series AS c WHERE " + stockFilter(withST)
-
 	var out []series.Drawn
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		out = out[:0]
-		var taken int64
-		for misses := 0; taken < want; {
-			args[0] = want - taken
-			runs, took, found, err := s.drawMarked(ctx, tx, withST, args)
-			if err != nil {
-				return err
-			}
-			if !found {
-				var n int64
-				if err := tx.NewRaw(left, args...).Scan(ctx, &n); err != nil {
-					return err
-				}
-				if n == 0 {
-					return exhausted(q, taken)
-				}
-				if misses++; misses > maxDrawMisses {
-					return fault.Unavailablef(nil, "too many concurrent draws for %s, try again", q.Owner)
-				}
-				continue
-			}
-			out = append(out, runs...)
-			taken += took
-		}
-		return nil
+		var err error
+		out, err = s.drawTx(ctx, tx, q, args, "")
+		return err
 	})
 	if err != nil {
 		return nil, s.dbError(err, "draw numbers")
 	}
 	return out, nil
+}
+
+// drawTx draws q's numbers in tx, series after series (drawMarked); args
+// are DrawNext's. within, when set, admits only the series whose numbers
+// all start with those digits (an MDN series of one area code). Conflict
+// SERIES_EXHAUSTED when the owner's series hold fewer.
+func (s *Store) drawTx(ctx context.Context, tx bun.Tx, q ports.DrawQuery, args []any, within string) ([]series.Drawn, error) {
+	withST := q.ServiceType != ""
+	want := int64(q.Count)
+	filter := stockFilter(withST)
+	if within != "" {
+		filter += " AND c.first_digits LIKE ?8 AND c.last_digits LIKE ?8"
+		args = append(args[:8:8], within+"%")
+	}
+	left := "SELECT COUNT(*) FROM series AS c WHERE " + filter
+	var out []series.Drawn
+	var taken int64
+	for misses := 0; taken < want; {
+		args[0] = want - taken
+		runs, took, found, err := s.drawMarked(ctx, tx, filter, args)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			var n int64
+			if err := tx.NewRaw(left, args...).Scan(ctx, &n); err != nil {
+				return nil, err
+			}
+			if n == 0 {
+				return nil, exhausted(q, taken)
+			}
+			if misses++; misses > maxDrawMisses {
+				return nil, fault.Unavailablef(nil, "too many concurrent draws for %s, try again", q.Owner)
+			}
+			continue
+		}
+		out = append(out, runs...)
+		taken += took
+	}
+	return out, nil
+}
+
+// drawArgs returns the arguments of a draw of q's numbers at at.
+func drawArgs(org tenant.OrgID, q ports.DrawQuery, at time.Time) []any {
+	return []any{int64(q.Count), int64(org), string(q.Owner.Kind), q.Owner.Code, q.ItemCode, q.ServiceType, at, string(q.Actor)}
 }
 
 func exhausted(q ports.DrawQuery, available int64) error {

@@ -39,6 +39,7 @@ func orgFromRow(r orgRow) tenant.Organisation {
 		o.Settings.Programs = p
 	}
 	o.Settings.RequirePayment = r.RequirePayment
+	o.Settings.SIMStock = r.SIMStock
 	return o
 }
 
@@ -50,8 +51,8 @@ func (s *Store) CreateOrg(ctx context.Context, o tenant.Organisation) (tenant.Or
 	var id int64
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := tx.NewRaw(
-			"INSERT INTO organisations (code, name, disabled, created_at, bss_ids, programs, require_payment) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			o.Code, o.Name, o.Disabled, o.CreatedAt, string(o.Settings.IDs()), o.Settings.Programs.String(), o.Settings.RequirePayment).Scan(ctx, &id); err != nil {
+			"INSERT INTO organisations (code, name, disabled, created_at, bss_ids, programs, require_payment, sim_stock) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			o.Code, o.Name, o.Disabled, o.CreatedAt, string(o.Settings.IDs()), o.Settings.Programs.String(), o.Settings.RequirePayment, o.Settings.SIMStock).Scan(ctx, &id); err != nil {
 			return err
 		}
 		return seedCarriers(ctx, tx, tenant.OrgID(id), o.CreatedAt)
@@ -66,7 +67,7 @@ func (s *Store) CreateOrg(ctx context.Context, o tenant.Organisation) (tenant.Or
 	return o, nil
 }
 
-const orgColumns = "id, code, name, disabled, created_at, bss_ids, programs, require_payment"
+const orgColumns = "id, code, name, disabled, created_at, bss_ids, programs, require_payment, sim_stock"
 
 // OrgByCode returns the organisation with code. NotFound ORG_NOT_FOUND.
 func (s *Store) OrgByCode(ctx context.Context, code string) (tenant.Organisation, error) {
@@ -100,8 +101,8 @@ func (s *Store) org(ctx context.Context, query string, arg any) (tenant.Organisa
 // UpdateOrgSettings stores the settings of the organisation with id.
 // NotFound ORG_NOT_FOUND.
 func (s *Store) UpdateOrgSettings(ctx context.Context, id tenant.OrgID, st tenant.Settings) error {
-	res, err := s.db.NewRaw("UPDATE organisations SET bss_ids = ?, programs = ?, require_payment = ? WHERE id = ?",
-		string(st.IDs()), st.Programs.String(), st.RequirePayment, int64(id)).Exec(ctx)
+	res, err := s.db.NewRaw("UPDATE organisations SET bss_ids = ?, programs = ?, require_payment = ?, sim_stock = ? WHERE id = ?",
+		string(st.IDs()), st.Programs.String(), st.RequirePayment, st.SIMStock, int64(id)).Exec(ctx)
 	// As RevokeAPIKey: this process must not serve the cached settings
 	// until the database's notification arrives.
 	s.auth.invalidate()

@@ -98,3 +98,15 @@ func (f *Fake) Activations(key string) int {
 	defer f.mu.Unlock()
 	return f.activations[key]
 }
+
+// ActivationCounts returns how many times each key was activated, for a
+// test that proves every line was activated once and only once.
+func (f *Fake) ActivationCounts() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make(map[string]int, len(f.activations))
+	for k, n := range f.activations {
+		out[k] = n
+	}
+	return out
+}

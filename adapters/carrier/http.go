@@ -160,6 +160,11 @@ func (g *Gateway) do(ctx context.Context, method, path, key string, body []byte)
 type Simulator struct {
 	Fake   *Fake
 	Secret []byte
+	// Delay, when set, holds the answer to each activation this long
+	// after the Fake has taken it, as a carrier working on a request
+	// does: a worker killed meanwhile has activated the line and lost the
+	// answer, which its retry must recover under the same key.
+	Delay time.Duration
 }
 
 // ServeHTTP implements http.Handler.
@@ -182,6 +187,13 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		a, err = s.Fake.Activate(r.Context(), ports.CarrierRequest{Key: in.Key, Line: ports.LineState{CustomerID: in.CustomerID, Carrier: in.Carrier}})
+		if err == nil && s.Delay > 0 {
+			select {
+			case <-time.After(s.Delay):
+			case <-r.Context().Done():
+				return
+			}
+		}
 	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/activations/"):
 		a, err = s.Fake.Status(r.Context(), strings.TrimPrefix(r.URL.Path, "/activations/"))
 		if err == nil && a.Kind == ports.AnswerUnknown {

@@ -128,3 +128,31 @@ func TestGatewayFailures(t *testing.T) {
 		t.Error("a gateway without a secret")
 	}
 }
+
+// TestSimulatorDelay: with Delay the simulator activates at once and holds
+// the answer, so a gateway that gives up first has activated the line and
+// lost the answer; its status read then finds it active, and the counts
+// show one activation.
+func TestSimulatorDelay(t *testing.T) {
+	fake := NewFake()
+	srv := httptest.NewServer(&Simulator{Fake: fake, Secret: testSecret, Delay: 300 * time.Millisecond})
+	defer srv.Close()
+	ctx := context.Background()
+	if _, err := gateway(t, srv.URL, testSecret, 50*time.Millisecond).Activate(ctx, req("slow")); err == nil {
+		t.Fatal("an answer held past the timeout arrived")
+	}
+	g := gateway(t, srv.URL, testSecret, time.Second)
+	if a, err := g.Status(ctx, "slow"); err != nil || a.Kind != ports.AnswerActive {
+		t.Fatalf("Status after the lost answer = %+v, %v", a, err)
+	}
+	began := time.Now()
+	if a, err := g.Activate(ctx, req("other")); err != nil || a.Kind != ports.AnswerActive {
+		t.Fatalf("Activate = %+v, %v", a, err)
+	}
+	if d := time.Since(began); d < 300*time.Millisecond {
+		t.Errorf("answered after %s, before the delay", d)
+	}
+	if got := fake.ActivationCounts(); len(got) != 2 || got["slow"] != 1 || got["other"] != 1 {
+		t.Fatalf("ActivationCounts = %v", got)
+	}
+}

@@ -113,17 +113,20 @@ func TestCommandOutput(t *testing.T) {
   "settings": {
     "bss-ids": "int",
     "programs": "NON_LIFELINE",
-    "require-payment": "N"
+    "require-payment": "N",
+    "sim-stock": "N"
   }
 }
 `},
 		{"org list", []string{"org", "list"},
 			"CODE  NAME      STATUS  CREATED               SETTINGS\n" +
-				"ACME  Acme Ltd  active  2024-05-01T10:00:00Z  bss-ids=int programs=NON_LIFELINE require-payment=N\n"},
+				"ACME  Acme Ltd  active  2024-05-01T10:00:00Z  bss-ids=int programs=NON_LIFELINE require-payment=N sim-stock=N\n"},
 		{"org set", []string{"org", "set", "--bss-ids", "string", "--programs", "non_lifeline, LIFELINE", "ACME"},
-			"organisation ACME: bss-ids=string programs=NON_LIFELINE,LIFELINE require-payment=N\n"},
+			"organisation ACME: bss-ids=string programs=NON_LIFELINE,LIFELINE require-payment=N sim-stock=N\n"},
 		{"org set require-payment", []string{"org", "set", "--require-payment=Y", "ACME"},
-			"organisation ACME: bss-ids=int programs=NON_LIFELINE require-payment=Y\n"},
+			"organisation ACME: bss-ids=int programs=NON_LIFELINE require-payment=Y sim-stock=N\n"},
+		{"org set sim-stock", []string{"org", "set", "--sim-stock", "y", "ACME"},
+			"organisation ACME: bss-ids=int programs=NON_LIFELINE require-payment=N sim-stock=Y\n"},
 		{"org list json", []string{"org", "list", "--json"},
 			`[
   {
@@ -134,7 +137,8 @@ func TestCommandOutput(t *testing.T) {
     "settings": {
       "bss-ids": "int",
       "programs": "NON_LIFELINE",
-      "require-payment": "N"
+      "require-payment": "N",
+      "sim-stock": "N"
     }
   }
 ]

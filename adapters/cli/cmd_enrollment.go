@@ -171,6 +171,7 @@ func (s *state) zipCommand() *ucli.Command {
 				stringFlag("zip", "5-digit `ZIP` (required)"),
 				stringFlag("city", "`CITY` (required)"),
 				stringFlag("state", "two-letter US `STATE` (required)"),
+				stringFlag("area-code", "3-digit `NPA` whose MDNs the zip's lines take first from the MDN stock"),
 				jsonFlag(),
 			},
 			s.zipAdd),
@@ -190,6 +191,9 @@ func (s *state) zipAdd(c *ucli.Context) error {
 	}
 	z, err := enrollment.NewServiceZip(v[1], v[2], v[3])
 	if err != nil {
+		return err
+	}
+	if z, err = z.WithAreaCode(c.String("area-code")); err != nil {
 		return err
 	}
 	return s.withEnrollment(c, v[0], func(ctx context.Context, svc ports.EnrollmentService, org tenant.Organisation) error {

@@ -23,6 +23,9 @@ type WorkConfig struct {
 	Workers int
 	// Poll is how often the database is asked for jobs.
 	Poll time.Duration
+	// RescueAfter is how long a job may run before it counts as stuck
+	// (its worker died) and is retried; 0 means the store's default.
+	RescueAfter time.Duration
 }
 
 // workCommand is `allot work`: the provisioning worker alone, for scaling
@@ -33,6 +36,8 @@ func (s *state) workCommand() *ucli.Command {
 			dbFlag(),
 			&ucli.IntFlag{Name: "workers", Usage: "run at most `N` provisioning jobs at once", Value: 4, EnvVars: []string{"ALLOT_WORKERS"}},
 			&ucli.DurationFlag{Name: "poll", Usage: "ask the database for jobs every `DURATION`", Value: time.Second, EnvVars: []string{"ALLOT_WORK_POLL"}},
+			&ucli.DurationFlag{Name: "rescue-after", Usage: "retry a job still running after `DURATION` (its worker died), default 2m",
+				EnvVars: []string{"ALLOT_RESCUE_AFTER"}},
 		},
 		func(c *ucli.Context) error {
 			if _, err := args(c); err != nil {
@@ -48,11 +53,14 @@ func (s *state) workCommand() *ucli.Command {
 			if c.Duration("poll") < 10*time.Millisecond {
 				return usagef(c, "--poll must be at least 10ms")
 			}
+			if r := c.Duration("rescue-after"); c.IsSet("rescue-after") && r < time.Second {
+				return usagef(c, "--rescue-after must be at least 1s")
+			}
 			if s.deps.Work == nil {
 				return fault.New(fault.Internal, "INTERNAL", "no worker is configured in this build")
 			}
 			fmt.Fprintln(c.App.ErrWriter, "allot: provisioning worker running")
-			err = s.deps.Work(c.Context, WorkConfig{DSN: dsn, Workers: c.Int("workers"), Poll: c.Duration("poll")})
+			err = s.deps.Work(c.Context, WorkConfig{DSN: dsn, Workers: c.Int("workers"), Poll: c.Duration("poll"), RescueAfter: c.Duration("rescue-after")})
 			if err != nil && c.Context.Err() != nil && errors.Is(err, context.Canceled) {
 				return nil
 			}
@@ -63,7 +71,8 @@ func (s *state) workCommand() *ucli.Command {
 // lineCommand is `allot line list|show|retry|cancel`.
 func (s *state) lineCommand() *ucli.Command {
 	one := []ucli.Flag{dbFlag(), orgFlag(), jsonFlag()}
-	list := append([]ucli.Flag{dbFlag(), orgFlag(), stringFlag("status", "only lines in `STATUS` ("+statusNames()+")")}, pageFlags()...)
+	list := append([]ucli.Flag{dbFlag(), orgFlag(), stringFlag("status", "only lines in `STATUS` ("+statusNames()+")"),
+		stringFlag("search", "only lines whose enrollment id or MDN is `TEXT`, or whose name contains it")}, pageFlags()...)
 	list = append(list, jsonFlag())
 	return group("line", "inspect and operate lines' lifecycle (carrier provisioning)",
 		leaf("list", "list the organisation's lines with status and MDN", "", list, s.lineList),
@@ -161,7 +170,7 @@ func (s *state) lineList(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	lq := ports.LineQuery{Query: q}
+	lq := ports.LineQuery{Query: q, Search: strings.TrimSpace(c.String("search"))}
 	if v := strings.TrimSpace(c.String("status")); v != "" {
 		if lq.Status, err = enrollment.ParseLineStatus(strings.ToUpper(v)); err != nil {
 			return err

@@ -102,6 +102,8 @@ func TestEnrollmentCommandOutput(t *testing.T) {
 			"added zip 98104 (SEATTLE, WA)\n"},
 		{"zip add json", []string{"zip", "add", "--org", "ACME", "--zip", " 98104 ", "--city", "Seattle", "--state", "WA", "--json"},
 			"{\n  \"zip\": \"98104\",\n  \"city\": \"SEATTLE\",\n  \"state\": \"WA\"\n}\n"},
+		{"zip add area code", []string{"zip", "add", "--org", "ACME", "--zip", "98105", "--city", "Seattle", "--state", "WA", "--area-code", "206", "--json"},
+			"{\n  \"zip\": \"98105\",\n  \"city\": \"SEATTLE\",\n  \"state\": \"WA\",\n  \"area_code\": \"206\"\n}\n"},
 		{"source allow", []string{"source", "allow", "--org", "ACME", "website", "Enrollment_Portal", "WEBSITE"},
 			"allowed sources: API, ENROLLMENT_PORTAL, WEBSITE\n"},
 		{"source allow json", []string{"source", "allow", "--org", "ACME", "--json", "api"},

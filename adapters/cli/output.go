@@ -402,9 +402,10 @@ func toCarrierJSON(c enrollment.Carrier) carrierJSON {
 
 // zipJSON is a service-area zip as --json prints it.
 type zipJSON struct {
-	Zip   string `json:"zip"`
-	City  string `json:"city"`
-	State string `json:"state"`
+	Zip      string `json:"zip"`
+	City     string `json:"city"`
+	State    string `json:"state"`
+	AreaCode string `json:"area_code,omitempty"`
 }
 
 // accountJSON is an account as `enrollment list --json` prints it: with

@@ -85,7 +85,7 @@ func New(cfg Config, svc ports.Services, log *slog.Logger) *Dashboard {
 		"join":       strings.Join,
 	}
 	pages := map[string]*template.Template{}
-	for _, p := range []string{pageSignIn, pageCustomers, pageAllot, pageConfirm, pageError, pageOrders} {
+	for _, p := range []string{pageSignIn, pageCustomers, pageAllot, pageConfirm, pageError, pageOrders, pageLines, pageLine} {
 		// The templates are compiled into the binary, so a parse error is
 		// a programming error that every test run reveals.
 		pages[p] = template.Must(template.New(p).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+p))
@@ -133,6 +133,10 @@ func (d *Dashboard) Register(r gin.IRouter) {
 	a.POST("/customers/:code/series/delete", d.checkCSRF, d.deleteSeries)
 	a.GET("/count", d.count)
 	a.GET("/orders", d.orders)
+	a.GET("/lines", d.lines)
+	a.GET("/lines/:id", d.line)
+	a.POST("/lines/:id/retry", d.checkCSRF, d.retryLine)
+	a.POST("/lines/:id/cancel", d.checkCSRF, d.cancelLine)
 }
 
 // contentSecurityPolicy allows this origin's scripts, styles and requests

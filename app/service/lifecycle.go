@@ -15,28 +15,27 @@ import (
 var (
 	_ ports.LineProvisioner = (*Lifecycle)(nil)
 	_ ports.LineService     = (*Lifecycle)(nil)
-	_ ports.LineInventory   = SeriesInventory{}
 )
 
 // Lifecycle moves lines through the domain's state machine: it runs the
 // provisioning jobs (ports.LineProvisioner) and operators' retries and
 // cancellations (ports.LineService).
 type Lifecycle struct {
-	lines     ports.LineStore
-	plans     ports.PlanStore
-	carrier   ports.Carrier
-	inventory ports.LineInventory
-	log       *slog.Logger
+	lines   ports.LineStore
+	plans   ports.PlanStore
+	carrier ports.Carrier
+	log     *slog.Logger
 }
 
 // NewLifecycle returns the lifecycle service over lines and plans,
-// provisioning at carrier and drawing MDNs the carrier does not assign from
-// inventory.
-func NewLifecycle(lines ports.LineStore, plans ports.PlanStore, carrier ports.Carrier, inventory ports.LineInventory, log *slog.Logger) *Lifecycle {
+// provisioning at carrier; an MDN the carrier does not assign is drawn from
+// the organisation's MDN stock by the line store, in the transaction that
+// activates the line.
+func NewLifecycle(lines ports.LineStore, plans ports.PlanStore, carrier ports.Carrier, log *slog.Logger) *Lifecycle {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Lifecycle{lines: lines, plans: plans, carrier: carrier, inventory: inventory, log: log}
+	return &Lifecycle{lines: lines, plans: plans, carrier: carrier, log: log}
 }
 
 // ActivateHandover activates an ATTACHED line with the device handed over
@@ -130,17 +129,18 @@ func (l *Lifecycle) answered(ctx context.Context, st ports.LineState, ans ports.
 	case ports.AnswerAccepted:
 		return enrollment.CarrierPollDelay, nil
 	case ports.AnswerActive:
-		mdn := ans.MDN
-		if mdn == "" {
-			if mdn, err = l.inventory.DrawMDN(ctx, st.Org, st.Carrier); err != nil {
-				return 0, err
-			}
+		change.MDN, change.MSID = ans.MDN, ans.MSID
+		if ans.MDN == "" {
+			// The store draws the number and settles the transition with
+			// it, in the transaction that writes it.
+			change.DrawMDN = st.Carrier
+			tr, err = enrollment.ActivateFromStock(st.ActivationType, st.Status)
+			break
 		}
-		change.MDN, change.MSID = mdn, ans.MSID
 		if change.MSID == "" {
-			change.MSID = mdn
+			change.MSID = ans.MDN
 		}
-		tr, err = enrollment.Activate(st.ActivationType, st.Status, mdn)
+		tr, err = enrollment.Activate(st.ActivationType, st.Status, ans.MDN)
 	case ports.AnswerResolutionRequired:
 		tr, err = enrollment.RequireResolution(st.ActivationType, st.Status, ans.Reason)
 	case ports.AnswerRejected:
@@ -202,28 +202,4 @@ func (l *Lifecycle) Cancel(ctx context.Context, org tenant.OrgID, id int64) (por
 		return ports.LineState{}, err
 	}
 	return l.lines.TransitionLine(ctx, org, id, tr, ports.LineChange{})
-}
-
-// SeriesInventory is ports.LineInventory over the series store: an MDN is
-// the next number of the organisation's MDN series for the carrier
-// (enrollment.MDNStock), drawn atomically by DrawNext. It stands in for the
-// number-level inventory of issue 14.
-type SeriesInventory struct{ Series ports.SeriesStore }
-
-// DrawMDN draws one MDN of org's stock for carrier. Conflict
-// SERIES_EXHAUSTED when there is none; Invalid MDN_INVALID when the stock
-// holds numbers that are not 10 digits.
-func (i SeriesInventory) DrawMDN(ctx context.Context, org tenant.OrgID, carrier string) (string, error) {
-	drawn, err := i.Series.DrawNext(ctx, org, ports.DrawQuery{Owner: enrollment.MDNStock(carrier), ItemCode: enrollment.MDNItemCode, Count: 1})
-	if err != nil {
-		return "", err
-	}
-	if len(drawn) == 0 {
-		return "", fault.Errorf(fault.Internal, "", "MDN draw returned nothing")
-	}
-	mdn := drawn[0].Range.First().String()
-	if len(mdn) != enrollment.MDNDigits {
-		return "", fault.Errorf(fault.Invalid, enrollment.ReasonMDNInvalid, "the MDN series for %s holds %q, not a 10-digit number", carrier, mdn)
-	}
-	return mdn, nil
 }

@@ -45,7 +45,7 @@ func newLifecycleFixture(t *testing.T) *lifecycleFixture {
 	}
 	fake := carrier.NewFake()
 	return &lifecycleFixture{store: s, org: o.ID, fake: fake,
-		svc: service.NewLifecycle(s, s, fake, service.SeriesInventory{Series: s}, nil)}
+		svc: service.NewLifecycle(s, s, fake, nil)}
 }
 
 // enroll writes one enrollment of the given lines (activation_later N

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/series"
 	"github.com/allot-io/allot/domain/tenant"
 	"github.com/allot-io/allot/domain/webhook"
@@ -91,11 +90,6 @@ func (w *StockWatch) Wrap(svc ports.Services) ports.Services {
 		svc.Numbers = watchedNumbers{NumberService: svc.Numbers, w: w}
 	}
 	return svc
-}
-
-// WrapInventory returns inv with its MDN draws watched.
-func (w *StockWatch) WrapInventory(inv ports.LineInventory) ports.LineInventory {
-	return watchedInventory{LineInventory: inv, w: w}
 }
 
 // check notifies stock.low for each item of owner that taken (numbers
@@ -204,18 +198,4 @@ func (s watchedNumbers) Mark(ctx context.Context, org tenant.OrgID, spec series.
 	owner, _ := series.ResolveOwner(spec.ClientCode, spec.HubCode)
 	s.w.check(ctx, org, owner, taken)
 	return entries, nil
-}
-
-type watchedInventory struct {
-	ports.LineInventory
-	w *StockWatch
-}
-
-// DrawMDN draws, then checks the carrier's MDN stock.
-func (i watchedInventory) DrawMDN(ctx context.Context, org tenant.OrgID, carrier string) (string, error) {
-	mdn, err := i.LineInventory.DrawMDN(ctx, org, carrier)
-	if err == nil {
-		i.w.check(ctx, org, enrollment.MDNStock(carrier), map[string]uint64{enrollment.MDNItemCode: 1})
-	}
-	return mdn, err
 }

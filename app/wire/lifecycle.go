@@ -27,14 +27,14 @@ func newCarrier(cfg Config) (ports.Carrier, error) {
 	return g, nil
 }
 
-// lifecycle returns the line lifecycle service on store; its MDN draws
-// are coalesced, and watched for low stock.
-func lifecycle(store *bunstore.Store, cfg Config, watch *service.StockWatch) (*service.Lifecycle, error) {
+// lifecycle returns the line lifecycle service on store (which draws its
+// MDNs in the activation's own transaction).
+func lifecycle(store *bunstore.Store, cfg Config) (*service.Lifecycle, error) {
 	c, err := newCarrier(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return service.NewLifecycle(store, store, c, watch.WrapInventory(service.SeriesInventory{Series: service.Coalesced(store)}), cfg.Log), nil
+	return service.NewLifecycle(store, store, c, cfg.Log), nil
 }
 
 // runBeside runs fn in the background and returns a context cancelled

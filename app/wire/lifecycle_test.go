@@ -97,6 +97,12 @@ func TestWorkAndLineCommands(t *testing.T) {
 	if got := run(bg, 0, "line", "list", "--db", db, "--org", "ACME", "--status", "FAILED"); strings.Contains(got, id) {
 		t.Errorf("line list --status FAILED shows the active line: %q", got)
 	}
+	if got := run(bg, 0, "line", "list", "--db", db, "--org", "ACME", "--search", "3125550100"); !strings.Contains(got, "3125550100") {
+		t.Errorf("line list --search by MDN: %q", got)
+	}
+	if got := run(bg, 0, "line", "list", "--db", db, "--org", "ACME", "--search", "nobody"); strings.Contains(got, "3125550100") {
+		t.Errorf("line list --search nobody shows the line: %q", got)
+	}
 }
 
 // queuedLine writes, through the store of db, an MDN series first–last for

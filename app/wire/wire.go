@@ -41,10 +41,11 @@ type Config struct {
 	RequireKey bool
 	// Work runs the provisioning worker inside Serve.
 	Work bool
-	// Workers and Poll configure the provisioning worker (0: its
-	// defaults).
-	Workers int
-	Poll    time.Duration
+	// Workers, Poll and RescueAfter configure the provisioning worker (0:
+	// its defaults; bunstore.WorkerConfig).
+	Workers     int
+	Poll        time.Duration
+	RescueAfter time.Duration
 	// TokenTTL is the enrollment token lifetime; 0 means 15 minutes.
 	TokenTTL time.Duration
 	// MetricsAddr is where Serve exposes Prometheus metrics; empty serves
@@ -144,7 +145,7 @@ func (p *Program) Open(ctx context.Context) error {
 	hooks, watch := webhooks(store, deps.Sealer, cfg)
 	svc.Webhooks = hooks
 	svc = watch.Wrap(svc)
-	lines, err := lifecycle(store, cfg, watch)
+	lines, err := lifecycle(store, cfg)
 	if err != nil {
 		store.Close()
 		return err
@@ -181,7 +182,7 @@ func (p *Program) Work(ctx context.Context) error {
 }
 
 func (p *Program) work(ctx context.Context) error {
-	return p.store.RunWorker(ctx, p.lines, bunstore.WorkerConfig{Workers: p.cfg.Workers, Poll: p.cfg.Poll, Logger: p.cfg.Log, Webhooks: p.hooks})
+	return p.store.RunWorker(ctx, p.lines, bunstore.WorkerConfig{Workers: p.cfg.Workers, Poll: p.cfg.Poll, Logger: p.cfg.Log, Webhooks: p.hooks, RescueAfter: p.cfg.RescueAfter})
 }
 
 // Open opens the store named by dsn for an operator command and builds the

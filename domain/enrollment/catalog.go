@@ -50,6 +50,25 @@ type ServiceZip struct {
 	Zip   string
 	City  string
 	State string
+	// AreaCode, when set, is the area code (NPA) whose MDNs the zip's
+	// lines take first from the organisation's MDN stock.
+	AreaCode string
+}
+
+// ReasonInvalidAreaCode is the reason of an area code that is not one.
+const ReasonInvalidAreaCode = "INVALID_AREA_CODE"
+
+// WithAreaCode returns z with area code code (trimmed; "" for none): a
+// NANP area code, three digits of which the first is 2 to 9. Invalid
+// INVALID_AREA_CODE naming the field area_code otherwise.
+func (z ServiceZip) WithAreaCode(code string) (ServiceZip, error) {
+	code = strings.TrimSpace(code)
+	if code != "" && (!isDigits(code, 3) || code[0] < '2') {
+		return z, fault.InvalidField("area_code", RulePattern, ReasonInvalidAreaCode,
+			fmt.Sprintf("area code %q should be 3 digits, the first 2 to 9", code))
+	}
+	z.AreaCode = code
+	return z, nil
 }
 
 // Actions of the BSS API, by module.

@@ -202,6 +202,14 @@ func Activate(at ActivationType, from LineStatus, mdn string) (Transition, error
 	return transition(EventActivate, at, from, "active with MDN "+mdn)
 }
 
+// ActivateFromStock records that the carrier activated the line without
+// assigning an MDN: the transition is checked now, and Activate settles it
+// with the number once it is drawn from the organisation's MDN stock, in
+// the same transaction as the write.
+func ActivateFromStock(at ActivationType, from LineStatus) (Transition, error) {
+	return transition(EventActivate, at, from, "active with an MDN from stock")
+}
+
 // Fail records that the carrier rejected the line, or that the retry
 // policy is spent, for why.
 func Fail(at ActivationType, from LineStatus, why string) (Transition, error) {

@@ -126,6 +126,10 @@ type Settings struct {
 	// RequirePayment makes customer creation require, on every line, an
 	// order_id naming a paid order (require-payment Y); off by default.
 	RequirePayment bool
+	// SIMStock makes the organisation keep SIM stock (sim-stock Y): a
+	// line's SIM must be an available ICCID of its series of item code
+	// SIM, and the line consumes it; off by default.
+	SIMStock bool
 }
 
 // IDs returns the id form, IDsInt by default.
@@ -141,6 +145,7 @@ const (
 	SettingBSSIDs         = "bss-ids"
 	SettingPrograms       = "programs"
 	SettingRequirePayment = "require-payment"
+	SettingSIMStock       = "sim-stock"
 )
 
 // ReasonInvalidSetting is the reason of a bad setting value.
@@ -182,6 +187,13 @@ var settings = []setting{
 		func(s *Settings, v string) error {
 			b, err := parseYesNo(SettingRequirePayment, v)
 			s.RequirePayment = b
+			return err
+		}},
+	{SettingSpec{SettingSIMStock, "Y to keep SIM stock: a line's sim, uiccid or esn must be an available ICCID of the organisation's series of item code SIM, which the line consumes and a cancelled line releases; N not to check SIMs (default N)"},
+		func(s Settings) string { return yesNo(s.SIMStock) },
+		func(s *Settings, v string) error {
+			b, err := parseYesNo(SettingSIMStock, v)
+			s.SIMStock = b
 			return err
 		}},
 }

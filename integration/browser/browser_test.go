@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"github.com/allot-io/allot/cmd/allot/command"
 	"log/slog"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,8 +18,14 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/allot-io/allot/adapters/bunstore"
+	"github.com/allot-io/allot/adapters/carrier"
 	"github.com/allot-io/allot/adapters/cli"
 	"github.com/allot-io/allot/app/wire"
+	"github.com/allot-io/allot/domain/enrollment"
+	"github.com/allot-io/allot/domain/series"
+	"github.com/allot-io/allot/domain/tenant"
+	"github.com/allot-io/allot/ports"
 )
 
 // artifacts is where the screenshots go, relative to this package.
@@ -62,6 +70,13 @@ type fixture struct {
 	url      string
 	email    string
 	password string
+	// lines watches the enrollment's lines; carrier is the simulator
+	// the server provisions them at; failing is the line it rejects.
+	lines   *bunstore.Store
+	org     tenant.OrgID
+	carrier *carrier.Fake
+	failing int64
+	active  int64
 }
 
 // serve seeds an SQLite file through the real use cases and serves it with
@@ -101,13 +116,14 @@ func serve(t *testing.T, log *slog.Logger) fixture {
 	_, err = svc.Customers.Add(ctx, other.ID, "SAMPLE9", "Sample Of Other Org")
 	must(err)
 	must(b.Close())
+	fake, active, failing := enrollLines(t, dsn, org.ID)
 
 	sctx, stop := context.WithCancel(ctx)
 	addr := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
 		done <- command.Deps(os.Getenv, cfg).Serve(sctx, cli.ServeConfig{
-			DSN: dsn, Addr: "127.0.0.1:0", Migrate: true,
+			DSN: dsn, Addr: "127.0.0.1:0", Migrate: true, Work: true,
 			Ready: func(a string) { addr <- a },
 		})
 	}()
@@ -119,13 +135,85 @@ func serve(t *testing.T, log *slog.Logger) fixture {
 	})
 	select {
 	case a := <-addr:
-		return fixture{url: "http://" + a, email: "ops@acme.test", password: password}
+		watch, err := bunstore.Open(ctx, dsn)
+		must(err)
+		t.Cleanup(func() { watch.Close() })
+		return fixture{url: "http://" + a, email: "ops@acme.test", password: password,
+			lines: watch, org: org.ID, carrier: fake, failing: failing, active: active}
 	case err := <-done:
 		t.Fatalf("serve: %v", err)
 	case <-time.After(30 * time.Second):
 		t.Fatal("the server did not start within 30s")
 	}
 	return fixture{}
+}
+
+// enrollLines writes, through the store of dsn, an MDN series for carrier
+// TMB and an enrollment of two queued lines, BROWSER1 and BROWSER2, and
+// points the server at a carrier simulator (ALLOT_CARRIER_URL) that
+// activates the first and rejects the second, and returns it and their
+// customer ids.
+func enrollLines(t *testing.T, dsn string, org tenant.OrgID) (fake *carrier.Fake, active, failing int64) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := bunstore.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.InsertSeries(ctx, org, series.Series{Owner: enrollment.MDNStock("TMB"), Type: series.Virtual,
+		Range: series.MustParseRange("2065550100", "2065550199"), ItemCode: enrollment.MDNItemCode}); err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{"BROWSER1", "BROWSER2"}
+	in := enrollment.RequestInput{Action: enrollment.ActionCreate, ParentEnrollmentID: ids[0], AgentID: "agent", Source: "WEBSITE"}
+	for i, id := range ids {
+		if err := s.IssueEnrollmentID(ctx, org, ports.IssuedEnrollmentID{ID: id, Zip: "98103", AgentID: "agent"}); err != nil {
+			t.Fatal(err)
+		}
+		in.Lines = append(in.Lines, enrollment.LineInput{EnrollmentID: id, FirstName: []string{"Ann", "Bo"}[i], LastName: "Lee",
+			AlternatePhoneNumber: "1561651651", Email: "lee@example.com",
+			ServiceAddressOne: "112 N 41ST ST", ServiceCity: "SEATTLE", ServiceState: "WA", ServiceZip: "98103",
+			PlanID: "1828", Carrier: "TMB", ActivationType: "NEWACTIVATION", EnrollmentType: "SHIPMENT", ActivationLater: "N"})
+	}
+	req, err := enrollment.Validate(in, enrollment.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []ports.NewLine
+	for _, l := range req.Lines() {
+		lines = append(lines, ports.NewLine{Line: l})
+	}
+	_, recs, err := s.CreateEnrollment(ctx, org, ports.NewEnrollment{ParentEnrollmentID: ids[0], AgentID: "agent", Source: "WEBSITE", Lines: lines})
+	if err != nil {
+		t.Fatal(err)
+	}
+	active, failing = recs[0].CustomerID, recs[1].CustomerID
+	fake = carrier.NewFake()
+	fake.Answer = func(r ports.CarrierRequest) ports.CarrierAnswer {
+		if r.Line.CustomerID == failing {
+			return ports.CarrierAnswer{Kind: ports.AnswerRejected, Reason: "no coverage at 98103"}
+		}
+		return ports.CarrierAnswer{Kind: ports.AnswerActive}
+	}
+	sim := httptest.NewServer(&carrier.Simulator{Fake: fake, Secret: []byte("browser-secret")})
+	t.Cleanup(sim.Close)
+	t.Setenv(wire.EnvCarrierURL, sim.URL)
+	t.Setenv(wire.EnvCarrierSecret, "browser-secret")
+	return fake, active, failing
+}
+
+// waitLine waits until line id of f is in status want.
+func (f fixture) waitLine(t *testing.T, id int64, want enrollment.LineStatus) {
+	t.Helper()
+	var st ports.LineState
+	var err error
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if st, err = f.lines.LineState(context.Background(), f.org, id); err == nil && st.Status == want {
+			return
+		}
+	}
+	t.Fatalf("line %d is %s (%v), want %s", id, st.Status, err, want)
 }
 
 // TestDashboardInChromium walks the operator's whole path in a real
@@ -341,7 +429,58 @@ func TestDashboardInChromium(t *testing.T) {
 		t.Errorf("notification = %q", got)
 	}
 
-	// 11. Sign out: the session is over.
+	// 11. Enrollments and lines: the worker has provisioned both lines,
+	// the carrier rejecting one; a search by enrollment id finds it.
+	f.waitLine(t, f.failing, enrollment.StatusFailed)
+	failing := strconv.FormatInt(f.failing, 10)
+	step("lines",
+		chromedp.Click(chromedp.CSS(`nav a[href="/dashboard/lines"]`)),
+		chromedp.WaitVisible(chromedp.ID("lines")),
+	)
+	wantContains("lines", text("#lines"), "BROWSER1", "BROWSER2", "ACTIVE", "FAILED", "2065550100")
+	step("lines-search",
+		chromedp.SendKeys(chromedp.ID("q"), "browser2"),
+		chromedp.Click(chromedp.ID("search")),
+		chromedp.WaitNotPresent(chromedp.ID("line-"+strconv.FormatInt(f.active, 10))),
+		chromedp.WaitVisible(chromedp.ID("line-"+failing)),
+	)
+	if got := text("#lines tbody"); strings.Contains(got, "BROWSER1") {
+		t.Errorf("search for browser2 lists %q", got)
+	}
+
+	// 12. The failed line: its status, the carrier's reason in its
+	// history, and Retry and Cancel.
+	step("failed-line",
+		chromedp.Click(chromedp.ID("open-"+failing)),
+		chromedp.WaitVisible(chromedp.ID("retry")),
+	)
+	wantContains("status", text("#line-status"), "FAILED")
+	wantContains("history", text("#history"), "rejected by the carrier: no coverage at 98103")
+	if !eval(`document.getElementById("cancel") !== null`) {
+		t.Error("a FAILED line offers no Cancel")
+	}
+
+	// 13. The carrier has fixed its side; Retry queues the line again and
+	// the worker activates it, with the next MDN of the stock.
+	f.carrier.Set(enrollment.ActivationKey(int64(f.org), f.failing), ports.CarrierAnswer{Kind: ports.AnswerActive})
+	step("line-retried",
+		chromedp.Click(chromedp.ID("retry")),
+		chromedp.WaitVisible(chromedp.ID("notice")),
+	)
+	wantContains("notice", text("#notice"), "Line queued for the carrier again.")
+	f.waitLine(t, f.failing, enrollment.StatusActive)
+	step("line-active",
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.ID("line-mdn")),
+	)
+	wantContains("status", text("#line-status"), "ACTIVE")
+	wantContains("MDN", text("#line-mdn"), "2065550101")
+	wantContains("history", text("#history"), "retried by an operator", "active with MDN 2065550101")
+	if n := f.carrier.Activations(enrollment.ActivationKey(int64(f.org), f.failing)); n != 1 {
+		t.Errorf("the retried line was activated %d times at the carrier", n)
+	}
+
+	// 14. Sign out: the session is over.
 	step("signed-out",
 		chromedp.Click(chromedp.ID("sign-out")),
 		chromedp.WaitVisible(chromedp.ID("email")),

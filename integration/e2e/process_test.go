@@ -140,9 +140,16 @@ func startServers(t *testing.T, dsn string, n int) []*server {
 // launch starts one server process and arranges for it to be killed.
 func launch(t *testing.T, name, dsn string) *server {
 	t.Helper()
+	return launchWith(t, name, nil, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
+}
+
+// launchWith starts one allot process with args and, beside childEnv,
+// the environment env, and arranges for it to be killed.
+func launchWith(t *testing.T, name string, env []string, args ...string) *server {
+	t.Helper()
 	s := &server{name: name, logs: &logBuffer{}, exited: make(chan struct{})}
-	s.cmd = exec.Command(allotBin, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
-	s.cmd.Env = childEnv()
+	s.cmd = exec.Command(allotBin, args...)
+	s.cmd.Env = append(childEnv(), env...)
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
 	dieWithParent(s.cmd)
 	if err := s.cmd.Start(); err != nil {

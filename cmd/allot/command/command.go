@@ -35,7 +35,7 @@ func Deps(getenv func(string) string, base wire.Config) cli.Deps {
 		},
 		Work: func(ctx context.Context, wc cli.WorkConfig) error {
 			cfg := cfg
-			cfg.DSN, cfg.Workers, cfg.Poll = wc.DSN, wc.Workers, wc.Poll
+			cfg.DSN, cfg.Workers, cfg.Poll, cfg.RescueAfter = wc.DSN, wc.Workers, wc.Poll, wc.RescueAfter
 			cfg.Migrate = wire.MigrateByDefault(wc.DSN)
 			return wire.Work(ctx, cfg)
 		},

@@ -1,0 +1,5 @@
+ALTER TABLE service_zips DROP COLUMN area_code;
+
+--bun:split
+
+ALTER TABLE organisations DROP COLUMN sim_stock;
