@@ -493,15 +493,13 @@ func drawnRun(r drawRow) (series.Drawn, error) {
 // round trips; otherwise, or when a concurrent draw took that series'
 // last numbers first, a transaction draws series after series.
 func (s *Store) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuery) ([]series.Drawn, error) {
-	if q.Count == 0 || q.Count > math.MaxInt64 {
-		return nil, fault.New(fault.Invalid, series.ReasonInvalidCount, "the count of numbers to draw must be a positive number")
+	args, err := drawArgs(org, q, s.now())
+	if err != nil {
+		return nil, err
 	}
-	want := int64(q.Count)
 	withST := q.ServiceType != ""
-	// ?6 and ?7 are the time and actor of the draw's history entries.
-	args := []any{want, int64(org), string(q.Owner.Kind), q.Owner.Code, q.ItemCode, q.ServiceType, s.now(), string(q.Actor)}
 	var whole drawRow
-	err := s.drawWhole(ctx, withST, args, &whole)
+	err = s.drawWhole(ctx, withST, args, &whole)
 	if err == nil {
 		d, err := drawnRun(whole)
 		if err != nil {
@@ -512,38 +510,82 @@ func (s *Store) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuer
 	if !errNoRows(err) {
 		return nil, s.dbError(err, "draw numbers")
 	}
-	left := "SELECT COUNT(*) FROM series AS c WHERE " + stockFilter(withST)
-
 	var out []series.Drawn
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		out = out[:0]
-		var taken int64
-		for misses := 0; taken < want; {
-			args[0] = want - taken
-			runs, took, found, err := s.drawMarked(ctx, tx, withST, args)
-			if err != nil {
-				return err
-			}
-			if !found {
-				var n int64
-				if err := tx.NewRaw(left, args...).Scan(ctx, &n); err != nil {
-					return err
-				}
-				if n == 0 {
-					return exhausted(q, taken)
-				}
-				if misses++; misses > maxDrawMisses {
-					return fault.Unavailablef(nil, "too many concurrent draws for %s, try again", q.Owner)
-				}
-				continue
-			}
-			out = append(out, runs...)
-			taken += took
-		}
-		return nil
+		var err error
+		out, err = s.drawSeriesAfterSeries(ctx, tx, q, args)
+		return err
 	})
 	if err != nil {
 		return nil, s.dbError(err, "draw numbers")
+	}
+	return out, nil
+}
+
+// drawArgs checks q and returns the arguments of its draw statements.
+// Invalid INVALID_COUNT when q.Count is 0.
+func drawArgs(org tenant.OrgID, q ports.DrawQuery, at time.Time) ([]any, error) {
+	if q.Count == 0 || q.Count > math.MaxInt64 {
+		return nil, fault.New(fault.Invalid, series.ReasonInvalidCount, "the count of numbers to draw must be a positive number")
+	}
+	// ?6 and ?7 are the time and actor of the draw's history entries.
+	return []any{int64(q.Count), int64(org), string(q.Owner.Kind), q.Owner.Code, q.ItemCode, q.ServiceType, at, string(q.Actor)}, nil
+}
+
+// drawInTx is DrawNext inside tx, a transaction of the caller's, which a
+// rollback undoes with everything else it wrote: the same statements, the
+// fast one first. Errors are the database's or DrawNext's faults, not yet
+// mapped by dbError.
+func (s *Store) drawInTx(ctx context.Context, tx bun.Tx, org tenant.OrgID, q ports.DrawQuery) ([]series.Drawn, error) {
+	args, err := drawArgs(org, q, s.now())
+	if err != nil {
+		return nil, err
+	}
+	var whole drawRow
+	err = s.drawWholeIn(ctx, tx, q.ServiceType != "", args, &whole)
+	if err == nil {
+		d, err := drawnRun(whole)
+		if err != nil {
+			return nil, err
+		}
+		return []series.Drawn{d}, nil
+	}
+	if !errNoRows(err) {
+		return nil, err
+	}
+	return s.drawSeriesAfterSeries(ctx, tx, q, args)
+}
+
+// drawSeriesAfterSeries is the slow path of a draw, in tx: series after
+// series, skipping marked numbers, until q.Count numbers are taken, or
+// Conflict SERIES_EXHAUSTED.
+func (s *Store) drawSeriesAfterSeries(ctx context.Context, tx bun.Tx, q ports.DrawQuery, args []any) ([]series.Drawn, error) {
+	withST := q.ServiceType != ""
+	left := "SELECT COUNT(*) FROM series AS c WHERE " + stockFilter(withST)
+	want := int64(q.Count)
+	var out []series.Drawn
+	var taken int64
+	for misses := 0; taken < want; {
+		args[0] = want - taken
+		runs, took, found, err := s.drawMarked(ctx, tx, withST, args)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			var n int64
+			if err := tx.NewRaw(left, args...).Scan(ctx, &n); err != nil {
+				return nil, err
+			}
+			if n == 0 {
+				return nil, exhausted(q, taken)
+			}
+			if misses++; misses > maxDrawMisses {
+				return nil, fault.Unavailablef(nil, "too many concurrent draws for %s, try again", q.Owner)
+			}
+			continue
+		}
+		out = append(out, runs...)
+		taken += took
 	}
 	return out, nil
 }

@@ -62,6 +62,9 @@ func TestConformance(t *testing.T) {
 	t.Run("Lines", func(t *testing.T) {
 		porttest.RunLineStore(t, func(t *testing.T) porttest.LineStores { return openStore(t) })
 	})
+	t.Run("Orders", func(t *testing.T) {
+		porttest.RunOrderStore(t, func(t *testing.T) porttest.OrderStores { return openStore(t) }, porttest.Options{})
+	})
 }
 
 // TestMigrationsUpToDate checks the template the suite uses is fully
