@@ -34,6 +34,9 @@ type Config struct {
 	Log *slog.Logger
 	// TokenTTL is the enrollment token lifetime; 0 means 15 minutes.
 	TokenTTL time.Duration
+	// AuthCacheTTL is service.Config.VerifiedCredentialTTL: 0 means
+	// enrollment.DefaultVerifiedTTL, negative no cache.
+	AuthCacheTTL time.Duration
 	// Hasher overrides the password hasher (tests use a cheap one).
 	Hasher ports.PasswordHasher
 }
@@ -119,8 +122,9 @@ func open(ctx context.Context, dsn string, cfg Config, mode openMode, m *metrics
 		deps.Sealer, deps.TokenKey, deps.SessionKey = sealer, keys.Token, keys.Session
 	}
 	svc := service.New(deps, service.Config{
-		Series:   series.Limits{MaxSize: cfg.MaxSeriesSize},
-		TokenTTL: cfg.TokenTTL,
+		Series:                series.Limits{MaxSize: cfg.MaxSeriesSize},
+		TokenTTL:              cfg.TokenTTL,
+		VerifiedCredentialTTL: cfg.AuthCacheTTL,
 	})
 	lines, err := lifecycle(store, cfg)
 	if err != nil {
@@ -188,6 +192,9 @@ func Serve(ctx context.Context, sc cli.ServeConfig, cfg Config) error {
 	}
 	if sc.TokenTTL > 0 {
 		cfg.TokenTTL = sc.TokenTTL
+	}
+	if sc.AuthCacheTTL != 0 {
+		cfg.AuthCacheTTL = sc.AuthCacheTTL
 	}
 	secure, err := secureCookies()
 	if err != nil {
