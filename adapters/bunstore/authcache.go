@@ -303,9 +303,10 @@ var _ ports.AuthEpochs = (*Store)(nil)
 // which is never current while the listener is not listening. SQLite has
 // no notifications: its epoch is a counter the database's own triggers
 // move on in the changing transaction, of whichever process, read at
-// every call (one row of a reader connection).
+// every call (one row of a reader connection). (On PostgreSQL without a
+// cache the table does not exist: nothing is cached.)
 func (s *Store) AuthEpoch(ctx context.Context) (uint64, bool) {
-	if s.dialect == DialectPostgres {
+	if s.auth != nil {
 		g := s.auth.generation()
 		return g, g != 0
 	}

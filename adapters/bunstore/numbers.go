@@ -503,7 +503,7 @@ func refFor(state series.State, reference string) string {
 }
 
 // appendHistory inserts entries of org.
-func (s *Store) appendHistory(ctx context.Context, tx bun.IDB, org tenant.OrgID, entries []series.Entry) error {
+func (s *Store) appendHistory(ctx context.Context, tx bun.Tx, org tenant.OrgID, entries []series.Entry) error {
 	rows := make([]auditRow, len(entries))
 	for i, e := range entries {
 		rows[i] = auditRow{
@@ -827,25 +827,21 @@ func drawWholeAuditedSQL(withST bool) string {
 // oldest series cannot serve the whole draw.
 func (s *Store) drawWhole(ctx context.Context, withST bool, args []any, r *drawRow) error {
 	if s.dialect == DialectPostgres {
-		return s.drawWholeIn(ctx, s.db, withST, args, r)
+		return s.db.NewRaw(drawWholeAuditedSQL(withST), args...).Scan(ctx, r)
 	}
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		return s.drawWholeIn(ctx, tx, withST, args, r)
 	})
 }
 
-// drawWholeIn runs the draw's fast path on db, with its history entry: on
-// SQLite db must be a transaction, for the update and the insert to be one
-// change.
-func (s *Store) drawWholeIn(ctx context.Context, db bun.IDB, withST bool, args []any, r *drawRow) error {
-	if s.dialect == DialectPostgres {
-		return db.NewRaw(drawWholeAuditedSQL(withST), args...).Scan(ctx, r)
-	}
-	if err := db.NewRaw(drawWholeSQL(withST), args...).Scan(ctx, r); err != nil {
+// drawWholeIn is the draw's fast path inside tx, the same on both
+// databases: the update (drawWholeSQL), then its history entry.
+func (s *Store) drawWholeIn(ctx context.Context, tx bun.Tx, withST bool, args []any, r *drawRow) error {
+	if err := tx.NewRaw(drawWholeSQL(withST), args...).Scan(ctx, r); err != nil {
 		return err
 	}
 	e := drawEntry(r.ID, uint64(r.Drawn-r.LastTake), uint64(r.LastTake), args)
-	return s.appendHistory(ctx, db, tenant.OrgID(args[1].(int64)), []series.Entry{e})
+	return s.appendHistory(ctx, tx, tenant.OrgID(args[1].(int64)), []series.Entry{e})
 }
 
 // errImportRefused rolls back an import that keeps nothing.
