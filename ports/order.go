@@ -11,10 +11,10 @@ import (
 )
 
 // NewOrder is a priced, validated payment ready to record. The store
-// draws the invoice number from the organisation's counter for
-// InvoicePeriod (starting at InvoiceStart) in the transaction that
-// inserts the order, and renders it with order.InvoiceNumber at
-// Order.CreatedAt.
+// draws the invoice number from the organisation's invoice series of
+// InvoicePeriod (order.InvoiceItem; a new period's series starts at
+// InvoiceStart) in the transaction that inserts the order, and renders it
+// with order.InvoiceNumber at Order.CreatedAt.
 type NewOrder struct {
 	// Order holds every field but ID and InvoiceNumber.
 	Order         order.Order
@@ -63,7 +63,7 @@ type OrderStore interface {
 	// already has an order it returns that order and false, writing
 	// nothing; otherwise it counts a use of the coupon (Invalid
 	// COUPON_USED_UP, nothing written, when its uses ran out), draws the
-	// next invoice number of the counter and inserts the order, returning
+	// next invoice number from the invoice series and inserts the order, returning
 	// it and true. However many calls race for one enrollment id, exactly
 	// one order is created and every call returns it; an invoice number is
 	// never drawn twice and never skipped, since a failed insert rolls

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/allot-io/allot/domain/tenant"
+	"github.com/allot-io/allot/ports"
 )
 
 // On PostgreSQL the store keeps the rows that authenticate requests (API
@@ -292,4 +293,26 @@ func (c *authCache) session(ctx context.Context) bool {
 			return true
 		}
 	}
+}
+
+var _ ports.AuthEpochs = (*Store)(nil)
+
+// AuthEpoch implements ports.AuthEpochs. On PostgreSQL it is the cache's
+// generation, which every allot_auth notification (organisations, API
+// keys, vendors; migration 20260408000002_vendor_notify) moves on, and
+// which is never current while the listener is not listening. SQLite has
+// no notifications: its epoch is a counter the database's own triggers
+// move on in the changing transaction, of whichever process, read at
+// every call (one row of a reader connection). (On PostgreSQL without a
+// cache the table does not exist: nothing is cached.)
+func (s *Store) AuthEpoch(ctx context.Context) (uint64, bool) {
+	if s.auth != nil {
+		g := s.auth.generation()
+		return g, g != 0
+	}
+	var n int64
+	if err := s.ro.NewRaw("SELECT n FROM auth_epoch WHERE id = 1").Scan(ctx, &n); err != nil {
+		return 0, false
+	}
+	return uint64(n), true
 }

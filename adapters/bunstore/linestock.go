@@ -140,11 +140,15 @@ func (s *Store) consumeMDN(ctx context.Context, tx bun.Tx, org tenant.OrgID, mdn
 // the carrier's. Conflict SERIES_EXHAUSTED when there is none left.
 func (s *Store) drawMDN(ctx context.Context, tx bun.Tx, org tenant.OrgID, carrier, areaCode string) (string, error) {
 	q := ports.DrawQuery{Owner: enrollment.MDNStock(carrier), ItemCode: enrollment.MDNItemCode, Count: 1, Actor: enrollment.StockActor}
-	runs, err := s.drawTx(ctx, tx, q, drawArgs(org, q, s.now()), areaCode)
+	args, err := drawArgs(org, q, s.now())
+	if err != nil {
+		return "", err
+	}
+	runs, err := s.drawTx(ctx, tx, q, slices.Clone(args), areaCode)
 	if areaCode != "" && fault.ReasonOf(err) == series.ReasonExhausted {
 		// Stock of the area code is a preference: a line is better
 		// activated with another number than not at all.
-		runs, err = s.drawTx(ctx, tx, q, drawArgs(org, q, s.now()), "")
+		runs, err = s.drawTx(ctx, tx, q, args, "")
 	}
 	if err != nil {
 		return "", err

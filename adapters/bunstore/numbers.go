@@ -858,12 +858,18 @@ func (s *Store) drawWhole(ctx context.Context, withST bool, args []any, r *drawR
 		return s.db.NewRaw(drawWholeAuditedSQL(withST), args...).Scan(ctx, r)
 	}
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := tx.NewRaw(drawWholeSQL(withST), args...).Scan(ctx, r); err != nil {
-			return err
-		}
-		e := drawEntry(r.ID, uint64(r.Drawn-r.LastTake), uint64(r.LastTake), args)
-		return s.appendHistory(ctx, tx, tenant.OrgID(args[1].(int64)), []series.Entry{e})
+		return s.drawWholeIn(ctx, tx, withST, args, r)
 	})
+}
+
+// drawWholeIn is the draw's fast path inside tx, the same on both
+// databases: the update (drawWholeSQL), then its history entry.
+func (s *Store) drawWholeIn(ctx context.Context, tx bun.Tx, withST bool, args []any, r *drawRow) error {
+	if err := tx.NewRaw(drawWholeSQL(withST), args...).Scan(ctx, r); err != nil {
+		return err
+	}
+	e := drawEntry(r.ID, uint64(r.Drawn-r.LastTake), uint64(r.LastTake), args)
+	return s.appendHistory(ctx, tx, tenant.OrgID(args[1].(int64)), []series.Entry{e})
 }
 
 // errImportRefused rolls back an import that keeps nothing.

@@ -13,6 +13,7 @@ import (
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/money"
 	"github.com/allot-io/allot/domain/order"
+	"github.com/allot-io/allot/domain/series"
 	"github.com/allot-io/allot/domain/tenant"
 	"github.com/allot-io/allot/ports"
 )
@@ -509,10 +510,7 @@ func (s *Store) CreateOrder(ctx context.Context, org tenant.OrgID, no ports.NewO
 				return order.CouponUsedUp(code)
 			}
 		}
-		var last int64
-		err = tx.NewRaw(`INSERT INTO invoice_counters (org_id, period, last_number) VALUES (?, ?, ?)
-			ON CONFLICT (org_id, period) DO UPDATE SET last_number = invoice_counters.last_number + 1
-			RETURNING last_number`, int64(org), no.InvoicePeriod, start).Scan(ctx, &last)
+		last, err := s.drawInvoice(ctx, tx, org, no.InvoicePeriod, start, order.InvoiceActor(o.EnrollmentID))
 		if err != nil {
 			return err
 		}
@@ -554,4 +552,92 @@ func (s *Store) CreateOrder(ctx context.Context, org tenant.OrgID, no ports.NewO
 		return order.Order{}, false, s.dbError(err, "create order")
 	}
 	return out, created, nil
+}
+
+// drawInvoice draws the next counter of org's invoice series for period
+// in tx, the order's transaction: the draw of every other series
+// (drawInTx), so that it is atomic, never repeats a number across
+// processes and is undone by the order's rollback. When the period has no
+// series with numbers left (its first order, or the counter ran past the
+// last series' end) it opens the next one (openInvoiceSeries) in the same
+// transaction, from start for a new period.
+func (s *Store) drawInvoice(ctx context.Context, tx bun.Tx, org tenant.OrgID, period string, start int64, actor series.Actor) (int64, error) {
+	q := ports.DrawQuery{Owner: order.InvoiceOwner(), ItemCode: order.InvoiceItem(period), Count: 1, Actor: actor}
+	for attempt := 1; ; attempt++ {
+		drawn, err := s.drawInTx(ctx, tx, org, q)
+		if err == nil {
+			return order.InvoiceCounter(period, drawn[0].Range.First())
+		}
+		if fault.ReasonOf(err) != series.ReasonExhausted {
+			return 0, err
+		}
+		if err := s.openInvoiceSeries(ctx, tx, org, period, start, attempt == maxInvoiceOpens); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// maxInvoiceOpens bounds the series one invoice draw opens: a second is
+// needed only when a concurrent order opened the same one first.
+const maxInvoiceOpens = 3
+
+// openInvoiceSeries allots org's next invoice series of period to its
+// invoice hub (order.InvoiceRange): from start when the period has none,
+// else from the counter after the last series' end. On PostgreSQL two
+// orders can open the same series at once; the exclusion constraint makes
+// the second wait for the first and then refuse it, which a savepoint
+// confines to this insert, and the draw that follows finds the first's
+// series. last says this is the draw's last try: an overlap then is a
+// series of the operator's in the way, reported as such.
+func (s *Store) openInvoiceSeries(ctx context.Context, tx bun.Tx, org tenant.OrgID, period string, start int64, last bool) error {
+	owner, item := order.InvoiceOwner(), order.InvoiceItem(period)
+	var prev []struct {
+		Prefix     string `bun:"prefix"`
+		LastDigits string `bun:"last_digits"`
+	}
+	err := tx.NewRaw(`SELECT prefix, last_digits FROM series
+		WHERE org_id = ? AND owner_kind = ? AND owner_code = ? AND item_code = ? AND deleted_at IS NULL
+		ORDER BY width DESC, last_digits DESC LIMIT 1`, int64(org), string(owner.Kind), owner.Code, item).Scan(ctx, &prev)
+	if err != nil && !errNoRows(err) {
+		return err
+	}
+	next := start
+	if len(prev) == 1 {
+		n, err := series.ParseNumber(prev[0].Prefix + prev[0].LastDigits)
+		if err != nil {
+			return err
+		}
+		c, err := order.InvoiceCounter(period, n)
+		if err != nil {
+			return err
+		}
+		next = c + 1
+	}
+	rng, err := order.InvoiceRange(period, next)
+	if err != nil {
+		return err
+	}
+	size, _ := rng.Count().Uint64()
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT invoice_series"); err != nil {
+		return err
+	}
+	var id int64
+	err = tx.NewRaw(insertSeriesSQL, int64(org), rng.Prefix(), rng.Width(), rng.First().Digits(), rng.Last().Digits(), int64(size), 0,
+		string(owner.Kind), owner.Code, string(series.Virtual), item, "", s.now(), string(series.NoCheck)).Scan(ctx, &id)
+	if classify(err) == kindOverlap {
+		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT invoice_series"); rerr != nil {
+			return rerr
+		}
+		if last {
+			return fault.Errorf(fault.Conflict, series.ReasonOverlap,
+				"the invoice series %s overlaps another series of the organisation; delete that series or allot the invoice hub %s a series of item code %s",
+				rng, owner.Code, item)
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, "RELEASE SAVEPOINT invoice_series")
+	return err
 }

@@ -8,8 +8,8 @@ import (
 
 // TestOrderConformance runs the order store's conformance suite over both
 // databases, the races for one enrollment id and for invoice numbers
-// included: only the unique constraints and the counter's upsert decide
-// them.
+// included: only the unique constraints and the invoice series' atomic
+// draw decide them.
 func TestOrderConformance(t *testing.T) {
 	for _, d := range dialects {
 		d.run(t, func(t *testing.T) {

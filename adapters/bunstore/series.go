@@ -488,14 +488,13 @@ func drawnRun(r drawRow) (series.Drawn, error) {
 // round trips; otherwise, or when a concurrent draw took that series'
 // last numbers first, a transaction draws series after series.
 func (s *Store) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuery) ([]series.Drawn, error) {
-	if q.Count == 0 || q.Count > math.MaxInt64 {
-		return nil, fault.New(fault.Invalid, series.ReasonInvalidCount, "the count of numbers to draw must be a positive number")
+	args, err := drawArgs(org, q, s.now())
+	if err != nil {
+		return nil, err
 	}
 	withST := q.ServiceType != ""
-	// ?6 and ?7 are the time and actor of the draw's history entries.
-	args := drawArgs(org, q, s.now())
 	var whole drawRow
-	err := s.drawWhole(ctx, withST, args, &whole)
+	err = s.drawWhole(ctx, withST, args, &whole)
 	if err == nil {
 		d, err := drawnRun(whole)
 		if err != nil {
@@ -516,6 +515,40 @@ func (s *Store) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuer
 		return nil, s.dbError(err, "draw numbers")
 	}
 	return out, nil
+}
+
+// drawArgs checks q and returns the arguments of its draw statements.
+// Invalid INVALID_COUNT when q.Count is 0.
+func drawArgs(org tenant.OrgID, q ports.DrawQuery, at time.Time) ([]any, error) {
+	if q.Count == 0 || q.Count > math.MaxInt64 {
+		return nil, fault.New(fault.Invalid, series.ReasonInvalidCount, "the count of numbers to draw must be a positive number")
+	}
+	// ?6 and ?7 are the time and actor of the draw's history entries.
+	return []any{int64(q.Count), int64(org), string(q.Owner.Kind), q.Owner.Code, q.ItemCode, q.ServiceType, at, string(q.Actor)}, nil
+}
+
+// drawInTx is DrawNext inside tx, a transaction of the caller's, which a
+// rollback undoes with everything else it wrote: the same statements, the
+// fast one first. Errors are the database's or DrawNext's faults, not yet
+// mapped by dbError.
+func (s *Store) drawInTx(ctx context.Context, tx bun.Tx, org tenant.OrgID, q ports.DrawQuery) ([]series.Drawn, error) {
+	args, err := drawArgs(org, q, s.now())
+	if err != nil {
+		return nil, err
+	}
+	var whole drawRow
+	err = s.drawWholeIn(ctx, tx, q.ServiceType != "", args, &whole)
+	if err == nil {
+		d, err := drawnRun(whole)
+		if err != nil {
+			return nil, err
+		}
+		return []series.Drawn{d}, nil
+	}
+	if !errNoRows(err) {
+		return nil, err
+	}
+	return s.drawTx(ctx, tx, q, args, "")
 }
 
 // drawTx draws q's numbers in tx, series after series (drawMarked); args
@@ -556,11 +589,6 @@ func (s *Store) drawTx(ctx context.Context, tx bun.Tx, q ports.DrawQuery, args [
 		taken += took
 	}
 	return out, nil
-}
-
-// drawArgs returns the arguments of a draw of q's numbers at at.
-func drawArgs(org tenant.OrgID, q ports.DrawQuery, at time.Time) []any {
-	return []any{int64(q.Count), int64(org), string(q.Owner.Kind), q.Owner.Code, q.ItemCode, q.ServiceType, at, string(q.Actor)}
 }
 
 func exhausted(q ports.DrawQuery, available int64) error {

@@ -27,6 +27,8 @@ const (
 	envAddr     = "ALLOT_ADDR"
 	envMigrate  = "ALLOT_MIGRATE"
 	envTokenTTL = "ALLOT_TOKEN_TTL"
+	// envAuthCacheTTL is --auth-cache-ttl's variable.
+	envAuthCacheTTL = "ALLOT_AUTH_CACHE_TTL"
 )
 
 // Backend is an opened store with its services.
@@ -57,6 +59,11 @@ type ServeConfig struct {
 	// (or ALLOT_TOKEN_TTL), token.DefaultTTL when neither is given, always
 	// within [token.MinTTL, token.MaxTTL].
 	TokenTTL time.Duration
+	// AuthCacheTTL is how long verified vendor credentials are trusted
+	// without hashing them again: --auth-cache-ttl (or
+	// ALLOT_AUTH_CACHE_TTL), enrollment.DefaultVerifiedTTL when neither is
+	// given; negative when set to 0, which turns the cache off.
+	AuthCacheTTL time.Duration
 	// Ready is called with the bound address once the server listens. It
 	// may be nil.
 	Ready func(addr string)

@@ -84,7 +84,7 @@ func (h *harness) run(t *testing.T, args ...string) result {
 // environment the tests run in cannot change their outcome.
 func cleanEnv(t *testing.T) {
 	t.Helper()
-	for _, k := range []string{envDB, envAddr, envMigrate, envTokenTTL, envMetricsAddr} {
+	for _, k := range []string{envDB, envAddr, envMigrate, envTokenTTL, envAuthCacheTTL, envMetricsAddr} {
 		t.Setenv(k, "") // restores the old value after the test
 		if err := os.Unsetenv(k); err != nil {
 			t.Fatal(err)

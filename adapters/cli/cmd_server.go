@@ -11,6 +11,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/token"
 )
@@ -38,6 +39,13 @@ func (s *state) serveCommand() *ucli.Command {
 				Value:   shortDuration(token.DefaultTTL),
 				EnvVars: []string{envTokenTTL},
 			},
+			&ucli.StringFlag{
+				Name: "auth-cache-ttl",
+				Usage: "trust vendor credentials POST /authenticate verified for `DURATION` without hashing them again " +
+					"(0 turns the cache off; at most " + shortDuration(enrollment.MaxVerifiedTTL) + ")",
+				Value:   shortDuration(enrollment.DefaultVerifiedTTL),
+				EnvVars: []string{envAuthCacheTTL},
+			},
 			metricsAddrFlag(),
 			&ucli.BoolFlag{
 				Name:    "work",
@@ -64,6 +72,10 @@ func (s *state) serve(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	cacheTTL, err := authCacheTTL(c)
+	if err != nil {
+		return err
+	}
 	maddr, err := metricsAddr(c)
 	if err != nil {
 		return err
@@ -79,11 +91,12 @@ func (s *state) serve(c *ucli.Context) error {
 	}
 	var once sync.Once
 	cfg := ServeConfig{
-		DSN:      dsn,
-		Addr:     addr,
-		Migrate:  migrate,
-		Work:     c.Bool("work"),
-		TokenTTL: ttl,
+		DSN:          dsn,
+		Addr:         addr,
+		Migrate:      migrate,
+		Work:         c.Bool("work"),
+		TokenTTL:     ttl,
+		AuthCacheTTL: cacheTTL,
 		Ready: func(bound string) {
 			once.Do(func() { fmt.Fprintf(c.App.ErrWriter, "allot: serving on http://%s\n", bound) })
 		},
@@ -108,6 +121,25 @@ func tokenTTL(c *ucli.Context) (time.Duration, error) {
 	if ttl < token.MinTTL || ttl > token.MaxTTL {
 		return 0, usagef(c, "--token-ttl (or %s) %s is out of bounds; it must be between %s and %s",
 			envTokenTTL, v, shortDuration(token.MinTTL), shortDuration(token.MaxTTL))
+	}
+	return ttl, nil
+}
+
+// authCacheTTL reads --auth-cache-ttl (or ALLOT_AUTH_CACHE_TTL): a Go
+// duration from 0 to enrollment.MaxVerifiedTTL; 0 (off) is returned as -1,
+// which ServeConfig.AuthCacheTTL reads as off.
+func authCacheTTL(c *ucli.Context) (time.Duration, error) {
+	v := strings.TrimSpace(c.String("auth-cache-ttl"))
+	ttl, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, usagef(c, "--auth-cache-ttl (or %s) %q is not a duration; use Go duration syntax, e.g. 0, 90s or 5m", envAuthCacheTTL, v)
+	}
+	if err := enrollment.CheckVerifiedTTL("--auth-cache-ttl", ttl); err != nil {
+		return 0, usagef(c, "--auth-cache-ttl (or %s) %s is out of bounds; it must be from 0 (no cache) to %s",
+			envAuthCacheTTL, v, shortDuration(enrollment.MaxVerifiedTTL))
+	}
+	if ttl == 0 {
+		return -1, nil
 	}
 	return ttl, nil
 }

@@ -37,6 +37,8 @@ type Enrollment struct {
 	// (attempt.DefaultVendor*Policy, attempt.DefaultAgent*Policy).
 	guard   guard
 	metrics ports.Metrics
+	// verified caches verified vendor credentials; nil caches nothing.
+	verified *verifiedCreds
 }
 
 var _ ports.EnrollmentService = (*Enrollment)(nil)
@@ -62,6 +64,12 @@ func (s *Enrollment) Authenticate(ctx context.Context, c ports.Credentials) (_ s
 	}
 	if s.tokenKey == nil {
 		return "", errNoKey
+	}
+	// Credentials verified a moment ago, with nothing changed since, need
+	// no argon2 (verifiedCreds); every other attempt is limited and hashed.
+	cachedOrg, hit, epoch, cacheable := s.verified.lookup(ctx, c)
+	if hit {
+		return s.issue(ctx, cachedOrg, c.VendorID)
 	}
 	bad := fault.New(fault.Unauthorized, enrollment.ReasonCredentials, enrollment.MsgInvalidCredentials)
 	// An attempt is reserved per vendor id and per client address before
@@ -100,6 +108,9 @@ func (s *Enrollment) Authenticate(ctx context.Context, c ports.Credentials) (_ s
 	t.succeeded(ctx)
 	if org.Disabled {
 		return "", orgDisabled(org)
+	}
+	if cacheable {
+		s.verified.put(c, epoch, org.ID)
 	}
 	return s.issue(ctx, org.ID, v.VendorID)
 }

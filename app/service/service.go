@@ -39,6 +39,11 @@ type Config struct {
 	// SignInFailureDelay is added to every failed sign-in; zero means
 	// DefaultSignInFailureDelay and a negative value none (for tests).
 	SignInFailureDelay time.Duration
+	// VerifiedCredentialTTL is how long POST /authenticate trusts vendor
+	// credentials it verified without hashing them again (verifiedCreds);
+	// zero means enrollment.DefaultVerifiedTTL, a negative value turns the
+	// cache off, and it is never more than enrollment.MaxVerifiedTTL.
+	VerifiedCredentialTTL time.Duration
 }
 
 // Deps are the driven ports the use cases need.
@@ -92,6 +97,7 @@ func New(deps Deps, cfg Config) ports.Services {
 		store: deps.Store, orders: deps.Orders, clock: deps.Clock, random: deps.Random,
 		hasher: deps.Hasher, sealer: deps.Sealer, tokenKey: deps.TokenKey,
 		ttl: cfg.TokenTTL, limits: cfg.Enrollment, guard: g, metrics: deps.Metrics,
+		verified: newVerifiedCreds(deps.Store, deps.TokenKey, verifiedTTL(cfg.VerifiedCredentialTTL), deps.Clock),
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = operator.DefaultSessionTTL
@@ -140,4 +146,12 @@ func New(deps Deps, cfg Config) ports.Services {
 		svc.Orders = &Orders{store: deps.Orders, enr: enr, clock: deps.Clock, gateway: deps.Gateway, maxLines: maxLines}
 	}
 	return svc
+}
+
+// verifiedTTL applies Config.VerifiedCredentialTTL's default and bound.
+func verifiedTTL(ttl time.Duration) time.Duration {
+	if ttl == 0 {
+		return enrollment.DefaultVerifiedTTL
+	}
+	return min(ttl, enrollment.MaxVerifiedTTL)
 }

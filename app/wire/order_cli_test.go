@@ -121,4 +121,17 @@ func TestOrderCommands(t *testing.T) {
 		!strings.Contains(got, `"customer_id": `+customer+`,`) {
 		t.Errorf("order list --json:\n%s", got)
 	}
+	// The invoice number was drawn from the organisation's invoice series,
+	// which the inventory shows like any other, with the draw in its
+	// history and the number's state.
+	if got := run(0, "series", "list", "--org", "ACME", "--hub", order.InvoiceHub); !strings.Contains(got, "INVC000002001") ||
+		!strings.Contains(got, order.InvoiceItemCode) {
+		t.Errorf("series list of the invoice hub:\n%s", got)
+	}
+	if got := run(0, "series", "history", "--org", "ACME"); !strings.Contains(got, "order:"+av.EnrollmentID) || !strings.Contains(got, "INVC000002001") {
+		t.Errorf("series history:\n%s", got)
+	}
+	if got := run(0, "series", "state", "--org", "ACME", "INVC000002001"); !strings.Contains(got, "used") {
+		t.Errorf("series state of the invoice number:\n%s", got)
+	}
 }

@@ -66,6 +66,9 @@ type Config struct {
 	Log *slog.Logger
 	// LogLevel is the level of the default log (NewLogger).
 	LogLevel string
+	// AuthCacheTTL is service.Config.VerifiedCredentialTTL: 0 means
+	// enrollment.DefaultVerifiedTTL, negative no cache.
+	AuthCacheTTL time.Duration
 	// Hasher overrides the password hasher (tests use a cheap one).
 	Hasher ports.PasswordHasher
 	// Ready is called with the bound address once Serve listens, and
@@ -139,8 +142,9 @@ func (p *Program) Open(ctx context.Context) error {
 		deps.Sealer, deps.TokenKey, deps.SessionKey = sealer, keys.Token, keys.Session
 	}
 	svc := service.New(deps, service.Config{
-		Series:   series.Limits{MaxSize: cfg.MaxSeriesSize},
-		TokenTTL: cfg.TokenTTL,
+		Series:                series.Limits{MaxSize: cfg.MaxSeriesSize},
+		TokenTTL:              cfg.TokenTTL,
+		VerifiedCredentialTTL: cfg.AuthCacheTTL,
 	})
 	hooks, watch := webhooks(store, deps.Sealer, cfg)
 	svc.Webhooks = hooks

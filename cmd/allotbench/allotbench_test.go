@@ -141,6 +141,9 @@ func TestReport(t *testing.T) {
 	r.Operations[opPeerIPAM] = &opResult{Clients: 16, Ops: 100, Seconds: 1, OpsPerS: 100}
 	r.add(opEnrollment, loadResult{clients: 8, ops: 40, elapsed: time.Second, lat: lat}, &pgbenchResult{tps: 5000}, statementStats{})
 	r.add(opSeriesCreateSQLite, loadResult{clients: 16, ops: 2500, elapsed: time.Second, lat: lat}, nil, statementStats{})
+	r.add(opChainedCall, loadResult{clients: 8, ops: 1000, elapsed: time.Second, lat: lat}, nil, statementStats{})
+	r.add(opAuthThenCall, loadResult{clients: 8, ops: 600, elapsed: time.Second, lat: lat}, nil, statementStats{})
+	r.againstPhase(opAuthThenCall, opChainedCall)
 	r.PeakRSSMiB = 120
 	r.evaluate()
 	met := map[string]bool{}
@@ -152,6 +155,7 @@ func TestReport(t *testing.T) {
 		"draw, own owner / pgbench UPDATE own row": true, "draw, hot owner 64 / pgbench one row": true,
 		"hot owner 64: numbers twice+skipped": false, "Allot draw / go-ipam AcquireIP (16)": false, "growth: create 1M / 1k existing": true,
 		"enrollment p99 at 8 clients (ms)": true, "server peak RSS under load (MiB)": false, "SQLite series create (ops/s)": true,
+		"authenticate-then-call / chained call at 8 clients": true,
 	}
 	for name, w := range want {
 		if got, ok := met[name]; !ok || got != w {
@@ -160,7 +164,7 @@ func TestReport(t *testing.T) {
 	}
 	var b strings.Builder
 	r.printTable(&b)
-	for _, s := range []string{"series create (1k existing)", "0.67", "growth ratio", "TARGET"} {
+	for _, s := range []string{"series create (1k existing)", "0.67", "growth ratio", "TARGET", "authenticate then call", "0.60"} {
 		if !strings.Contains(b.String(), s) {
 			t.Errorf("table lacks %q:\n%s", s, b.String())
 		}

@@ -59,9 +59,9 @@ func run(ctx context.Context, cfg config) (err error) {
 			return err
 		}
 	}
-	a := allotCmd{bin: bin, key: newSecretKey()}
+	a := allotCmd{bin: bin, key: newSecretKey(), authCacheTTL: cfg.authCacheTTL}
 
-	if cfg.ops[opCreate] || cfg.ops[opDraw] || cfg.ops[opPeer] || cfg.ops[opEnroll] || cfg.ops[opGrowth] {
+	if cfg.ops[opCreate] || cfg.ops[opDraw] || cfg.ops[opPeer] || cfg.ops[opEnroll] || cfg.ops[opGrowth] || cfg.ops[opAuth] {
 		if err := b.postgresPhases(ctx, a); err != nil {
 			return err
 		}
@@ -99,7 +99,7 @@ func (b *bench) postgresPhases(ctx context.Context, a allotCmd) error {
 	if _, err := a.run(ctx, "migrate", "--db", dsn); err != nil {
 		return err
 	}
-	key, err := setupTenant(ctx, a, dsn, b.cfg.ops[opEnroll])
+	key, err := setupTenant(ctx, a, dsn, b.cfg.ops[opEnroll] || b.cfg.ops[opAuth])
 	if err != nil {
 		return err
 	}
@@ -142,6 +142,11 @@ func (b *bench) postgresPhases(ctx context.Context, a allotCmd) error {
 			b.res.PeakRSSBeforeEnrollMiB = float64(rss) / (1 << 20)
 		}
 		if err := b.enrollPhase(ctx, srv); err != nil {
+			return err
+		}
+	}
+	if b.cfg.ops[opAuth] {
+		if err := b.authPhase(ctx, srv); err != nil {
 			return err
 		}
 	}

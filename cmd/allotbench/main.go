@@ -4,7 +4,9 @@
 // the server with concurrent keep-alive HTTP clients (series create,
 // draw-next, a 10-line enrollment); beside each of those phases it runs
 // pgbench with the SQL the store issues for the operation, at the same
-// concurrency against the same database, and reports the ratio. It also
+// concurrency against the same database, and reports the ratio. The auth
+// phase compares a BSS client that authenticates before every call with
+// one that keeps its token chain, on the same server. It also
 // measures create throughput with 1k and with 1M existing series, the
 // server's peak RSS, and series create on the embedded SQLite default.
 //
@@ -39,6 +41,8 @@ type config struct {
 	hotClients    int
 	peer          string
 	enrollClients int
+	authClients   int
+	authCacheTTL  string
 	enrollMax     int
 	ops           map[string]bool
 	out           string
@@ -60,9 +64,10 @@ const (
 	opEnroll = "enroll"
 	opGrowth = "growth"
 	opSQLite = "sqlite"
+	opAuth   = "auth"
 )
 
-var allOps = []string{opCreate, opDraw, opPeer, opEnroll, opGrowth, opSQLite}
+var allOps = []string{opCreate, opDraw, opPeer, opEnroll, opGrowth, opSQLite, opAuth}
 
 func main() {
 	cfg, err := parseFlags(os.Args[1:])
@@ -94,6 +99,8 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&cfg.hotClients, "hot-clients", 64, "clients of the second hot-owner draw phase and its floor")
 	fs.StringVar(&cfg.peer, "peer", "bin/allotbench-ipam", "the go-ipam peer `binary` (cmd/allotbench/peer/ipam)")
 	fs.IntVar(&cfg.enrollClients, "enroll-clients", 8, "concurrent clients of the enrollment phase and its floor")
+	fs.IntVar(&cfg.authClients, "auth-clients", 8, "concurrent clients of the authenticate-then-call phase and its floor, the chained call")
+	fs.StringVar(&cfg.authCacheTTL, "auth-cache-ttl", "", "the servers' --auth-cache-ttl `DURATION` (0: no verified-credential cache; default: the server's)")
 	fs.IntVar(&cfg.enrollMax, "enroll-max", 160, "most enrollment requests per client (their ids are issued beforehand)")
 	fs.StringVar(&ops, "ops", ops, "comma-separated `phases` to run: "+strings.Join(allOps, ", "))
 	fs.StringVar(&cfg.out, "out", out, "write the results as JSON to `FILE` (env BENCH_OUT)")
@@ -129,8 +136,8 @@ func parseFlags(args []string) (config, error) {
 	switch {
 	case cfg.duration < time.Second:
 		return config{}, errors.New("-duration must be at least 1s")
-	case cfg.clients < 1 || cfg.enrollClients < 1 || cfg.hotClients < 1:
-		return config{}, errors.New("-clients, -hot-clients and -enroll-clients must be positive")
+	case cfg.clients < 1 || cfg.enrollClients < 1 || cfg.hotClients < 1 || cfg.authClients < 1:
+		return config{}, errors.New("-clients, -hot-clients, -enroll-clients and -auth-clients must be positive")
 	case cfg.enrollMax < 1:
 		return config{}, errors.New("-enroll-max must be positive")
 	case cfg.growthSeed < 2000:

@@ -31,6 +31,10 @@ const (
 	opEnrollmentNoPassword = "enrollment_no_password"
 	opSeriesCreate1M       = "series_create_1m"
 	opSeriesCreateSQLite   = "series_create_sqlite"
+	// opChainedCall is a BSS call on a chained token, the floor of
+	// opAuthThenCall: the same call after POST /authenticate.
+	opChainedCall  = "bss_chained_call"
+	opAuthThenCall = "bss_authenticate_then_call"
 )
 
 // opOrder is the order of the table's rows and their labels.
@@ -44,6 +48,8 @@ var opOrder = []struct{ key, label string }{
 	{opEnrollmentNoPassword, "  same, no customer password"},
 	{opSeriesCreate1M, "series create (1M existing)"},
 	{opSeriesCreateSQLite, "series create, SQLite"},
+	{opChainedCall, "BSS call, chained token"},
+	{opAuthThenCall, "authenticate then call (floor: chained)"},
 }
 
 // The targets of the issue.
@@ -57,6 +63,7 @@ const (
 	targetEnrollP99Ms   = 25.0
 	targetPeakRSSMiB    = 100.0
 	targetSQLiteCreates = 2000.0
+	targetAuthRatio     = 0.5
 )
 
 // opResult is one operation's figures. Floor and ratio are null when the
@@ -224,6 +231,9 @@ func (r *results) evaluate() {
 	if r.PeakRSSMiB > 0 {
 		r.Targets = append(r.Targets, target{Name: "server peak RSS under load (MiB)",
 			Want: fmt.Sprintf("<= %.0f", targetPeakRSSMiB), Value: r.PeakRSSMiB, Met: r.PeakRSSMiB <= targetPeakRSSMiB})
+	}
+	if o := op[opAuthThenCall]; o != nil {
+		atLeast(fmt.Sprintf("authenticate-then-call / chained call at %d clients", o.Clients), fmt.Sprintf(">= %.1f", targetAuthRatio), o.Ratio, targetAuthRatio)
 	}
 	if o := op[opSeriesCreateSQLite]; o != nil {
 		atLeast("SQLite series create (ops/s)", fmt.Sprintf(">= %.0f", targetSQLiteCreates), &o.OpsPerS, targetSQLiteCreates)

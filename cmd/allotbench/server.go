@@ -21,6 +21,8 @@ import (
 type allotCmd struct {
 	bin string
 	key string // ALLOT_SECRET_KEY, hex
+	// authCacheTTL, when set, is the server's ALLOT_AUTH_CACHE_TTL.
+	authCacheTTL string
 }
 
 func (a allotCmd) env(extra ...string) []string {
@@ -81,6 +83,9 @@ func startServer(ctx context.Context, a allotCmd, dsn, logPath string, migrate, 
 	}
 	defer logFile.Close() // the child has its own descriptor
 	s.cmd = exec.Command(a.bin, args...)
+	if a.authCacheTTL != "" {
+		extra = append(extra, "ALLOT_AUTH_CACHE_TTL="+a.authCacheTTL)
+	}
 	s.cmd.Env = a.env(extra...)
 	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
 	dieWithParent(s.cmd)

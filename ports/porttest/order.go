@@ -43,6 +43,8 @@ func RunOrderStore(t *testing.T, newStore func(t *testing.T) OrderStores, opts O
 	run(t, "CouponUses", orderCouponUses)
 	run(t, "List", orderList)
 	run(t, "Lines", orderLinesCase)
+	run(t, "FailedAfterDraw", orderFailedAfterDraw)
+	run(t, "InvoiceInventory", orderInvoiceInventory)
 	if n := opts.concurrency(); n > 0 {
 		run(t, "ConcurrentOneEnrollment", func(t *testing.T, s OrderStores) { orderConcurrentOne(t, s, n) })
 		run(t, "ConcurrentInvoiceNumbers", func(t *testing.T, s OrderStores) { orderConcurrentInvoices(t, s, n) })

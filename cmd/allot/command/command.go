@@ -31,6 +31,7 @@ func Deps(getenv func(string) string, base wire.Config) cli.Deps {
 			cfg := cfg
 			cfg.DSN, cfg.Addr, cfg.Migrate, cfg.Work, cfg.TokenTTL = sc.DSN, sc.Addr, sc.Migrate, sc.Work, sc.TokenTTL
 			cfg.MetricsAddr, cfg.Ready, cfg.MetricsReady = sc.MetricsAddr, sc.Ready, sc.MetricsReady
+			cfg.AuthCacheTTL = sc.AuthCacheTTL
 			return wire.Serve(ctx, cfg)
 		},
 		Work: func(ctx context.Context, wc cli.WorkConfig) error {

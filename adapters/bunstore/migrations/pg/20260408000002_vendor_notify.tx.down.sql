@@ -1,0 +1,1 @@
+DROP TRIGGER IF EXISTS vendors_notify_auth ON vendors;
