@@ -40,6 +40,8 @@ type SeriesQuery struct {
 	HubCode    string
 	ItemCode   string
 	Type       series.Type
+	// Global selects only the series of the organisation's global pool.
+	Global bool
 }
 
 // DrawQuery asks for the next Count numbers of an owner's series with an
@@ -51,6 +53,10 @@ type DrawQuery struct {
 	Count       uint64
 	// Actor is recorded in the history of the series drawn from.
 	Actor series.Actor
+	// UseGlobal lets the draw go on in the organisation's global pool once
+	// Owner's series are exhausted (series.DrawPools), in the same
+	// transaction.
+	UseGlobal bool
 }
 
 // OrgStore stores organisations.
@@ -95,6 +101,9 @@ type CustomerStore interface {
 	AddCustomer(ctx context.Context, org tenant.OrgID, c tenant.Customer) (tenant.Customer, error)
 	// Customer returns the customer with code. NotFound NOT_FOUND.
 	Customer(ctx context.Context, org tenant.OrgID, code string) (tenant.Customer, error)
+	// SetCustomerUseGlobal sets the customer's UseGlobal flag and returns
+	// the customer. NotFound NOT_FOUND.
+	SetCustomerUseGlobal(ctx context.Context, org tenant.OrgID, code string, use bool) (tenant.Customer, error)
 	// ListCustomers returns customers matching q, ordered by code.
 	ListCustomers(ctx context.Context, org tenant.OrgID, q CustomerQuery) ([]tenant.Customer, error)
 }
@@ -136,9 +145,11 @@ type SeriesStore interface {
 	// NUMBER_NOT_ALLOTTED.
 	SeriesHolding(ctx context.Context, org tenant.OrgID, n series.Number) (series.Series, error)
 	// DrawNext atomically draws the next q.Count numbers from the owner's
-	// matching series, oldest series first, never returning a number twice.
-	// When the series hold fewer than q.Count numbers in all it draws
-	// nothing and returns Conflict SERIES_EXHAUSTED.
+	// matching series, oldest series first, never returning a number twice;
+	// with q.UseGlobal it goes on in the global pool's matching series,
+	// oldest first, once the owner's are exhausted. When the series hold
+	// fewer than q.Count numbers in all it draws nothing and returns
+	// Conflict SERIES_EXHAUSTED.
 	DrawNext(ctx context.Context, org tenant.OrgID, q DrawQuery) ([]series.Drawn, error)
 	// DeleteSeries deletes every series in ids, or none: NotFound
 	// SERIES_NOT_FOUND when one does not exist, Conflict

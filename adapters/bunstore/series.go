@@ -296,6 +296,10 @@ func seriesFilter(org tenant.OrgID, q ports.SeriesQuery) (string, []any) {
 		where = append(where, "owner_kind = ?", "owner_code = ?")
 		args = append(args, string(series.Hub), q.HubCode)
 	}
+	if q.Global {
+		where = append(where, "owner_kind = ?")
+		args = append(args, string(series.Global))
+	}
 	if q.ItemCode != "" {
 		where = append(where, "item_code = ?")
 		args = append(args, q.ItemCode)
@@ -513,11 +517,17 @@ func (s *Store) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuer
 		return nil, s.dbError(err, "draw numbers")
 	}
 	left := "SELECT COUNT(*) FROM series AS c WHERE " + stockFilter(withST)
+	pools := series.DrawPools(q.Owner, q.UseGlobal)
 
 	var out []series.Drawn
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		out = out[:0]
 		var taken int64
+		// Each pool is drawn until its series are exhausted, in the one
+		// transaction, so that a draw spanning the owner's last numbers
+		// and the global pool's first is all or nothing.
+		pool := 0
+		args[2], args[3] = string(pools[0].Kind), pools[0].Code
 		for misses := 0; taken < want; {
 			args[0] = want - taken
 			runs, took, found, err := s.drawMarked(ctx, tx, withST, args)
@@ -530,7 +540,11 @@ func (s *Store) DrawNext(ctx context.Context, org tenant.OrgID, q ports.DrawQuer
 					return err
 				}
 				if n == 0 {
-					return exhausted(q, taken)
+					if pool++; pool == len(pools) {
+						return exhausted(q, taken)
+					}
+					args[2], args[3] = string(pools[pool].Kind), pools[pool].Code
+					continue
 				}
 				if misses++; misses > maxDrawMisses {
 					return fault.Unavailablef(nil, "too many concurrent draws for %s, try again", q.Owner)
@@ -553,8 +567,12 @@ func exhausted(q ports.DrawQuery, available int64) error {
 	if q.ServiceType != "" {
 		what += fmt.Sprintf(" and service type %s", q.ServiceType)
 	}
+	whose := q.Owner.String()
+	if q.UseGlobal {
+		whose += " and of the global pool"
+	}
 	return fault.Errorf(fault.Conflict, series.ReasonExhausted,
-		"the series of %s for %s hold only %d more numbers; %d were requested", q.Owner, what, available, q.Count)
+		"the series of %s for %s hold only %d more numbers; %d were requested", whose, what, available, q.Count)
 }
 
 // DeleteSeries soft-deletes every series in ids, or none: NotFound

@@ -25,6 +25,7 @@ func (s *state) numberCommands() []*ucli.Command {
 			dbFlag(), orgFlag(),
 			stringFlag("client", verb+" numbers of customer `CODE`"),
 			stringFlag("hub", verb+" numbers of hub `CODE`"),
+			globalFlag(verb+" numbers of the organisation's global pool"),
 			stringFlag("start", "first `NUMBER` of a range, instead of NUMBER arguments"),
 			stringFlag("end", "last `NUMBER` of the range"),
 			stringFlag("reference", "`TEXT` recorded with the change (booking, line, reason)"),
@@ -60,6 +61,7 @@ func (s *state) stockCommand() *ucli.Command {
 				dbFlag(), orgFlag(),
 				stringFlag("client", "threshold of customer `CODE`"),
 				stringFlag("hub", "threshold of hub `CODE`"),
+				globalFlag("threshold of the organisation's global pool"),
 				stringFlag("item-code", "item `CODE` (required)"),
 				&ucli.Int64Flag{Name: "level", Usage: "report low stock at or below `N` available numbers", Required: true},
 			}, s.setThreshold),
@@ -183,7 +185,7 @@ func (s *state) markAction(op series.Op) ucli.ActionFunc {
 		if err := noFlagsAfterArgs(c, nums); err != nil {
 			return err
 		}
-		client, hub, err := owner(c)
+		client, hub, global, err := poolOwner(c)
 		if err != nil {
 			return err
 		}
@@ -198,6 +200,7 @@ func (s *state) markAction(op series.Op) ucli.ActionFunc {
 			End:        c.String("end"),
 			ClientCode: client,
 			HubCode:    hub,
+			Global:     global,
 			Reference:  c.String("reference"),
 		}
 		return s.withOrg(c, code, func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
@@ -317,7 +320,7 @@ func (s *state) setThreshold(c *ucli.Context) error {
 	if _, err := args(c); err != nil {
 		return err
 	}
-	client, hub, err := owner(c)
+	client, hub, global, err := poolOwner(c)
 	if err != nil {
 		return err
 	}
@@ -325,7 +328,7 @@ func (s *state) setThreshold(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	r := ports.ThresholdRequest{ClientCode: client, HubCode: hub, ItemCode: v[1], Level: c.Int64("level")}
+	r := ports.ThresholdRequest{ClientCode: client, HubCode: hub, Global: global, ItemCode: v[1], Level: c.Int64("level")}
 	return s.withOrg(c, v[0], func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
 		ns, err := numbers(svc)
 		if err != nil {
