@@ -25,7 +25,7 @@ func (s *state) numberCommands() []*ucli.Command {
 			dbFlag(), orgFlag(),
 			stringFlag("client", verb+" numbers of customer `CODE`"),
 			stringFlag("hub", verb+" numbers of hub `CODE`"),
-			globalFlag(verb+" numbers of the organisation's global pool"),
+			globalFlag(verb + " numbers of the organisation's global pool"),
 			stringFlag("start", "first `NUMBER` of a range, instead of NUMBER arguments"),
 			stringFlag("end", "last `NUMBER` of the range"),
 			stringFlag("reference", "`TEXT` recorded with the change (booking, line, reason)"),
