@@ -134,7 +134,9 @@ type SeriesStore interface {
 	// InsertSeries stores s (its ID and CreatedAt are assigned) unless it
 	// overlaps a series of org with the same prefix and width, whatever the
 	// owner or type: then Conflict SERIES_OVERLAP naming the existing range.
-	// The rule holds however many processes insert at once.
+	// The rule holds however many processes insert at once. A create entry
+	// by ActorFrom(ctx) is written to the history with the series, in the
+	// same transaction.
 	InsertSeries(ctx context.Context, org tenant.OrgID, s series.Series) (series.Series, error)
 	// ListSeries returns the series matching q, oldest first, and the total
 	// number that match q ignoring paging.
@@ -153,7 +155,8 @@ type SeriesStore interface {
 	DrawNext(ctx context.Context, org tenant.OrgID, q DrawQuery) ([]series.Drawn, error)
 	// DeleteSeries deletes every series in ids, or none: NotFound
 	// SERIES_NOT_FOUND when one does not exist, Conflict
-	// SERIES_HAS_DRAWN_NUMBERS when one has had a number drawn.
+	// SERIES_HAS_DRAWN_NUMBERS when one has had a number drawn. A delete
+	// entry by ActorFrom(ctx) per series is written with the deletion.
 	DeleteSeries(ctx context.Context, org tenant.OrgID, ids []int64, at time.Time) error
 }
 

@@ -249,7 +249,9 @@ func (s *state) withBackend(c *ucli.Context, fn func(ctx context.Context, b *Bac
 			}
 		}()
 	}
-	return fn(c.Context, b)
+	// Every change the command makes is recorded as the operating-system
+	// user's.
+	return fn(ports.WithActor(c.Context, cliActor()), b)
 }
 
 // withOrg opens the store, resolves --org and runs fn for that

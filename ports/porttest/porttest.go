@@ -69,6 +69,7 @@ func RunStoreWith(t *testing.T, newStore func(t *testing.T) ports.Store, opts Op
 	t.Run("Numbers", h.numbers)
 	t.Run("NumbersScale", h.numbersScale)
 	t.Run("GlobalPools", h.globalPools)
+	t.Run("SeriesHistory", h.seriesHistory)
 	t.Run("Idempotency", h.idempotency)
 	// The enrollment stores are part of every ports.Store, so they need no
 	// capability flag.
