@@ -32,13 +32,6 @@ func (s *state) numberCommands() []*ucli.Command {
 			jsonFlag(),
 		}
 	}
-	historyFlags := []ucli.Flag{
-		dbFlag(), orgFlag(),
-		&ucli.Int64Flag{Name: "series", Usage: "only the history of series `ID`"},
-		stringFlag("since", "only changes at or after `TIME` (RFC 3339, e.g. 2026-04-05T00:00:00Z)"),
-	}
-	historyFlags = append(historyFlags, pageFlags()...)
-	historyFlags = append(historyFlags, jsonFlag())
 	return []*ucli.Command{
 		leaf("consume", "mark numbers used, all or none (physical labels scanned, SIMs taken)", "[NUMBER...]",
 			markFlags("consume"), s.markAction(series.Consume)),
@@ -48,7 +41,7 @@ func (s *state) numberCommands() []*ucli.Command {
 			markFlags("release"), s.markAction(series.Release)),
 		leaf("state", "show a number's state (available, used, void), reference and series", "NUMBER",
 			[]ucli.Flag{dbFlag(), orgFlag(), jsonFlag()}, s.numberState),
-		leaf("history", "list the recorded changes to numbers, oldest first", "", historyFlags, s.numberHistory),
+		leaf("history", "list the recorded changes to series and numbers, oldest first", "", historyFlags(), s.numberHistory),
 		s.importCommand(),
 	}
 }
@@ -129,6 +122,25 @@ func (s *state) stockReport(c *ucli.Context) error {
 		}
 		return printList(c, lines, toStockLineJSON, stockHeader, stockRow)
 	})
+}
+
+// historyFlags are the flags of `series history` and `audit list`.
+func historyFlags() []ucli.Flag {
+	fs := []ucli.Flag{
+		dbFlag(), orgFlag(),
+		&ucli.Int64Flag{Name: "series", Usage: "only the history of series `ID`"},
+		stringFlag("since", "only changes at or after `TIME` (RFC 3339, e.g. 2026-04-05T00:00:00Z)"),
+	}
+	fs = append(fs, pageFlags()...)
+	return append(fs, jsonFlag())
+}
+
+// auditCommand is `allot audit list`, the issue's name for `series
+// history`: the same listing of the append-only history.
+func (s *state) auditCommand() *ucli.Command {
+	return group("audit", "read the append-only history of series and their numbers",
+		leaf("list", "list the recorded changes (create, consume, void, release, draw, delete, import), oldest first", "",
+			historyFlags(), s.numberHistory))
 }
 
 // cliActor names the operating-system user running the CLI in history.

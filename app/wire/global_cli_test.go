@@ -61,6 +61,10 @@ func TestGlobalPoolCommands(t *testing.T) {
 		{[]string{"series", "list", "--org", "ACME", "--global"}, 0, "G01"},
 		{[]string{"series", "consume", "--org", "ACME", "--global", "G04"}, 0, "consumed 1 number(s)"},
 		{[]string{"stock", "threshold", "--org", "ACME", "--global", "--item-code", "I", "--level", "2"}, 0, "low stock for the global pool"},
+		// The global series' history: its create, the draws of both
+		// customers and the consume, under the command name.
+		{[]string{"audit", "list", "--org", "ACME", "--series", "2"}, 0, "consume  G04-G04"},
+		{[]string{"audit", "list", "--org", "ACME", "--series", "2"}, 0, "create   G01-G05"},
 	}
 	for _, st := range steps {
 		code, out := run(st.args...)

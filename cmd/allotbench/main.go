@@ -57,9 +57,11 @@ const (
 	opEnroll = "enroll"
 	opGrowth = "growth"
 	opSQLite = "sqlite"
+	// opInventory is number-level state at scale (inventory.go).
+	opInventory = "inventory"
 )
 
-var allOps = []string{opCreate, opDraw, opEnroll, opGrowth, opSQLite}
+var allOps = []string{opCreate, opDraw, opEnroll, opGrowth, opSQLite, opInventory}
 
 func main() {
 	cfg, err := parseFlags(os.Args[1:])

@@ -117,6 +117,8 @@ type results struct {
 	ServerErrorLines int           `json:"server_error_lines"`
 	Domain           []domainBench `json:"domain_benchmarks,omitempty"`
 	Targets          []target      `json:"targets"`
+	// Inventory is the number-level inventory phase, per database.
+	Inventory []inventoryResult `json:"inventory,omitempty"`
 }
 
 func newResults(cfg config) *results {
@@ -255,6 +257,7 @@ func (r *results) printTable(w io.Writer) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\t\t\t\t\t\t\t\t\n", t.Name, t.Want, f(t.Value, 2), yesNo(t.Met))
 	}
 	_ = tw.Flush()
+	printInventory(w, r.Inventory)
 	fmt.Fprintf(w, "machine: %d CPUs, %s, %d MiB, Linux %s, %s, %s\n", r.Machine.CPUs, r.Machine.Model, r.Machine.MemMiB,
 		r.Machine.Kernel, r.Machine.Postgres, r.Machine.Go)
 }
