@@ -57,3 +57,27 @@ func TestListGlobalSeries(t *testing.T) {
 	w = h.invalid().authed(http.MethodGet, SeriesPath+"?is_global=yes", "")
 	wantStatus(t, w, http.StatusBadRequest)
 }
+
+// TestHistoryShowsCreateAndDelete: the create and delete entries of a
+// series are answered by /history as the document describes them (from
+// nothing to available, and back).
+func TestHistoryShowsCreateAndDelete(t *testing.T) {
+	h := newHarness(t)
+	created := entry(series.Consume, "V10000071", "V10000080", "", series.Available, "")
+	created.ID, created.Action = 1, series.ActionCreate
+	deleted := entry(series.Consume, "V10000071", "V10000080", series.Available, "", "")
+	deleted.ID, deleted.Action = 2, series.ActionDelete
+	h.numbers.histFn = func(ports.HistoryQuery) (ports.HistoryPage, error) {
+		return ports.HistoryPage{Items: []series.Entry{created, deleted}, Total: 2}, nil
+	}
+	w := h.authed(http.MethodGet, SeriesPath+"/history?series_id=42", "")
+	wantStatus(t, w, http.StatusOK)
+	es := decode(t, w.Body.Bytes())["data"].(map[string]any)["entries"].([]any)
+	c, d := es[0].(map[string]any), es[1].(map[string]any)
+	if c["action"] != "create" || c["before"] != "" || c["after"] != "available" || c["count"] != 10.0 {
+		t.Errorf("create entry = %v", c)
+	}
+	if d["action"] != "delete" || d["before"] != "available" || d["after"] != "" {
+		t.Errorf("delete entry = %v", d)
+	}
+}
