@@ -91,7 +91,6 @@ func toSeriesView(s series.Series) seriesView {
 		// With no draw, the used numbers are those consumed, which the
 		// store's delete refuses as it refuses drawn ones.
 		v.Deletable = v.Deletable && s.Stock.Used == 0
-		v.Low = s.Stock.Low
 	}
 	if n, ok := s.Next(); ok {
 		v.Next = s.CheckDigit.Full(n).String()
@@ -190,6 +189,7 @@ func (d *Dashboard) renderAllotWith(c *gin.Context, s ports.OperatorSession, cus
 	for i, sr := range pg.Items {
 		rows[i] = toSeriesView(sr)
 		rows[i].New = sr.ID == added
+		rows[i].Low = sr.Stock != nil && sr.Stock.Low
 	}
 	if form.Selected == nil {
 		form.Selected = map[string]bool{}
