@@ -86,8 +86,8 @@ func CreatedEntry(s Series, action Action, actor Actor, at time.Time) Entry {
 }
 
 // DeletedEntry is the history entry of series s deleted by actor at at:
-// all its numbers, from available to nothing (a series with a number used
-// cannot be deleted; Series.Deletable).
+// all its numbers, from available to nothing. A series with a number used
+// cannot be deleted; its void numbers, if any, keep their own entries.
 func DeletedEntry(s Series, actor Actor, at time.Time) Entry {
 	e := RunEntry(s, 0, s.Size())
 	e.At, e.Actor, e.Action, e.Before = at, actor, ActionDelete, Available
