@@ -38,6 +38,8 @@ type SeriesQuery struct {
 	HubCode    string
 	ItemCode   string
 	Type       series.Type
+	// Global selects only the series of the organisation's global pool.
+	Global bool
 }
 
 // DrawQuery asks for the next Count numbers of an owner's series with an
@@ -49,6 +51,10 @@ type DrawQuery struct {
 	Count       uint64
 	// Actor is recorded in the history of the series drawn from.
 	Actor series.Actor
+	// UseGlobal lets the draw go on in the organisation's global pool once
+	// Owner's series are exhausted (series.DrawPools), in the same
+	// transaction.
+	UseGlobal bool
 }
 
 // OrgStore stores organisations.
@@ -93,6 +99,9 @@ type CustomerStore interface {
 	AddCustomer(ctx context.Context, org tenant.OrgID, c tenant.Customer) (tenant.Customer, error)
 	// Customer returns the customer with code. NotFound NOT_FOUND.
 	Customer(ctx context.Context, org tenant.OrgID, code string) (tenant.Customer, error)
+	// SetCustomerUseGlobal sets the customer's UseGlobal flag and returns
+	// the customer. NotFound NOT_FOUND.
+	SetCustomerUseGlobal(ctx context.Context, org tenant.OrgID, code string, use bool) (tenant.Customer, error)
 	// ListCustomers returns customers matching q, ordered by code.
 	ListCustomers(ctx context.Context, org tenant.OrgID, q CustomerQuery) ([]tenant.Customer, error)
 }
@@ -123,7 +132,9 @@ type SeriesStore interface {
 	// InsertSeries stores s (its ID and CreatedAt are assigned) unless it
 	// overlaps a series of org with the same prefix and width, whatever the
 	// owner or type: then Conflict SERIES_OVERLAP naming the existing range.
-	// The rule holds however many processes insert at once.
+	// The rule holds however many processes insert at once. A create entry
+	// by ActorFrom(ctx) is written to the history with the series, in the
+	// same transaction.
 	InsertSeries(ctx context.Context, org tenant.OrgID, s series.Series) (series.Series, error)
 	// ListSeries returns the series matching q, oldest first, and the total
 	// number that match q ignoring paging.
@@ -134,13 +145,16 @@ type SeriesStore interface {
 	// NUMBER_NOT_ALLOTTED.
 	SeriesHolding(ctx context.Context, org tenant.OrgID, n series.Number) (series.Series, error)
 	// DrawNext atomically draws the next q.Count numbers from the owner's
-	// matching series, oldest series first, never returning a number twice.
-	// When the series hold fewer than q.Count numbers in all it draws
-	// nothing and returns Conflict SERIES_EXHAUSTED.
+	// matching series, oldest series first, never returning a number twice;
+	// with q.UseGlobal it goes on in the global pool's matching series,
+	// oldest first, once the owner's are exhausted. When the series hold
+	// fewer than q.Count numbers in all it draws nothing and returns
+	// Conflict SERIES_EXHAUSTED.
 	DrawNext(ctx context.Context, org tenant.OrgID, q DrawQuery) ([]series.Drawn, error)
 	// DeleteSeries deletes every series in ids, or none: NotFound
 	// SERIES_NOT_FOUND when one does not exist, Conflict
-	// SERIES_HAS_DRAWN_NUMBERS when one has had a number drawn.
+	// SERIES_HAS_DRAWN_NUMBERS when one has had a number drawn. A delete
+	// entry by ActorFrom(ctx) per series is written with the deletion.
 	DeleteSeries(ctx context.Context, org tenant.OrgID, ids []int64, at time.Time) error
 }
 

@@ -64,6 +64,12 @@ type CustomerService interface {
 	// Add adds a customer. Invalid INVALID_CODE/INVALID_NAME, Conflict
 	// ALREADY_EXISTS.
 	Add(ctx context.Context, org tenant.OrgID, code, name string) (tenant.Customer, error)
+	// Create adds c: Add, with c's UseGlobal flag set in the same write.
+	Create(ctx context.Context, org tenant.OrgID, c tenant.Customer) (tenant.Customer, error)
+	// SetUseGlobal sets whether the customer draws from the organisation's
+	// global pool once its own stock of an item is exhausted. NotFound
+	// NOT_FOUND.
+	SetUseGlobal(ctx context.Context, org tenant.OrgID, code string, use bool) (tenant.Customer, error)
 	// Get returns a customer. NotFound NOT_FOUND.
 	Get(ctx context.Context, org tenant.OrgID, code string) (tenant.Customer, error)
 	// List returns customers matching q.

@@ -119,8 +119,10 @@ type HistoryPage struct {
 type ThresholdRequest struct {
 	ClientCode string
 	HubCode    string
-	ItemCode   string
-	Level      int64
+	// Global sets the threshold of the organisation's global pool.
+	Global   bool
+	ItemCode string
+	Level    int64
 }
 
 // NumberService consumes, voids and releases single numbers of series,

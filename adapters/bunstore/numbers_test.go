@@ -40,7 +40,8 @@ func TestHistoryAppendOnly(t *testing.T) {
 				}
 			}
 			hist, total, err := s.History(ctx, org.ID, ports.HistoryQuery{})
-			if err != nil || total != 1 || hist[0].Actor != "cli:test" {
+			// The series' create entry and the draw's, untouched.
+			if err != nil || total != 2 || hist[0].Action != series.ActionCreate || hist[1].Actor != "cli:test" {
 				t.Fatalf("history = %+v (%d), %v", hist, total, err)
 			}
 		})

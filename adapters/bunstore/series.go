@@ -84,6 +84,26 @@ const insertSeriesSQL = `INSERT INTO series (org_id, prefix, width, first_digits
 	owner_kind, owner_code, type, item_code, creator_hub, created_at, check_digit)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 
+// insertSeriesAuditedSQL is insertSeriesSQL with the series' create entry
+// in the history written by the same statement (PostgreSQL's
+// data-modifying WITH): four more arguments, org, time, actor and size.
+const insertSeriesAuditedSQL = `WITH s AS (` + insertSeriesSQL + `), a AS (
+	INSERT INTO series_audit (org_id, series_id, at, actor, action, first_pos, count, before_state, after_state, reference)
+	SELECT ?, id, ?, ?, '` + string(series.ActionCreate) + `', 0, ?, '', '` + string(series.Available) + `', '' FROM s)
+	SELECT id FROM s`
+
+// insertAuditSQL writes one history entry on SQLite.
+const insertAuditSQL = `INSERT INTO series_audit (org_id, series_id, at, actor, action, first_pos, count, before_state, after_state, reference)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// historyFailed is a failure to write the history entry of a change that
+// was itself written. It hides its cause from classify on purpose: a group
+// commit then fails the whole batch rather than keep a change without its
+// entry.
+type historyFailed struct{ cause error }
+
+func (e historyFailed) Error() string { return "record history: " + e.cause.Error() }
+
 // bunTimeLayout is how bun's SQLite dialect writes a time (in UTC).
 const bunTimeLayout = "2006-01-02 15:04:05.999999-07:00"
 
@@ -142,9 +162,9 @@ func (s *Store) InsertSeries(ctx context.Context, org tenant.OrgID, sr series.Se
 		if stmt, err = s.group.statement(ctx, insertSeriesSQL); err != nil {
 			return series.Series{}, s.dbError(err, "prepare series insert")
 		}
-		err = s.insertSeriesSQLite(ctx, stmt, row, &sr)
+		err = s.insertSeriesSQLite(ctx, stmt, row, &sr, ports.ActorFrom(ctx))
 	} else {
-		err = s.insertSeriesPostgres(ctx, org, row, &sr)
+		err = s.insertSeriesPostgres(ctx, org, row, &sr, ports.ActorFrom(ctx))
 	}
 	switch classify(err) {
 	case kindOverlap:
@@ -162,8 +182,9 @@ func (s *Store) InsertSeries(ctx context.Context, org tenant.OrgID, sr series.Se
 
 // insertSeriesSQLite inserts row through stmt, the insert prepared on the
 // writer connection, in a group commit (groupcommit.go); with no service
-// types the write is that one statement.
-func (s *Store) insertSeriesSQLite(ctx context.Context, stmt *sql.Stmt, row seriesRow, sr *series.Series) error {
+// types the write is that one statement and its history entry, which
+// cannot fail a constraint once the series row exists.
+func (s *Store) insertSeriesSQLite(ctx context.Context, stmt *sql.Stmt, row seriesRow, sr *series.Series, actor series.Actor) error {
 	write := func(ctx context.Context, tx bun.Tx) error {
 		// The time as bun writes it, so that rows compare and read back
 		// alike whichever path wrote them.
@@ -173,6 +194,10 @@ func (s *Store) insertSeriesSQLite(ctx context.Context, stmt *sql.Stmt, row seri
 			row.OwnerKind, row.OwnerCode, row.Type, row.ItemCode, row.CreatorHub, created, row.CheckDigit).Scan(&sr.ID)
 		if err != nil {
 			return err
+		}
+		if _, err := tx.ExecContext(ctx, insertAuditSQL, row.OrgID, sr.ID, created, string(actor), string(series.ActionCreate),
+			0, row.Size, "", string(series.Available), ""); err != nil {
+			return historyFailed{err}
 		}
 		return insertServiceTypes(ctx, tx, sr)
 	}
@@ -195,11 +220,12 @@ func (s *Store) insertSeriesSQLite(ctx context.Context, stmt *sql.Stmt, row seri
 // organisation, prefix and width, so that retries queue instead of
 // deadlocking among themselves. First attempts take no lock: uncontended
 // inserts, nearly all of them, stay one statement.
-func (s *Store) insertSeriesPostgres(ctx context.Context, org tenant.OrgID, row seriesRow, sr *series.Series) error {
+func (s *Store) insertSeriesPostgres(ctx context.Context, org tenant.OrgID, row seriesRow, sr *series.Series, actor series.Actor) error {
 	insert := func(ctx context.Context, db bun.IDB) error {
-		return db.NewRaw(insertSeriesSQL,
+		return db.NewRaw(insertSeriesAuditedSQL,
 			row.OrgID, row.Prefix, row.Width, row.FirstDigits, row.LastDigits, row.Size, row.Drawn,
-			row.OwnerKind, row.OwnerCode, row.Type, row.ItemCode, row.CreatorHub, row.CreatedAt, row.CheckDigit).Scan(ctx, &sr.ID)
+			row.OwnerKind, row.OwnerCode, row.Type, row.ItemCode, row.CreatorHub, row.CreatedAt, row.CheckDigit,
+			row.OrgID, row.CreatedAt, string(actor), row.Size).Scan(ctx, &sr.ID)
 	}
 	write := func(ctx context.Context, tx bun.Tx) error {
 		if err := insert(ctx, tx); err != nil {
@@ -295,6 +321,10 @@ func seriesFilter(org tenant.OrgID, q ports.SeriesQuery) (string, []any) {
 	if q.HubCode != "" {
 		where = append(where, "owner_kind = ?", "owner_code = ?")
 		args = append(args, string(series.Hub), q.HubCode)
+	}
+	if q.Global {
+		where = append(where, "owner_kind = ?")
+		args = append(args, string(series.Global))
 	}
 	if q.ItemCode != "" {
 		where = append(where, "item_code = ?")
@@ -564,6 +594,13 @@ func (s *Store) drawTx(ctx context.Context, tx bun.Tx, q ports.DrawQuery, args [
 		args = append(args[:8:8], within+"%")
 	}
 	left := "SELECT COUNT(*) FROM series AS c WHERE " + filter
+	// Each pool (the owner's series, then the global pool's for a customer
+	// that uses it) is drawn until its series are exhausted, in the one
+	// transaction, so that a draw spanning the owner's last numbers and
+	// the global pool's first is all or nothing.
+	pools := series.DrawPools(q.Owner, q.UseGlobal)
+	pool := 0
+	args[2], args[3] = string(pools[0].Kind), pools[0].Code
 	var out []series.Drawn
 	var taken int64
 	for misses := 0; taken < want; {
@@ -578,6 +615,10 @@ func (s *Store) drawTx(ctx context.Context, tx bun.Tx, q ports.DrawQuery, args [
 				return nil, err
 			}
 			if n == 0 {
+				if pool++; pool < len(pools) {
+					args[2], args[3] = string(pools[pool].Kind), pools[pool].Code
+					continue
+				}
 				return nil, exhausted(q, taken)
 			}
 			if misses++; misses > maxDrawMisses {
@@ -596,8 +637,12 @@ func exhausted(q ports.DrawQuery, available int64) error {
 	if q.ServiceType != "" {
 		what += fmt.Sprintf(" and service type %s", q.ServiceType)
 	}
+	whose := q.Owner.String()
+	if q.UseGlobal {
+		whose += " and of the global pool"
+	}
 	return fault.Errorf(fault.Conflict, series.ReasonExhausted,
-		"the series of %s for %s hold only %d more numbers; %d were requested", q.Owner, what, available, q.Count)
+		"the series of %s for %s hold only %d more numbers; %d were requested", whose, what, available, q.Count)
 }
 
 // DeleteSeries soft-deletes every series in ids, or none: NotFound
@@ -611,6 +656,7 @@ func (s *Store) DeleteSeries(ctx context.Context, org tenant.OrgID, ids []int64,
 		return nil
 	}
 	at = s.timeOr(at)
+	actor := ports.ActorFrom(ctx)
 	// On PostgreSQL lock the rows, so that no draw or delete changes them
 	// between the check and the update; SQLite's single connection already
 	// serialises the transaction.
@@ -622,8 +668,9 @@ func (s *Store) DeleteSeries(ctx context.Context, org tenant.OrgID, ids []int64,
 			FirstDigits string `bun:"first_digits"`
 			LastDigits  string `bun:"last_digits"`
 			Drawn       int64  `bun:"drawn"`
+			CheckDigit  string `bun:"check_digit"`
 		}
-		err := tx.NewRaw("SELECT id, prefix, first_digits, last_digits, drawn FROM series WHERE org_id = ? AND id IN (?) AND deleted_at IS NULL ORDER BY id"+lock,
+		err := tx.NewRaw("SELECT id, prefix, first_digits, last_digits, drawn, check_digit FROM series WHERE org_id = ? AND id IN (?) AND deleted_at IS NULL ORDER BY id"+lock,
 			int64(org), bun.List(ids)).Scan(ctx, &rows)
 		if err != nil && !errNoRows(err) {
 			return err
@@ -658,7 +705,15 @@ func (s *Store) DeleteSeries(ctx context.Context, org tenant.OrgID, ids []int64,
 		} else if n != int64(len(ids)) {
 			return fault.New(fault.Conflict, series.ReasonHasDrawn, "a series changed while it was being deleted; nothing was deleted")
 		}
-		return nil
+		entries := make([]series.Entry, len(rows))
+		for i, r := range rows {
+			rng, err := rangeOf(r.Prefix, r.FirstDigits, r.LastDigits)
+			if err != nil {
+				return err
+			}
+			entries[i] = series.DeletedEntry(series.Series{ID: r.ID, Range: rng, CheckDigit: series.Scheme(r.CheckDigit)}, actor, at)
+		}
+		return s.appendHistory(ctx, tx, org, entries)
 	})
 	return s.dbError(err, "delete series")
 }

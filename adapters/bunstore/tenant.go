@@ -2,6 +2,7 @@ package bunstore
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -301,25 +302,65 @@ func (s *Store) listCodes(ctx context.Context, t codeTable, org tenant.OrgID, q 
 	return rows, nil
 }
 
-// AddCustomer stores c (CreatedAt from the store's clock unless c has one).
-// Conflict ALREADY_EXISTS when the code is taken; NotFound ORG_NOT_FOUND
-// when org does not exist.
+// AddCustomer stores c (CreatedAt from the store's clock unless c has one),
+// with its UseGlobal flag in the same statement. Conflict ALREADY_EXISTS
+// when the code is taken; NotFound ORG_NOT_FOUND when org does not exist.
 func (s *Store) AddCustomer(ctx context.Context, org tenant.OrgID, c tenant.Customer) (tenant.Customer, error) {
-	at, err := s.addCode(ctx, customersTable, org, c.Code, c.Name, c.CreatedAt)
+	at := s.timeOr(c.CreatedAt)
+	_, err := s.db.NewRaw("INSERT INTO customers (org_id, code, name, created_at, use_global) VALUES (?, ?, ?, ?, ?)",
+		int64(org), c.Code, c.Name, at, c.UseGlobal).Exec(ctx)
+	switch classify(err) {
+	case kindUnique:
+		return tenant.Customer{}, fault.Errorf(fault.Conflict, tenant.ReasonDuplicate, "customer %s already exists", c.Code)
+	case kindForeignKey:
+		return tenant.Customer{}, orgNotFound()
+	}
 	if err != nil {
-		return tenant.Customer{}, err
+		return tenant.Customer{}, s.dbError(err, "add customer")
 	}
 	c.CreatedAt = at
 	return c, nil
 }
 
+// customerRow is a customer with its global-pool flag.
+type customerRow struct {
+	Code      string    `bun:"code"`
+	Name      string    `bun:"name"`
+	CreatedAt time.Time `bun:"created_at"`
+	UseGlobal bool      `bun:"use_global"`
+}
+
+func (r customerRow) customer() tenant.Customer {
+	return tenant.Customer{Code: r.Code, Name: r.Name, CreatedAt: r.CreatedAt.UTC(), UseGlobal: r.UseGlobal}
+}
+
 // Customer returns the customer with code. NotFound NOT_FOUND.
 func (s *Store) Customer(ctx context.Context, org tenant.OrgID, code string) (tenant.Customer, error) {
-	r, err := s.getCode(ctx, customersTable, org, code)
-	if err != nil {
-		return tenant.Customer{}, err
+	var r customerRow
+	err := s.ro.NewRaw("SELECT code, name, created_at, use_global FROM customers WHERE org_id = ? AND code = ?", int64(org), code).Scan(ctx, &r)
+	if errNoRows(err) {
+		return tenant.Customer{}, fault.Errorf(fault.NotFound, tenant.ReasonNotFound, "customer %s not found", code)
 	}
-	return tenant.Customer{Code: r.Code, Name: r.Name, CreatedAt: r.CreatedAt}, nil
+	if err != nil {
+		return tenant.Customer{}, s.dbError(err, "get customer")
+	}
+	return r.customer(), nil
+}
+
+// SetCustomerUseGlobal sets whether the customer with code draws from the
+// organisation's global pool once its own stock is exhausted, and returns
+// the customer. NotFound NOT_FOUND.
+func (s *Store) SetCustomerUseGlobal(ctx context.Context, org tenant.OrgID, code string, use bool) (tenant.Customer, error) {
+	var r customerRow
+	err := s.db.NewRaw("UPDATE customers SET use_global = ? WHERE org_id = ? AND code = ? RETURNING code, name, created_at, use_global",
+		use, int64(org), code).Scan(ctx, &r)
+	if errNoRows(err) {
+		return tenant.Customer{}, fault.Errorf(fault.NotFound, tenant.ReasonNotFound, "customer %s not found", code)
+	}
+	if err != nil {
+		return tenant.Customer{}, s.dbError(err, "set customer use_global")
+	}
+	return r.customer(), nil
 }
 
 // ListCustomers returns customers matching q, ordered by code.
@@ -329,8 +370,21 @@ func (s *Store) ListCustomers(ctx context.Context, org tenant.OrgID, q ports.Cus
 		return nil, err
 	}
 	out := make([]tenant.Customer, len(rows))
+	codes := make([]string, len(rows))
 	for i, r := range rows {
 		out[i] = tenant.Customer{Code: r.Code, Name: r.Name, CreatedAt: r.CreatedAt}
+		codes[i] = r.Code
+	}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	var flagged []string
+	err = s.db.NewRaw("SELECT code FROM customers WHERE org_id = ? AND use_global = ? AND code IN (?)", int64(org), true, bun.List(codes)).Scan(ctx, &flagged)
+	if err != nil && !errNoRows(err) {
+		return nil, s.dbError(err, "list customers")
+	}
+	for i := range out {
+		out[i].UseGlobal = slices.Contains(flagged, out[i].Code)
 	}
 	return out, nil
 }

@@ -146,6 +146,7 @@ func newApp(deps Deps) (*ucli.App, *state) {
 			s.serviceTypeCommand(),
 			s.seriesCommand(),
 			s.stockCommand(),
+			s.auditCommand(),
 			s.vendorCommand(),
 			s.agentCommand(),
 			s.planCommand(),

@@ -25,19 +25,13 @@ func (s *state) numberCommands() []*ucli.Command {
 			dbFlag(), orgFlag(),
 			stringFlag("client", verb+" numbers of customer `CODE`"),
 			stringFlag("hub", verb+" numbers of hub `CODE`"),
+			globalFlag(verb + " numbers of the organisation's global pool"),
 			stringFlag("start", "first `NUMBER` of a range, instead of NUMBER arguments"),
 			stringFlag("end", "last `NUMBER` of the range"),
 			stringFlag("reference", "`TEXT` recorded with the change (booking, line, reason)"),
 			jsonFlag(),
 		}
 	}
-	historyFlags := []ucli.Flag{
-		dbFlag(), orgFlag(),
-		&ucli.Int64Flag{Name: "series", Usage: "only the history of series `ID`"},
-		stringFlag("since", "only changes at or after `TIME` (RFC 3339, e.g. 2026-04-05T00:00:00Z)"),
-	}
-	historyFlags = append(historyFlags, pageFlags()...)
-	historyFlags = append(historyFlags, jsonFlag())
 	return []*ucli.Command{
 		leaf("consume", "mark numbers used, all or none (physical labels scanned, SIMs taken)", "[NUMBER...]",
 			markFlags("consume"), s.markAction(series.Consume)),
@@ -47,7 +41,7 @@ func (s *state) numberCommands() []*ucli.Command {
 			markFlags("release"), s.markAction(series.Release)),
 		leaf("state", "show a number's state (available, used, void), reference and series", "NUMBER",
 			[]ucli.Flag{dbFlag(), orgFlag(), jsonFlag()}, s.numberState),
-		leaf("history", "list the recorded changes to numbers, oldest first", "", historyFlags, s.numberHistory),
+		leaf("history", "list the recorded changes to series and numbers, oldest first", "", historyFlags(), s.numberHistory),
 		s.importCommand(),
 	}
 }
@@ -60,6 +54,7 @@ func (s *state) stockCommand() *ucli.Command {
 				dbFlag(), orgFlag(),
 				stringFlag("client", "threshold of customer `CODE`"),
 				stringFlag("hub", "threshold of hub `CODE`"),
+				globalFlag("threshold of the organisation's global pool"),
 				stringFlag("item-code", "item `CODE` (required)"),
 				&ucli.Int64Flag{Name: "level", Usage: "report low stock at or below `N` available numbers", Required: true},
 			}, s.setThreshold),
@@ -129,6 +124,25 @@ func (s *state) stockReport(c *ucli.Context) error {
 	})
 }
 
+// historyFlags are the flags of `series history` and `audit list`.
+func historyFlags() []ucli.Flag {
+	fs := []ucli.Flag{
+		dbFlag(), orgFlag(),
+		&ucli.Int64Flag{Name: "series", Usage: "only the history of series `ID`"},
+		stringFlag("since", "only changes at or after `TIME` (RFC 3339, e.g. 2026-04-05T00:00:00Z)"),
+	}
+	fs = append(fs, pageFlags()...)
+	return append(fs, jsonFlag())
+}
+
+// auditCommand is `allot audit list`, the issue's name for `series
+// history`: the same listing of the append-only history.
+func (s *state) auditCommand() *ucli.Command {
+	return group("audit", "read the append-only history of series and their numbers",
+		leaf("list", "list the recorded changes (create, consume, void, release, draw, delete, import), oldest first", "",
+			historyFlags(), s.numberHistory))
+}
+
 // cliActor names the operating-system user running the CLI in history.
 func cliActor() series.Actor {
 	if u, err := user.Current(); err == nil && u.Username != "" {
@@ -183,7 +197,7 @@ func (s *state) markAction(op series.Op) ucli.ActionFunc {
 		if err := noFlagsAfterArgs(c, nums); err != nil {
 			return err
 		}
-		client, hub, err := owner(c)
+		client, hub, global, err := poolOwner(c)
 		if err != nil {
 			return err
 		}
@@ -198,6 +212,7 @@ func (s *state) markAction(op series.Op) ucli.ActionFunc {
 			End:        c.String("end"),
 			ClientCode: client,
 			HubCode:    hub,
+			Global:     global,
 			Reference:  c.String("reference"),
 		}
 		return s.withOrg(c, code, func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
@@ -317,7 +332,7 @@ func (s *state) setThreshold(c *ucli.Context) error {
 	if _, err := args(c); err != nil {
 		return err
 	}
-	client, hub, err := owner(c)
+	client, hub, global, err := poolOwner(c)
 	if err != nil {
 		return err
 	}
@@ -325,7 +340,7 @@ func (s *state) setThreshold(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	r := ports.ThresholdRequest{ClientCode: client, HubCode: hub, ItemCode: v[1], Level: c.Int64("level")}
+	r := ports.ThresholdRequest{ClientCode: client, HubCode: hub, Global: global, ItemCode: v[1], Level: c.Int64("level")}
 	return s.withOrg(c, v[0], func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
 		ns, err := numbers(svc)
 		if err != nil {

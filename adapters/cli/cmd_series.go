@@ -19,17 +19,19 @@ func (s *state) seriesCommand() *ucli.Command {
 		dbFlag(), orgFlag(),
 		stringFlag("client", "only series of customer `CODE`"),
 		stringFlag("hub", "only series of hub `CODE`"),
+		globalFlag("only series of the organisation's global pool"),
 		stringFlag("item-code", "only series of item `CODE`"),
 		stringFlag("type", "only series of `TYPE` physical or virtual"),
 	}
 	listFlags = append(listFlags, pageFlags()...)
 	listFlags = append(listFlags, jsonFlag())
 	cmd := group("series", "allot number series, look numbers up and draw them",
-		leaf("create", "allot a series to a customer or a hub", "",
+		leaf("create", "allot a series to a customer, a hub or the global pool", "",
 			[]ucli.Flag{
 				dbFlag(), orgFlag(),
 				stringFlag("client", "allot to customer `CODE`"),
 				stringFlag("hub", "allot to hub `CODE`"),
+				globalFlag("allot to the organisation's global pool, which customers flagged --use-global draw from once their own stock is exhausted"),
 				stringFlag("start", "first `NUMBER`, e.g. V10000051 (required)"),
 				stringFlag("end", "last `NUMBER`, same prefix and digit count as --start (required)"),
 				stringFlag("item-code", "item `CODE` (required)"),
@@ -67,7 +69,7 @@ func (s *state) seriesCreate(c *ucli.Context) error {
 	if _, err := args(c); err != nil {
 		return err
 	}
-	client, hub, err := owner(c)
+	client, hub, global, err := poolOwner(c)
 	if err != nil {
 		return err
 	}
@@ -85,6 +87,7 @@ func (s *state) seriesCreate(c *ucli.Context) error {
 		CreatorHub:   c.String("creator-hub"),
 		ServiceTypes: c.StringSlice("service-type"),
 		CheckDigit:   c.String("check-digit"),
+		Global:       global,
 	}
 	return s.withOrg(c, v[0], func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
 		created, err := svc.Series.Create(ctx, org.ID, spec)
@@ -119,6 +122,7 @@ func (s *state) seriesList(c *ucli.Context) error {
 		ClientCode: strings.TrimSpace(c.String("client")),
 		HubCode:    strings.TrimSpace(c.String("hub")),
 		ItemCode:   strings.TrimSpace(c.String("item-code")),
+		Global:     c.Bool("global"),
 		Type:       typ,
 	}
 	return s.withOrg(c, code, func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {

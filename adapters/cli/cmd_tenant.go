@@ -170,23 +170,27 @@ type entryKind struct {
 	noun     string // "customer"
 	nameReq  bool   // whether --name is required
 	nameHelp string
-	add      func(ctx context.Context, svc ports.Services, org tenant.OrgID, code, name string) (entryJSON, error)
+	add      func(ctx context.Context, svc ports.Services, org tenant.OrgID, code, name string, c *ucli.Context) (entryJSON, error)
 	list     func(ctx context.Context, svc ports.Services, org tenant.OrgID, c *ucli.Context, q ports.Query) ([]entryJSON, error)
 	extra    []ucli.Flag // extra list flags
+	addExtra []ucli.Flag // extra add flags
+	more     []*ucli.Command
 }
 
 func (s *state) entryCommand(name, usage string, k entryKind) *ucli.Command {
 	listFlags := append([]ucli.Flag{dbFlag(), orgFlag()}, k.extra...)
 	listFlags = append(listFlags, pageFlags()...)
 	listFlags = append(listFlags, jsonFlag())
-	return group(name, usage,
+	addFlags := append([]ucli.Flag{dbFlag(), orgFlag(), stringFlag("code", "`CODE` (required)"), stringFlag("name", k.nameHelp)}, k.addExtra...)
+	cmds := []*ucli.Command{
 		leaf("add", "add a "+k.noun, "",
-			[]ucli.Flag{dbFlag(), orgFlag(), stringFlag("code", "`CODE` (required)"), stringFlag("name", k.nameHelp), jsonFlag()},
+			append(addFlags, jsonFlag()),
 			func(c *ucli.Context) error { return s.entryAdd(c, k) }),
 		leaf("list", "list the "+k.noun+"s of an organisation", "",
 			listFlags,
 			func(c *ucli.Context) error { return s.entryList(c, k) }),
-	)
+	}
+	return group(name, usage, append(cmds, k.more...)...)
 }
 
 func (s *state) entryAdd(c *ucli.Context, k entryKind) error {
@@ -202,7 +206,7 @@ func (s *state) entryAdd(c *ucli.Context, k entryKind) error {
 		return err
 	}
 	return s.withOrg(c, v[0], func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
-		e, err := k.add(ctx, svc, org.ID, v[1], c.String("name"))
+		e, err := k.add(ctx, svc, org.ID, v[1], c.String("name"), c)
 		if err != nil {
 			return err
 		}
@@ -243,16 +247,55 @@ func (s *state) customerCommand() *ucli.Command {
 		nameReq:  true,
 		nameHelp: "display `NAME` (required)",
 		extra:    []ucli.Flag{stringFlag("search", "only customers whose code or name contains `TEXT` (case-insensitive)")},
-		add: func(ctx context.Context, svc ports.Services, org tenant.OrgID, code, name string) (entryJSON, error) {
-			x, err := svc.Customers.Add(ctx, org, code, name)
-			return entryJSON{Code: x.Code, Name: x.Name, CreatedAt: timestamp(x.CreatedAt)}, err
+		addExtra: []ucli.Flag{useGlobalFlag()},
+		add: func(ctx context.Context, svc ports.Services, org tenant.OrgID, code, name string, c *ucli.Context) (entryJSON, error) {
+			x, err := svc.Customers.Create(ctx, org, tenant.Customer{Code: code, Name: name, UseGlobal: c.Bool("use-global")})
+			return customerEntry(x), err
 		},
+		more: []*ucli.Command{leaf("set", "change a customer's settings", "",
+			[]ucli.Flag{dbFlag(), orgFlag(), stringFlag("code", "`CODE` (required)"), useGlobalFlag(), jsonFlag()},
+			s.customerSet)},
 		list: func(ctx context.Context, svc ports.Services, org tenant.OrgID, c *ucli.Context, q ports.Query) ([]entryJSON, error) {
 			xs, err := svc.Customers.List(ctx, org, ports.CustomerQuery{Query: q, Search: c.String("search")})
-			return mapped(xs, func(x tenant.Customer) entryJSON {
-				return entryJSON{Code: x.Code, Name: x.Name, CreatedAt: timestamp(x.CreatedAt)}
-			}), err
+			return mapped(xs, customerEntry), err
 		},
+	})
+}
+
+func customerEntry(x tenant.Customer) entryJSON {
+	e := entryJSON{Code: x.Code, Name: x.Name, CreatedAt: timestamp(x.CreatedAt)}
+	if x.UseGlobal {
+		e.UseGlobal = &x.UseGlobal
+	}
+	return e
+}
+
+// useGlobalFlag is --use-global of the customer commands.
+func useGlobalFlag() ucli.Flag {
+	return &ucli.BoolFlag{Name: "use-global", Usage: "draw from the organisation's global pool once the customer's own stock of an item is exhausted (--use-global=false to stop)"}
+}
+
+// customerSet is `allot customer set`: it changes only the settings given.
+func (s *state) customerSet(c *ucli.Context) error {
+	if _, err := args(c); err != nil {
+		return err
+	}
+	v, err := required(c, "org", "code")
+	if err != nil {
+		return err
+	}
+	if !c.IsSet("use-global") {
+		return usagef(c, "give a setting to change: --use-global or --use-global=false")
+	}
+	return s.withOrg(c, v[0], func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
+		x, err := svc.Customers.SetUseGlobal(ctx, org.ID, v[1], c.Bool("use-global"))
+		if err != nil {
+			return err
+		}
+		if c.Bool("json") {
+			return writeJSON(c.App.Writer, customerEntry(x))
+		}
+		return printf(c, "customer %s: use-global %t\n", x.Code, x.UseGlobal)
 	})
 }
 
@@ -261,7 +304,7 @@ func (s *state) hubCommand() *ucli.Command {
 		noun:     "hub",
 		nameReq:  true,
 		nameHelp: "display `NAME` (required)",
-		add: func(ctx context.Context, svc ports.Services, org tenant.OrgID, code, name string) (entryJSON, error) {
+		add: func(ctx context.Context, svc ports.Services, org tenant.OrgID, code, name string, _ *ucli.Context) (entryJSON, error) {
 			x, err := svc.Hubs.Add(ctx, org, code, name)
 			return entryJSON{Code: x.Code, Name: x.Name, CreatedAt: timestamp(x.CreatedAt)}, err
 		},
@@ -278,7 +321,7 @@ func (s *state) serviceTypeCommand() *ucli.Command {
 	return s.entryCommand("servicetype", "manage the service-type catalogue of an organisation", entryKind{
 		noun:     "service type",
 		nameHelp: "display `NAME` (default: the code)",
-		add: func(ctx context.Context, svc ports.Services, org tenant.OrgID, code, name string) (entryJSON, error) {
+		add: func(ctx context.Context, svc ports.Services, org tenant.OrgID, code, name string, _ *ucli.Context) (entryJSON, error) {
 			x, err := svc.ServiceTypes.Add(ctx, org, code, name)
 			return entryJSON{Code: x.Code, Name: x.Name, CreatedAt: timestamp(x.CreatedAt)}, err
 		},

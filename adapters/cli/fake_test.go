@@ -190,6 +190,26 @@ func (f fakeCustomers) Add(_ context.Context, org tenant.OrgID, code, name strin
 	return c, nil
 }
 
+func (f fakeCustomers) Create(_ context.Context, org tenant.OrgID, c tenant.Customer) (tenant.Customer, error) {
+	// `customer add` reaches Create; tests fail it by the command's name.
+	if err := f.failed("Customers.Add"); err != nil {
+		return tenant.Customer{}, err
+	}
+	c.CreatedAt = epoch
+	f.customers[org] = append(f.customers[org], c)
+	return c, nil
+}
+
+func (f fakeCustomers) SetUseGlobal(_ context.Context, org tenant.OrgID, code string, use bool) (tenant.Customer, error) {
+	for i, c := range f.customers[org] {
+		if c.Code == code {
+			f.customers[org][i].UseGlobal = use
+			return f.customers[org][i], nil
+		}
+	}
+	return tenant.Customer{}, errNotFound
+}
+
 func (f fakeCustomers) Get(_ context.Context, org tenant.OrgID, code string) (tenant.Customer, error) {
 	for _, c := range f.customers[org] {
 		if c.Code == code {

@@ -250,7 +250,9 @@ func (s *state) withBackend(c *ucli.Context, fn func(ctx context.Context, b *Bac
 			}
 		}()
 	}
-	return fn(c.Context, b)
+	// Every change the command makes is recorded as the operating-system
+	// user's.
+	return fn(ports.WithActor(c.Context, cliActor()), b)
 }
 
 // withOrg opens the store, resolves --org and runs fn for that
@@ -289,6 +291,24 @@ func owner(c *ucli.Context) (client, hub string, err error) {
 		return "", "", usagef(c, "give either --client or --hub, not both")
 	}
 	return client, hub, nil
+}
+
+// globalFlag is --global of the commands that act for an owner.
+func globalFlag(usage string) ucli.Flag {
+	return &ucli.BoolFlag{Name: "global", Usage: usage}
+}
+
+// poolOwner is owner, or the organisation's global pool with --global
+// (then neither --client nor --hub).
+func poolOwner(c *ucli.Context) (client, hub string, global bool, err error) {
+	if !c.Bool("global") {
+		client, hub, err = owner(c)
+		return client, hub, false, err
+	}
+	if strings.TrimSpace(c.String("client")) != "" || strings.TrimSpace(c.String("hub")) != "" {
+		return "", "", false, usagef(c, "give --global, or --client or --hub, not both")
+	}
+	return "", "", true, nil
 }
 
 // writeErr turns a failure to write output (a closed pipe, a full disk)

@@ -251,6 +251,8 @@ type entryJSON struct {
 	Code      string `json:"code"`
 	Name      string `json:"name"`
 	CreatedAt string `json:"created_at"`
+	// UseGlobal is a customer's flag, shown only when set.
+	UseGlobal *bool `json:"use_global,omitempty"`
 }
 
 // seriesJSON is a series as --json prints it.

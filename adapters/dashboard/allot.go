@@ -56,6 +56,9 @@ type seriesView struct {
 	// Used, Void and Available are the series' stock, "—" when the
 	// store did not report it.
 	Used, Void, Available string
+	// Low says the available numbers are at or below the customer's
+	// low-stock threshold for the item.
+	Low bool
 	// Deletable: nothing has been drawn from it or consumed.
 	Deletable bool
 	// New marks the series just added.
@@ -103,6 +106,13 @@ type allotData struct {
 	Action       string
 	DeleteAction string
 	CountURL     string
+	// Mark is the number form, served when the number use case is;
+	// MarkAction its target.
+	Mark       markForm
+	CanMark    bool
+	MarkAction string
+	// History is the history of the series the screen was asked for.
+	History *historyView
 }
 
 // seriesURL is the allotment screen of the customer with code.
@@ -141,6 +151,9 @@ func (d *Dashboard) allotment(c *gin.Context) {
 	if c.Query("deleted") != "" {
 		notice = msgDeleted
 	}
+	if n := markedNotice(c); n != "" {
+		notice = n
+	}
 	d.renderAllot(c, s, cust, http.StatusOK, allotForm{Type: string(series.Virtual)}, pageNumber(c), added, notice, "")
 }
 
@@ -148,6 +161,12 @@ func (d *Dashboard) allotment(c *gin.Context) {
 // customer's series (the row of series added highlighted) and a notice or
 // an alert.
 func (d *Dashboard) renderAllot(c *gin.Context, s ports.OperatorSession, cust tenant.Customer, status int, form allotForm, n int, added int64, notice, alert string) {
+	d.renderAllotWith(c, s, cust, status, form, markForm{Op: string(series.Consume)}, n, added, notice, alert)
+}
+
+// renderAllotWith is renderAllot with the number form as given, and the
+// history of the series the query's history parameter names.
+func (d *Dashboard) renderAllotWith(c *gin.Context, s ports.OperatorSession, cust tenant.Customer, status int, form allotForm, mark markForm, n int, added int64, notice, alert string) {
 	ctx := c.Request.Context()
 	catalogue, err := d.svc.ServiceTypes.List(ctx, s.Org.ID, ports.Query{Limit: maxCatalogue})
 	if err != nil {
@@ -167,6 +186,7 @@ func (d *Dashboard) renderAllot(c *gin.Context, s ports.OperatorSession, cust te
 	for i, sr := range pg.Items {
 		rows[i] = toSeriesView(sr)
 		rows[i].New = sr.ID == added
+		rows[i].Low = sr.Stock != nil && sr.Stock.Low
 	}
 	if form.Selected == nil {
 		form.Selected = map[string]bool{}
@@ -178,6 +198,11 @@ func (d *Dashboard) renderAllot(c *gin.Context, s ports.OperatorSession, cust te
 		}
 	}
 	at := seriesURL(cust.Code)
+	historyOf, _ := strconv.ParseInt(c.Query("history"), 10, 64)
+	hist, err := d.seriesHistory(c, s, rows, historyOf)
+	if err != nil {
+		status, alert = d.describe(c, err)
+	}
 	d.render(c, status, pageAllot, view{
 		Title:  "Virtual Series Allotment",
 		Notice: notice,
@@ -192,6 +217,10 @@ func (d *Dashboard) renderAllot(c *gin.Context, s ports.OperatorSession, cust te
 			Action:       at,
 			DeleteAction: at + "/delete",
 			CountURL:     Path + "/count",
+			Mark:         mark,
+			CanMark:      d.svc.Numbers != nil,
+			MarkAction:   at + "/numbers",
+			History:      hist,
 		},
 	})
 }

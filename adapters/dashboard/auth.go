@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/allot-io/allot/domain/fault"
+	"github.com/allot-io/allot/domain/series"
 	"github.com/allot-io/allot/ports"
 )
 
@@ -78,6 +79,8 @@ func (d *Dashboard) requireSession(c *gin.Context) {
 		return
 	}
 	c.Set(ctxSession, s)
+	// Every change made in the session is recorded as the operator's.
+	c.Request = c.Request.WithContext(ports.WithActor(c.Request.Context(), series.OperatorActor(s.Operator.Email)))
 	c.Next()
 }
 

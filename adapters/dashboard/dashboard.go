@@ -131,6 +131,7 @@ func (d *Dashboard) Register(r gin.IRouter) {
 	a.GET("/customers/:code/series", d.allotment)
 	a.POST("/customers/:code/series", d.checkCSRF, d.addSeries)
 	a.POST("/customers/:code/series/delete", d.checkCSRF, d.deleteSeries)
+	a.POST("/customers/:code/series/numbers", d.checkCSRF, d.markNumbers)
 	a.GET("/count", d.count)
 	a.GET("/orders", d.orders)
 	a.GET("/lines", d.lines)
@@ -192,6 +193,16 @@ func (d *Dashboard) rejectControl(c *gin.Context) {
 			return
 		}
 		for _, v := range values {
+			if name == multiLineField {
+				// Line breaks and tabs separate the numbers pasted or
+				// scanned into the number form's text area.
+				v = strings.Map(func(r rune) rune {
+					if r == '\n' || r == '\r' || r == '\t' {
+						return ' '
+					}
+					return r
+				}, v)
+			}
 			if text.HasControl(v) {
 				bad(name)
 				return

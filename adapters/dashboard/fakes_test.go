@@ -123,6 +123,14 @@ func (c fakeCustomers) Add(context.Context, tenant.OrgID, string, string) (tenan
 	return tenant.Customer{}, fault.New(fault.Internal, "", "not used")
 }
 
+func (c fakeCustomers) Create(context.Context, tenant.OrgID, tenant.Customer) (tenant.Customer, error) {
+	return tenant.Customer{}, fault.New(fault.Internal, "", "not used")
+}
+
+func (c fakeCustomers) SetUseGlobal(context.Context, tenant.OrgID, string, bool) (tenant.Customer, error) {
+	return tenant.Customer{}, fault.New(fault.Internal, "", "not used")
+}
+
 func (c fakeCustomers) Get(_ context.Context, org tenant.OrgID, code string) (tenant.Customer, error) {
 	c.f.mu.Lock()
 	defer c.f.mu.Unlock()

@@ -38,13 +38,13 @@ type lineView struct {
 // lineData is what a line's page shows.
 type lineData struct {
 	Line      lineView
-	History   []historyView
+	History   []lineEventView
 	CanRetry  bool
 	CanCancel bool
 }
 
-// historyView is one transition as a line's page shows it.
-type historyView struct {
+// lineEventView is one transition as a line's page shows it.
+type lineEventView struct {
 	ports.LineEvent
 	When string
 }
@@ -139,9 +139,9 @@ func (d *Dashboard) renderLine(c *gin.Context, status int, notice, alert string)
 		d.fail(c, err)
 		return
 	}
-	h := make([]historyView, len(hist))
+	h := make([]lineEventView, len(hist))
 	for i, e := range hist {
-		h[i] = historyView{LineEvent: e, When: e.At.UTC().Format("2006-01-02 15:04:05")}
+		h[i] = lineEventView{LineEvent: e, When: e.At.UTC().Format("2006-01-02 15:04:05")}
 	}
 	switch c.Query("done") {
 	case "retry":

@@ -217,6 +217,8 @@ func (a *API) authenticate(c *gin.Context) {
 		return
 	}
 	c.Set(ctxPrincipal, p)
+	// Series created and deleted with the key are recorded as its.
+	c.Request = c.Request.WithContext(ports.WithActor(c.Request.Context(), series.APIKeyActor(p.KeyPrefix)))
 	c.Next()
 }
 

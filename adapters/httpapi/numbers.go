@@ -35,6 +35,7 @@ type markRequest struct {
 	End        string
 	ClientCode string
 	HubCode    string
+	Global     bool
 	Reference  string
 }
 
@@ -49,6 +50,7 @@ func (r *markRequest) fields() []strictField {
 		{name: "end", kind: kindNumber, reason: series.ReasonInvalidEnd, text: &r.End},
 		{name: "client_code", kind: kindText, reason: series.ReasonClientNotFound, text: &r.ClientCode},
 		{name: "hub_code", kind: kindText, reason: series.ReasonHubNotFound, text: &r.HubCode},
+		{name: "is_global", kind: kindBool, reason: series.ReasonGlobalWithOwner, flag: &r.Global},
 		{name: "reference", kind: kindText, reason: series.ReasonInvalidRef, text: &r.Reference},
 	}
 }
@@ -100,6 +102,7 @@ func (a *API) markNumbers(op series.Op) gin.HandlerFunc {
 			End:        req.End,
 			ClientCode: req.ClientCode,
 			HubCode:    req.HubCode,
+			Global:     req.Global,
 			Reference:  req.Reference,
 		}, series.APIKeyActor(p.KeyPrefix))
 		if err != nil {

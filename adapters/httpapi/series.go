@@ -41,15 +41,17 @@ func createFields(spec *series.Spec) []strictField {
 			max: series.MaxServiceTypes, maxReason: series.ReasonInvalidServiceType,
 			maxMessage: fmt.Sprintf("service_types may hold at most %d entries", series.MaxServiceTypes)},
 		{name: "check_digit", kind: kindText, reason: series.ReasonInvalidScheme, text: &spec.CheckDigit},
+		{name: "is_global", kind: kindBool, reason: series.ReasonGlobalWithOwner, flag: &spec.Global},
 	}
 }
 
-// seriesJSON is a series as the API shows it. Exactly one of client_code
-// and hub_code is present, naming the owner.
+// seriesJSON is a series as the API shows it. Exactly one of client_code,
+// hub_code and is_global is present, naming the owner.
 type seriesJSON struct {
 	ID            int64    `json:"id"`
 	ClientCode    string   `json:"client_code,omitempty"`
 	HubCode       string   `json:"hub_code,omitempty"`
+	Global        bool     `json:"is_global,omitempty"`
 	Type          string   `json:"type"`
 	Start         string   `json:"start"`
 	End           string   `json:"end"`
@@ -83,6 +85,8 @@ func toSeriesJSON(s series.Series) seriesJSON {
 	switch s.Owner.Kind {
 	case series.Hub:
 		out.HubCode = s.Owner.Code
+	case series.Global:
+		out.Global = true
 	default:
 		out.ClientCode = s.Owner.Code
 	}
@@ -134,6 +138,14 @@ func (a *API) listSeries(c *gin.Context) {
 		ClientCode: strings.TrimSpace(c.Query("client_code")),
 		HubCode:    strings.TrimSpace(c.Query("hub_code")),
 		ItemCode:   strings.TrimSpace(c.Query("item_code")),
+	}
+	switch raw := strings.TrimSpace(c.Query("is_global")); raw {
+	case "", "false":
+	case "true":
+		q.Global = true
+	default:
+		vs.Add(fault.Violation{Field: "is_global", Rule: "enum", Reason: "INVALID_IS_GLOBAL",
+			Message: fmt.Sprintf("is_global %q is not allowed; allowed values are true, false", raw)})
 	}
 	t, err := series.ParseTypeFilter(c.Query("type"))
 	if fe, ok := fault.As(err); ok {

@@ -50,6 +50,7 @@ const (
 	kindInts                         // an array of integers in int64 (null: absent)
 	kindIntText                      // an integer, kept as its digits for the domain to judge
 	kindNumbers                      // an array of kindNumber values (null: absent)
+	kindBool                         // true or false (null: absent)
 )
 
 // strictField is one known field of a request and where its value goes.
@@ -68,6 +69,7 @@ type strictField struct {
 	texts *[]string
 	num   **int64
 	nums  *[]int64
+	flag  *bool
 }
 
 // decodeStrict reads the request body as one JSON object into fields.
@@ -219,6 +221,12 @@ func (f *strictField) decode(dec *json.Decoder) error {
 		return nil
 	}
 	switch f.kind {
+	case kindBool:
+		b, ok := tok.(bool)
+		if !ok {
+			return f.typeError("true or false", tok)
+		}
+		*f.flag = b
 	case kindText:
 		s, ok := tok.(string)
 		if !ok {
@@ -268,6 +276,8 @@ func (f *strictField) want() string {
 		return "an array of series numbers"
 	case kindInts:
 		return "an array of integers"
+	case kindBool:
+		return "true or false"
 	}
 	return "a string"
 }

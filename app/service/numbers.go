@@ -54,6 +54,9 @@ func (s *Numbers) Mark(ctx context.Context, org tenant.OrgID, spec series.MarkSp
 // ownerExists reports an owner the organisation does not have:
 // CLIENT_NOT_FOUND or HUB_NOT_FOUND on the field that named it.
 func (s *Numbers) ownerExists(ctx context.Context, org tenant.OrgID, o series.Owner) error {
+	if o.Kind == series.Global {
+		return nil
+	}
 	var err error
 	field, reason, what := "client_code", series.ReasonClientNotFound, "client code"
 	if o.Kind == series.Hub {
@@ -116,7 +119,12 @@ func (s *Numbers) History(ctx context.Context, org tenant.OrgID, q ports.History
 func (s *Numbers) SetThreshold(ctx context.Context, org tenant.OrgID, r ports.ThresholdRequest) (series.Threshold, error) {
 	var vs fault.Violations
 	owner, ok := series.ResolveOwner(r.ClientCode, r.HubCode)
-	if !ok {
+	switch {
+	case r.Global && ok:
+		vs.Add(fault.Violation{Field: "is_global", Rule: "exclusive", Reason: series.ReasonGlobalWithOwner, Message: "give is_global, or client_code or hub_code, not both"})
+	case r.Global:
+		owner = series.GlobalPool
+	case !ok:
 		vs.Add(fault.Violation{Field: "client_code", Rule: "required", Reason: series.ReasonOwnerMissing, Message: series.OwnerMissingMessage})
 	}
 	item := strings.TrimSpace(r.ItemCode)

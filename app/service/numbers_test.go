@@ -65,7 +65,7 @@ func TestNumbersHistoryAndThresholds(t *testing.T) {
 		t.Fatal(err)
 	}
 	page, err := e.svc.Numbers.History(ctx, e.org.ID, ports.HistoryQuery{SeriesID: sr.ID})
-	if err != nil || page.Total != 1 || page.Items[0].Action != series.ActionVoid {
+	if err != nil || page.Total != 2 || page.Items[0].Action != series.ActionCreate || page.Items[1].Action != series.ActionVoid {
 		t.Fatalf("History = %+v, %v", page, err)
 	}
 	if _, err := e.svc.Numbers.History(ctx, e.org.ID, ports.HistoryQuery{SeriesID: 999}); fault.ReasonOf(err) != series.ReasonNotFound {

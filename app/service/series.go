@@ -88,10 +88,13 @@ func (s *Series) checkReferences(ctx context.Context, org tenant.OrgID, d series
 		return err
 	}
 	var err error
-	if d.Owner.Kind == series.Customer {
+	switch d.Owner.Kind {
+	case series.Global:
+		// The global pool always exists: it is the organisation's own.
+	case series.Customer:
 		err = exists(catalogueCustomer, d.Owner.Code, customer)
 		err = missing(err, "client_code", series.ReasonClientNotFound, fmt.Sprintf("client code %s does not exist", d.Owner.Code))
-	} else {
+	default:
 		err = exists(catalogueHub, d.Owner.Code, hub)
 		err = missing(err, "hub_code", series.ReasonHubNotFound, fmt.Sprintf("hub code %s does not exist", d.Owner.Code))
 	}
@@ -166,19 +169,30 @@ func (s *Series) Next(ctx context.Context, org tenant.OrgID, r ports.NextRequest
 	if err := vs.Err(); err != nil {
 		return nil, err
 	}
-	drawn, err = s.draws.DrawNext(ctx, org, ports.DrawQuery{
+	q := ports.DrawQuery{
 		Owner:       owner,
 		ItemCode:    item,
 		ServiceType: strings.TrimSpace(r.ServiceType),
 		Count:       uint64(r.Count),
 		Actor:       r.Actor,
-	})
-	if fault.ReasonOf(err) == series.ReasonExhausted {
-		// An owner with no stock may be an owner that does not exist; the
-		// check costs nothing on the draws that succeed.
-		if missingErr := s.ownerMissing(ctx, org, owner); missingErr != nil {
-			return nil, missingErr
+	}
+	drawn, err = s.draws.DrawNext(ctx, org, q)
+	if fault.ReasonOf(err) != series.ReasonExhausted {
+		return drawn, err
+	}
+	// An owner with no stock may be an owner that does not exist, or a
+	// customer who may go on in the global pool; the look-up costs nothing
+	// on the draws that succeed. The second draw starts again from the
+	// owner's own series, in one transaction with the global ones.
+	if owner.Kind == series.Customer {
+		c, cerr := s.store.Customer(ctx, org, owner.Code)
+		if cerr == nil && c.UseGlobal {
+			q.UseGlobal = true
+			return s.draws.DrawNext(ctx, org, q)
 		}
+	}
+	if missingErr := s.ownerMissing(ctx, org, owner); missingErr != nil {
+		return nil, missingErr
 	}
 	return drawn, err
 }

@@ -194,11 +194,21 @@ var _ ports.CustomerService = (*Customers)(nil)
 
 // Add implements ports.CustomerService.
 func (s *Customers) Add(ctx context.Context, org tenant.OrgID, code, name string) (tenant.Customer, error) {
-	c, n, err := codeAndName(code, name, true)
+	return s.Create(ctx, org, tenant.Customer{Code: code, Name: name})
+}
+
+// Create implements ports.CustomerService.
+func (s *Customers) Create(ctx context.Context, org tenant.OrgID, c tenant.Customer) (tenant.Customer, error) {
+	code, name, err := codeAndName(c.Code, c.Name, true)
 	if err != nil {
 		return tenant.Customer{}, err
 	}
-	return s.store.AddCustomer(ctx, org, tenant.Customer{Code: c, Name: n})
+	return s.store.AddCustomer(ctx, org, tenant.Customer{Code: code, Name: name, UseGlobal: c.UseGlobal})
+}
+
+// SetUseGlobal implements ports.CustomerService.
+func (s *Customers) SetUseGlobal(ctx context.Context, org tenant.OrgID, code string, use bool) (tenant.Customer, error) {
+	return s.store.SetCustomerUseGlobal(ctx, org, strings.TrimSpace(code), use)
 }
 
 // Get implements ports.CustomerService.

@@ -78,10 +78,13 @@ func TestNumberCommands(t *testing.T) {
 	}
 	code, out := run("series", "history", "--org", "ACME", "--json")
 	var hist []map[string]any
-	if code != 0 || json.Unmarshal([]byte(out), &hist) != nil || len(hist) != 5 {
+	if code != 0 || json.Unmarshal([]byte(out), &hist) != nil || len(hist) != 6 {
 		t.Fatalf("history --json: exit %d: %s", code, out)
 	}
-	if hist[0]["actor"] == "" || !strings.HasPrefix(hist[0]["actor"].(string), "cli:") || hist[0]["count"] != 2.0 || hist[0]["start"] != "12345675" {
-		t.Fatalf("first entry = %v", hist[0])
+	if hist[0]["action"] != "create" || hist[0]["actor"] != hist[1]["actor"] || hist[0]["count"] != 10.0 || hist[0]["start"] != "12345675" {
+		t.Fatalf("create entry = %v", hist[0])
+	}
+	if hist[1]["actor"] == "" || !strings.HasPrefix(hist[1]["actor"].(string), "cli:") || hist[1]["count"] != 2.0 || hist[1]["start"] != "12345675" {
+		t.Fatalf("first consume entry = %v", hist[1])
 	}
 }

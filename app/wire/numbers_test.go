@@ -107,14 +107,18 @@ func TestNumberInventoryOverHTTP(t *testing.T) {
 
 	status, body = f.call(t, http.MethodGet, "/history?series_id="+jsonNum(id), "")
 	entries, _ := data(body)["entries"].([]any)
-	if status != 200 || len(entries) != 7 || data(body)["total"] != 7.0 {
+	if status != 200 || len(entries) != 8 || data(body)["total"] != 8.0 {
 		t.Fatalf("history: %d %v", status, body)
 	}
-	// The draw of /next is recorded too, one entry per run it took.
-	if last := entries[6].(map[string]any); last["action"] != "draw" || last["start"] != "V10000076" || last["actor"] != firstOf(entries)["actor"] {
+	// The create is recorded as the API key's, and the draw of /next too,
+	// one entry per run it took.
+	if created := firstOf(entries); created["action"] != "create" || created["count"] != 10.0 || created["after"] != "available" {
+		t.Fatalf("create entry: %v", created)
+	}
+	if last := entries[7].(map[string]any); last["action"] != "draw" || last["start"] != "V10000076" || last["actor"] != firstOf(entries)["actor"] {
 		t.Fatalf("last entry: %v", last)
 	}
-	first := entries[0].(map[string]any)
+	first := entries[1].(map[string]any)
 	if first["action"] != "consume" || first["actor"] == "" || first["reference"] != "AWB-1" || first["before"] != "available" || first["after"] != "used" {
 		t.Fatalf("first entry: %v", first)
 	}

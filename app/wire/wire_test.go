@@ -16,11 +16,15 @@ import (
 	"github.com/allot-io/allot/adapters/httpapi"
 	"github.com/allot-io/allot/app/wire"
 	"github.com/allot-io/allot/domain/series"
+	"github.com/allot-io/allot/domain/tenant"
+	"github.com/allot-io/allot/ports"
 )
 
 type fixture struct {
 	srv *httptest.Server
 	key string
+	svc ports.Services
+	org tenant.OrgID
 }
 
 // newFixture serves the real HTTP API over a migrated SQLite store holding
@@ -51,7 +55,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	srv := httptest.NewServer(httpapi.New(httpapi.Config{}, b.Services, log))
 	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, key: key}
+	return &fixture{srv: srv, key: key, svc: b.Services, org: org.ID}
 }
 
 func (f *fixture) post(t *testing.T, path, body string) (int, map[string]any) {

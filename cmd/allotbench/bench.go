@@ -71,6 +71,11 @@ func run(ctx context.Context, cfg config) (err error) {
 			return err
 		}
 	}
+	if cfg.ops[opInventory] {
+		if err := b.inventoryPhase(ctx); err != nil {
+			return err
+		}
+	}
 	b.res.evaluate()
 	b.res.printTable(os.Stdout)
 	return b.res.write(cfg.out)

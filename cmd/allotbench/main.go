@@ -65,9 +65,11 @@ const (
 	opGrowth = "growth"
 	opSQLite = "sqlite"
 	opAuth   = "auth"
+	// opInventory is number-level state at scale (inventory.go).
+	opInventory = "inventory"
 )
 
-var allOps = []string{opCreate, opDraw, opPeer, opEnroll, opGrowth, opSQLite, opAuth}
+var allOps = []string{opCreate, opDraw, opPeer, opEnroll, opGrowth, opSQLite, opAuth, opInventory}
 
 func main() {
 	cfg, err := parseFlags(os.Args[1:])

@@ -142,6 +142,8 @@ type results struct {
 	ServerErrorLines int           `json:"server_error_lines"`
 	Domain           []domainBench `json:"domain_benchmarks,omitempty"`
 	Targets          []target      `json:"targets"`
+	// Inventory is the number-level inventory phase, per database.
+	Inventory []inventoryResult `json:"inventory,omitempty"`
 }
 
 func newResults(cfg config) *results {
@@ -311,6 +313,7 @@ func (r *results) printTable(w io.Writer) {
 				o.Clients, c.HandedOut, c.Distinct, c.Drawn, c.Skipped, c.Beyond)
 		}
 	}
+	printInventory(w, r.Inventory)
 	fmt.Fprintf(w, "machine: %d CPUs, %s, %d MiB, Linux %s, %s, %s\n", r.Machine.CPUs, r.Machine.Model, r.Machine.MemMiB,
 		r.Machine.Kernel, r.Machine.Postgres, r.Machine.Go)
 }

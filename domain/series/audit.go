@@ -18,6 +18,11 @@ const (
 	ActionRelease Action = "release"
 	ActionDraw    Action = "draw"
 	ActionImport  Action = "import"
+	// ActionCreate records a series allotted one at a time (API, CLI,
+	// dashboard); ActionImport one allotted by a bulk import.
+	ActionCreate Action = "create"
+	// ActionDelete records a series deleted with all its numbers.
+	ActionDelete Action = "delete"
 )
 
 // ActionOf returns the action that records op.
@@ -34,6 +39,10 @@ func ActionOf(op Op) Action {
 // Actor names who made a change: "api-key:PREFIX", "operator:EMAIL" or
 // "cli:USER".
 type Actor string
+
+// UnknownActor is recorded when a change reaches the store with no actor:
+// a Go caller of the library that named none.
+const UnknownActor Actor = "unknown"
 
 // APIKeyActor is the actor of a request made with the API key of prefix.
 func APIKeyActor(prefix string) Actor { return Actor("api-key:" + prefix) }
@@ -66,6 +75,23 @@ type Entry struct {
 	Before    State
 	After     State
 	Reference string
+}
+
+// CreatedEntry is the history entry of series s allotted by actor at at:
+// all its numbers, from nothing to available.
+func CreatedEntry(s Series, action Action, actor Actor, at time.Time) Entry {
+	e := RunEntry(s, 0, s.Size())
+	e.At, e.Actor, e.Action, e.After = at, actor, action, Available
+	return e
+}
+
+// DeletedEntry is the history entry of series s deleted by actor at at:
+// all its numbers, from available to nothing. A series with a number used
+// cannot be deleted; its void numbers, if any, keep their own entries.
+func DeletedEntry(s Series, actor Actor, at time.Time) Entry {
+	e := RunEntry(s, 0, s.Size())
+	e.At, e.Actor, e.Action, e.Before = at, actor, ActionDelete, Available
+	return e
 }
 
 // Change is what one operation does to one number of a series.

@@ -48,8 +48,8 @@ func CheckImportHeader(header []string) error {
 }
 
 // ImportSpec turns one row of an import file, keyed by column name, into
-// the Spec it asks for: owner_type customer or hub (the API's client_code
-// or hub_code), service types separated by ';'.
+// the Spec it asks for: owner_type customer, hub (the API's client_code
+// or hub_code) or global (with no owner_code), service types separated by ';'.
 func ImportSpec(row map[string]string) (Spec, error) {
 	spec := Spec{
 		Start:      row["start"],
@@ -64,9 +64,12 @@ func ImportSpec(row map[string]string) (Spec, error) {
 		spec.ClientCode = code
 	case Hub:
 		spec.HubCode = code
+	case Global:
+		// A code on a global row is refused by Validate, as the API does.
+		spec.Global, spec.ClientCode = true, code
 	default:
 		return Spec{}, fault.InvalidField("owner_type", "enum", ReasonInvalidOwnerKind,
-			fmt.Sprintf("owner_type %q is not allowed; allowed values are customer, hub", row["owner_type"]))
+			fmt.Sprintf("owner_type %q is not allowed; allowed values are customer, hub, global", row["owner_type"]))
 	}
 	for _, st := range strings.Split(row["service_types"], ";") {
 		if st = strings.TrimSpace(st); st != "" {

@@ -38,8 +38,21 @@ func TestImportSpec(t *testing.T) {
 	if spec, _ := ImportSpec(map[string]string{"owner_type": "customer", "owner_code": "C"}); spec.ClientCode != "C" || spec.ServiceTypes != nil {
 		t.Fatalf("customer row = %+v", spec)
 	}
-	if _, err := ImportSpec(map[string]string{"owner_type": "global", "owner_code": "C"}); fault.ReasonOf(err) != ReasonInvalidOwnerKind {
+	if _, err := ImportSpec(map[string]string{"owner_type": "regional", "owner_code": "C"}); fault.ReasonOf(err) != ReasonInvalidOwnerKind {
 		t.Fatalf("unknown owner type: %v", err)
+	}
+	// A global row has no owner code; one with a code is refused by
+	// Validate, as the API refuses is_global with client_code.
+	spec, err = ImportSpec(map[string]string{"owner_type": "GLOBAL", "owner_code": "", "start": "V1", "end": "V9", "item_code": "I"})
+	if err != nil || !spec.Global {
+		t.Fatalf("global row = %+v, %v", spec, err)
+	}
+	if d, err := Validate(spec, Limits{}); err != nil || d.Owner != GlobalPool {
+		t.Fatalf("global row validated = %+v, %v", d, err)
+	}
+	spec, _ = ImportSpec(map[string]string{"owner_type": "global", "owner_code": "C", "start": "V1", "end": "V9", "item_code": "I"})
+	if _, err := Validate(spec, Limits{}); fault.ReasonOf(err) != ReasonGlobalWithOwner {
+		t.Fatalf("global row with a code: %v", err)
 	}
 }
 

@@ -49,3 +49,11 @@ func Report(s OwnerStock, threshold *uint64) StockLine {
 	}
 	return line
 }
+
+// CrossedThreshold reports whether a draw or consume that took available
+// stock of an owner and item code from before to after went from above
+// level to at or below it: the moment a low-stock alert is due, once, and
+// not again on every later draw while stock stays low.
+func CrossedThreshold(before, after, level uint64) bool {
+	return before > level && after <= level
+}

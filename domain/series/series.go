@@ -52,7 +52,16 @@ type OwnerKind string
 const (
 	Customer OwnerKind = "customer"
 	Hub      OwnerKind = "hub"
+	// Global is the organisation's own pool, held for no one customer:
+	// customers flagged to use it draw from it once their own stock of an
+	// item is exhausted (the logistics platform's "global virtual series").
+	Global OwnerKind = "global"
 )
+
+// GlobalPool is the owner of an organisation's global series. It has no
+// code: an organisation has one global pool, split by item code and
+// service type like any owner's stock.
+var GlobalPool = Owner{Kind: Global}
 
 // Owner is the customer or hub a series is allotted to.
 type Owner struct {
@@ -60,8 +69,24 @@ type Owner struct {
 	Code string
 }
 
-// String returns "customer SL1981" or "hub BF074".
-func (o Owner) String() string { return string(o.Kind) + " " + o.Code }
+// String returns "customer SL1981", "hub BF074" or "the global pool".
+func (o Owner) String() string {
+	if o.Kind == Global {
+		return "the global pool"
+	}
+	return string(o.Kind) + " " + o.Code
+}
+
+// DrawPools returns the owners whose series a draw for own takes numbers
+// from, in order: own's series, and then, when own may use the global pool
+// (a customer flagged so), the organisation's global series. A draw
+// exhausts each pool, oldest series first, before it moves to the next.
+func DrawPools(own Owner, useGlobal bool) []Owner {
+	if useGlobal && own.Kind == Customer {
+		return []Owner{own, GlobalPool}
+	}
+	return []Owner{own}
+}
 
 // ResolveOwner picks the owner from a request's client and hub codes: the
 // client code wins when both are given. ok is false when neither is.
@@ -105,6 +130,9 @@ type Spec struct {
 	ServiceTypes []string
 	// CheckDigit names the series' check-digit scheme; "" means none.
 	CheckDigit string
+	// Global allots the series to the organisation's global pool; then
+	// neither ClientCode nor HubCode may be given.
+	Global bool
 }
 
 // Draft is a validated Spec: every field parsed, ready for the checks that
@@ -145,6 +173,7 @@ const (
 	ReasonExhausted          = "SERIES_EXHAUSTED"
 	ReasonInvalidCount       = "INVALID_COUNT"
 	ReasonInvalidNumber      = "INVALID_NUMBER"
+	ReasonGlobalWithOwner    = "GLOBAL_WITH_OWNER"
 )
 
 // OwnerMissingMessage is the contract's exact message for a request with
@@ -176,7 +205,12 @@ func Validate(spec Spec, lim Limits) (Draft, error) {
 	var d Draft
 
 	owner, ok := ResolveOwner(spec.ClientCode, spec.HubCode)
-	if !ok {
+	switch {
+	case spec.Global && ok:
+		bad("is_global", "exclusive", ReasonGlobalWithOwner, "a global series belongs to no customer or hub: give is_global, or client_code or hub_code, not both")
+	case spec.Global:
+		owner = GlobalPool
+	case !ok:
 		bad("client_code", "required", ReasonOwnerMissing, OwnerMissingMessage)
 	}
 	d.Owner = owner

@@ -262,7 +262,9 @@ type MarkSpec struct {
 	Start, End string
 	ClientCode string
 	HubCode    string
-	Reference  string
+	// Global acts for the organisation's global pool, on its series.
+	Global    bool
+	Reference string
 }
 
 // MarkDraft is a validated MarkSpec: the owner acting and the numbers as
@@ -296,7 +298,12 @@ func ValidateMarks(spec MarkSpec) (MarkDraft, error) {
 		bad("op", "enum", ReasonInvalidOp, fmt.Sprintf("operation %q is not one of consume, void, release", spec.Op))
 	}
 	owner, ok := ResolveOwner(spec.ClientCode, spec.HubCode)
-	if !ok {
+	switch {
+	case spec.Global && ok:
+		bad("is_global", "exclusive", ReasonGlobalWithOwner, "give is_global, or client_code or hub_code, not both")
+	case spec.Global:
+		owner = GlobalPool
+	case !ok:
 		bad("client_code", "required", ReasonOwnerMissing, OwnerMissingMessage)
 	}
 	d.Owner = owner

@@ -30,6 +30,9 @@ type Customer struct {
 	Code      string
 	Name      string
 	CreatedAt time.Time
+	// UseGlobal lets the customer draw from the organisation's global pool
+	// once its own stock of an item is exhausted.
+	UseGlobal bool
 }
 
 // Hub is a site of an organisation; series may be allotted to it and it may

@@ -207,8 +207,11 @@ func (h harness) numbers(t *testing.T) {
 	h.run(t, "History", func(t *testing.T, s ports.Store) {
 		org := mkOrg(t, s, "acme")
 		c := customer("C")
-		a := insert(t, s, org, newSeries(c, rng("V10", "V19"), "I"))
-		b := insert(t, s, org, newSeries(c, rng("V20", "V29"), "I"))
+		// Allotted at base, so that their create entries precede Since.
+		sa, sb := newSeries(c, rng("V10", "V19"), "I"), newSeries(c, rng("V20", "V29"), "I")
+		sa.CreatedAt, sb.CreatedAt = base, base
+		a := insert(t, s, org, sa)
+		b := insert(t, s, org, sb)
 		must(t, errOnly(s.MarkNumbers(ctx(t), org, markReq(series.Consume, c, "BKG", "V10-V12", "V20"))), "consume")
 		req := markReq(series.VoidOp, c, "torn", "V11")
 		req.Actor, req.At = "api-key:ak_1", base.Add(3600e9)
@@ -219,16 +222,16 @@ func (h harness) numbers(t *testing.T) {
 		for _, e := range hist {
 			got = append(got, fmt.Sprintf("%s %s %s %s>%s %s", e.Actor, e.Action, e.Numbers, e.Before, e.After, e.Reference))
 		}
-		want := []string{"cli:test consume V10-V12 available>used BKG", "api-key:ak_1 void V11-V11 used>void torn"}
-		if total != 2 || !slices.Equal(got, want) {
+		want := []string{"unknown create V10-V19 >available ", "cli:test consume V10-V12 available>used BKG", "api-key:ak_1 void V11-V11 used>void torn"}
+		if total != 3 || !slices.Equal(got, want) {
 			t.Fatalf("history = %v (total %d), want %v", got, total, want)
 		}
-		if !hist[1].At.Equal(base.Add(3600e9)) || hist[0].SeriesID != a.ID {
-			t.Fatalf("entry = %+v", hist[1])
+		if !hist[2].At.Equal(base.Add(3600e9)) || hist[1].SeriesID != a.ID {
+			t.Fatalf("entry = %+v", hist[2])
 		}
 		all, total, err := s.History(ctx(t), org, ports.HistoryQuery{})
 		must(t, err, "History")
-		if total != 3 || len(all) != 3 || all[1].SeriesID != b.ID {
+		if total != 5 || len(all) != 5 || all[1].SeriesID != b.ID || all[3].SeriesID != b.ID {
 			t.Fatalf("organisation history = %+v", all)
 		}
 		since, _, err := s.History(ctx(t), org, ports.HistoryQuery{Since: base.Add(60e9)})
@@ -238,13 +241,13 @@ func (h harness) numbers(t *testing.T) {
 		}
 		paged, total, err := s.History(ctx(t), org, ports.HistoryQuery{Query: ports.Query{Limit: 1, Offset: 1}})
 		must(t, err, "History")
-		if total != 3 || len(paged) != 1 || paged[0].ID != all[1].ID {
+		if total != 5 || len(paged) != 1 || paged[0].ID != all[1].ID {
 			t.Fatalf("paged history = %+v", paged)
 		}
 		// A refused request leaves no history.
 		_, err = s.MarkNumbers(ctx(t), org, markReq(series.Consume, c, "", "V12", "V13"))
 		wantFault(t, err, fault.Invalid, series.ReasonNumberUsed)
-		if _, total, _ := s.History(ctx(t), org, ports.HistoryQuery{}); total != 3 {
+		if _, total, _ := s.History(ctx(t), org, ports.HistoryQuery{}); total != 5 {
 			t.Fatalf("a refused request wrote history: %d entries", total)
 		}
 	})
@@ -271,6 +274,8 @@ func (h harness) numbers(t *testing.T) {
 			got = append(got, fmt.Sprintf("%d %s %s %s %d %s>%s", e.SeriesID, e.Actor, e.Action, e.Numbers, e.Count, e.Before, e.After))
 		}
 		want := []string{
+			fmt.Sprintf("%d unknown create V10-V14 5 >available", a.ID),
+			fmt.Sprintf("%d unknown create V20-V29 10 >available", b.ID),
 			fmt.Sprintf("%d api-key:ak_9 draw V10-V11 2 available>used", a.ID),
 			fmt.Sprintf("%d cli:test consume V13-V13 1 available>used", a.ID),
 			fmt.Sprintf("%d api-key:ak_9 draw V12-V12 1 available>used", a.ID),
@@ -360,7 +365,8 @@ func (h harness) numbers(t *testing.T) {
 		}
 		hist, _, err := s.History(ctx(t), org, ports.HistoryQuery{})
 		must(t, err, "History")
-		if len(hist) != 2 || hist[0].Action != series.ActionImport || hist[0].Count != 99 || hist[1].Numbers.String() != "W001-W010" {
+		// The series allotted before the import, then one entry per row kept.
+		if len(hist) != 3 || hist[0].Action != series.ActionCreate || hist[1].Action != series.ActionImport || hist[1].Count != 99 || hist[2].Numbers.String() != "W001-W010" {
 			t.Fatalf("history = %+v", hist)
 		}
 	})

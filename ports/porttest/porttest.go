@@ -68,6 +68,8 @@ func RunStoreWith(t *testing.T, newStore func(t *testing.T) ports.Store, opts Op
 	t.Run("Draw", h.draw)
 	t.Run("Numbers", h.numbers)
 	t.Run("NumbersScale", h.numbersScale)
+	t.Run("GlobalPools", h.globalPools)
+	t.Run("SeriesHistory", h.seriesHistory)
 	t.Run("Idempotency", h.idempotency)
 	// The enrollment stores are part of every ports.Store, so they need no
 	// capability flag.
@@ -87,6 +89,7 @@ func RunStoreWith(t *testing.T, newStore func(t *testing.T) ports.Store, opts Op
 	if opts.concurrency() > 0 {
 		t.Run("Concurrent", h.concurrent)
 		t.Run("NumbersConcurrent", h.numbersConcurrent)
+		t.Run("GlobalConcurrent", h.globalConcurrent)
 	}
 }
 

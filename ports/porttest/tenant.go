@@ -205,20 +205,25 @@ type entry struct {
 	CreatedAt  time.Time
 }
 
+// customerEntry is the code, name and creation time of c.
+func customerEntry(c tenant.Customer) entry {
+	return entry{Code: c.Code, Name: c.Name, CreatedAt: c.CreatedAt}
+}
+
 var customerKind = codeKind{
 	add: func(s ports.Store, t *testing.T, org tenant.OrgID, code, name string, at time.Time) (entry, error) {
 		c, err := s.AddCustomer(ctx(t), org, tenant.Customer{Code: code, Name: name, CreatedAt: at})
-		return entry(c), err
+		return customerEntry(c), err
 	},
 	get: func(s ports.Store, t *testing.T, org tenant.OrgID, code string) (entry, error) {
 		c, err := s.Customer(ctx(t), org, code)
-		return entry(c), err
+		return customerEntry(c), err
 	},
 	list: func(s ports.Store, t *testing.T, org tenant.OrgID, q ports.Query) ([]entry, error) {
 		cs, err := s.ListCustomers(ctx(t), org, ports.CustomerQuery{Query: q})
 		out := make([]entry, len(cs))
 		for i, c := range cs {
-			out[i] = entry(c)
+			out[i] = customerEntry(c)
 		}
 		return out, err
 	},
