@@ -14,11 +14,20 @@ import (
 	"github.com/allot-io/allot/ports"
 )
 
-// newCarrier returns the carrier lines are provisioned at.
+// newCarrier returns the carrier lines are provisioned at: the gateway
+// to CarrierURL, or else the in-process simulator of the CarrierSim
+// settings.
 func newCarrier(cfg Config) (ports.Carrier, error) {
+	if cfg.carrierSimErr != nil {
+		return nil, cfg.carrierSimErr
+	}
+	if err := simViolations(cfg).Err(); err != nil {
+		return nil, err
+	}
 	u := strings.TrimSpace(cfg.CarrierURL)
 	if u == "" {
-		return carrier.NewFake(), nil
+		return carrier.NewSim(carrier.SimConfig{FailureRate: cfg.CarrierSimFailureRate, ResolutionRate: cfg.CarrierSimResolutionRate,
+			Seed: cfg.CarrierSimSeed, Delay: cfg.CarrierSimDelay}, nil), nil
 	}
 	g, err := carrier.NewGateway(u, []byte(cfg.CarrierSecret), 10*time.Second)
 	if err != nil {

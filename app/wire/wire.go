@@ -57,6 +57,15 @@ type Config struct {
 	// CarrierURL and CarrierSecret configure the HTTP carrier gateway;
 	// without a URL lines are provisioned at the in-process simulator.
 	CarrierURL, CarrierSecret string
+	// CarrierSimFailureRate, CarrierSimResolutionRate, CarrierSimSeed and
+	// CarrierSimDelay configure the in-process simulator used without a
+	// CarrierURL (carrier.SimConfig); zero activates every line at once.
+	CarrierSimFailureRate, CarrierSimResolutionRate float64
+	CarrierSimSeed                                  uint64
+	CarrierSimDelay                                 time.Duration
+	// carrierSimErr is LoadEnv's verdict on the simulator's settings,
+	// refused by Open.
+	carrierSimErr error
 	// SecureCookies marks the dashboard's cookies Secure behind a proxy
 	// that terminates TLS.
 	SecureCookies bool
