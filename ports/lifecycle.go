@@ -174,3 +174,33 @@ type LineService interface {
 	// not ATTACHED, SIM_IN_USE; Unavailable CARD_PAYMENT_UNAVAILABLE.
 	ActivateHandover(ctx context.Context, org tenant.OrgID, in enrollment.HandoverInput) (LineState, enrollment.Plan, error)
 }
+
+// CarrierSecretStore keeps each organisation's own carrier secret, sealed
+// (Sealer), which signs its requests to the carrier gateway and checks
+// the gateway's callbacks for it.
+type CarrierSecretStore interface {
+	// SetCarrierSecret stores sealed as org's carrier secret, replacing
+	// the one it had. NotFound ORG_NOT_FOUND.
+	SetCarrierSecret(ctx context.Context, org tenant.OrgID, sealed []byte) error
+	// CarrierSecret returns org's sealed carrier secret, nil when it has
+	// none of its own.
+	CarrierSecret(ctx context.Context, org tenant.OrgID) ([]byte, error)
+}
+
+// CarrierKeys gives the secret an organisation's carrier traffic is
+// signed with: its own, or the deployment's.
+type CarrierKeys interface {
+	// CarrierKey returns org's signing secret; Unavailable
+	// CARRIER_SECRET_MISSING when there is none.
+	CarrierKey(ctx context.Context, org tenant.OrgID) ([]byte, error)
+}
+
+// CarrierSecretService manages organisations' carrier secrets.
+type CarrierSecretService interface {
+	// Rotate gives org a new random carrier secret and returns it, to be
+	// shown once and given to the carrier; the one it had, or the
+	// deployment's, no longer signs for org. Unavailable
+	// SECRET_KEY_MISSING without a secret key to seal it; NotFound
+	// ORG_NOT_FOUND.
+	Rotate(ctx context.Context, org tenant.OrgID) (string, error)
+}

@@ -69,6 +69,9 @@ func TestConformance(t *testing.T) {
 	t.Run("Webhooks", func(t *testing.T) {
 		porttest.RunWebhookStore(t, func(t *testing.T) porttest.WebhookStores { return openStore(t) })
 	})
+	t.Run("CarrierSecrets", func(t *testing.T) {
+		porttest.RunCarrierSecretStore(t, func(t *testing.T) porttest.CarrierSecretStores { return openStore(t) })
+	})
 	t.Run("Orders", func(t *testing.T) {
 		porttest.RunOrderStore(t, func(t *testing.T) porttest.OrderStores { return openStore(t) }, porttest.Options{})
 	})
