@@ -186,4 +186,7 @@ type Services struct {
 	// CarrierCallbacks applies the carrier gateway's asynchronous
 	// answers; nil when no gateway is configured.
 	CarrierCallbacks CarrierCallbackService
+	// CarrierSecrets gives organisations carrier secrets of their own;
+	// nil when the build has none.
+	CarrierSecrets CarrierSecretService
 }

@@ -133,10 +133,10 @@ type CallbackResult struct {
 
 // CarrierCallbackService applies the carrier's asynchronous answers.
 type CarrierCallbackService interface {
-	// Answer checks cb (signature, replay window, organisation) and
-	// applies its answer to the line, idempotently. Unauthorized
-	// SIGNATURE_INVALID, TIMESTAMP_STALE; NotFound LINE_NOT_FOUND,
-	// ORG_NOT_FOUND; Invalid ACTIVATION_KEY_INVALID; Conflict
+	// Answer checks cb (signature under the organisation's carrier
+	// secret, replay window) and applies its answer to the line,
+	// idempotently. Unauthorized SIGNATURE_INVALID (also for an unknown
+	// organisation), TIMESTAMP_STALE; NotFound LINE_NOT_FOUND; Invalid ACTIVATION_KEY_INVALID; Conflict
 	// LINE_TRANSITION_INVALID when the line has moved elsewhere.
 	Answer(ctx context.Context, cb CarrierCallback) (CallbackResult, error)
 }

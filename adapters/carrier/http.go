@@ -12,7 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/signature"
+	"github.com/allot-io/allot/domain/tenant"
 	"github.com/allot-io/allot/ports"
 )
 
@@ -33,29 +35,43 @@ const maxAnswer = 64 << 10
 
 // Gateway is ports.Carrier over JSON and HTTP(S): POST base/activations
 // with the request, GET base/activations/KEY for its state. Every request
-// is signed with secret and bounded by a timeout; any transport error,
-// timeout, redirect, 401, 403, 429 or 5xx is a transient error (the job is
-// retried), another 4xx (but 404 on a status read: unknown) a rejection.
+// is signed with the secret of the line's organisation and bounded by a
+// timeout; any transport error, timeout, redirect, 401, 403, 429 or 5xx,
+// or a missing secret, is a transient error (the job is retried), another
+// 4xx (but 404 on a status read: unknown) a rejection.
 type Gateway struct {
 	base   *url.URL
-	secret []byte
+	keys   ports.CarrierKeys
 	client *http.Client
 }
 
+// staticKey signs every organisation's requests with one secret.
+type staticKey []byte
+
+func (k staticKey) CarrierKey(context.Context, tenant.OrgID) ([]byte, error) { return k, nil }
+
 // NewGateway returns a gateway to the carrier at base (http or https),
-// signing with secret and giving each request timeout (default 10s).
+// signing every request with secret and giving each request timeout
+// (default 10s).
 func NewGateway(base string, secret []byte, timeout time.Duration) (*Gateway, error) {
+	if len(secret) == 0 {
+		return nil, errors.New("the carrier gateway needs a signing secret")
+	}
+	return NewOrgGateway(base, staticKey(secret), timeout)
+}
+
+// NewOrgGateway returns a gateway to the carrier at base (http or https)
+// signing each request with the secret keys gives for the line's
+// organisation, and giving each request timeout (default 10s).
+func NewOrgGateway(base string, keys ports.CarrierKeys, timeout time.Duration) (*Gateway, error) {
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("carrier URL %q must be http:// or https:// with a host", base)
 	}
-	if len(secret) == 0 {
-		return nil, errors.New("the carrier gateway needs a signing secret")
-	}
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	return &Gateway{base: u, secret: secret, client: &http.Client{
+	return &Gateway{base: u, keys: keys, client: &http.Client{
 		Timeout: timeout,
 		// A carrier answers where it was asked: a redirect is an error.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -110,15 +126,25 @@ func (g *Gateway) Activate(ctx context.Context, r ports.CarrierRequest) (ports.C
 	if err != nil {
 		return ports.CarrierAnswer{}, err
 	}
-	return g.do(ctx, http.MethodPost, "activations", r.Key, body)
+	return g.do(ctx, l.Org, http.MethodPost, "activations", r.Key, body)
 }
 
 // Status implements ports.Carrier.
 func (g *Gateway) Status(ctx context.Context, key string) (ports.CarrierAnswer, error) {
-	return g.do(ctx, http.MethodGet, "activations/"+url.PathEscape(key), key, nil)
+	// A key that is not Allot's names no organisation: organisation 0
+	// gets the deployment's secret.
+	org, _, err := enrollment.ParseActivationKey(key)
+	if err != nil {
+		org = 0
+	}
+	return g.do(ctx, tenant.OrgID(org), http.MethodGet, "activations/"+url.PathEscape(key), key, nil)
 }
 
-func (g *Gateway) do(ctx context.Context, method, path, key string, body []byte) (ports.CarrierAnswer, error) {
+func (g *Gateway) do(ctx context.Context, org tenant.OrgID, method, path, key string, body []byte) (ports.CarrierAnswer, error) {
+	secret, err := g.keys.CarrierKey(ctx, org)
+	if err != nil {
+		return ports.CarrierAnswer{}, fmt.Errorf("carrier %s %s: %w", method, path, err)
+	}
 	u := g.base.JoinPath(path)
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
 	if err != nil {
@@ -126,7 +152,7 @@ func (g *Gateway) do(ctx context.Context, method, path, key string, body []byte)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(IdempotencyHeader, key)
-	req.Header.Set(SignatureHeader, Sign(g.secret, body))
+	req.Header.Set(SignatureHeader, Sign(secret, body))
 	resp, err := g.client.Do(req)
 	if err != nil {
 		return ports.CarrierAnswer{}, fmt.Errorf("carrier %s %s: %w", method, path, err)

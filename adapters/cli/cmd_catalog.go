@@ -197,6 +197,7 @@ func (s *state) carrierCommand() *ucli.Command {
 		leaf("list", "list the carrier codes of an organisation", "",
 			[]ucli.Flag{dbFlag(), orgFlag(), jsonFlag()},
 			s.carrierList),
+		s.carrierSecretLeaf(),
 	)
 }
 

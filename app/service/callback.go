@@ -18,33 +18,48 @@ var _ ports.CarrierCallbackService = (*CarrierCallbacks)(nil)
 // a callback and the worker's poll take the same transitions and raise
 // the same webhooks.
 type CarrierCallbacks struct {
-	lines  *Lifecycle
-	orgs   ports.OrgStore
-	secret []byte
-	clock  ports.Clock
+	lines *Lifecycle
+	orgs  ports.OrgStore
+	keys  ports.CarrierKeys
+	clock ports.Clock
 }
 
-// NewCarrierCallbacks returns the callback service checking signatures
-// with secret, the one the gateway signs its requests with.
-func NewCarrierCallbacks(lines *Lifecycle, orgs ports.OrgStore, secret []byte, clock ports.Clock) *CarrierCallbacks {
-	return &CarrierCallbacks{lines: lines, orgs: orgs, secret: secret, clock: clock}
+// NewCarrierCallbacks returns the callback service checking each
+// organisation's callbacks with the secret keys gives for it, the one the
+// gateway signs its requests with.
+func NewCarrierCallbacks(lines *Lifecycle, orgs ports.OrgStore, keys ports.CarrierKeys, clock ports.Clock) *CarrierCallbacks {
+	return &CarrierCallbacks{lines: lines, orgs: orgs, keys: keys, clock: clock}
 }
 
 // Answer implements ports.CarrierCallbackService. The signature is
-// checked first, then the replay window, the organisation and the line.
-// An answer that leaves the line where it already is (a repeated
-// callback, or one the worker's poll applied first) succeeds without a
-// change; one that contradicts where the line went is a Conflict.
+// checked first, under the secret of the organisation the URL names, then
+// the replay window and the line. An unknown organisation, or one without
+// a secret, fails as a bad signature does, so that an unsigned request
+// learns nothing. An answer that leaves the line where it already is (a
+// repeated callback, or one the worker's poll applied first) succeeds
+// without a change; one that contradicts where the line went is a
+// Conflict.
 func (c *CarrierCallbacks) Answer(ctx context.Context, cb ports.CarrierCallback) (ports.CallbackResult, error) {
-	if len(c.secret) == 0 || !signature.BodyValid(c.secret, cb.Body, cb.Signature) {
-		return ports.CallbackResult{}, fault.New(fault.Unauthorized, enrollment.ReasonCallbackSignature,
-			"the callback's signature does not match its body under the carrier secret")
+	badSignature := fault.New(fault.Unauthorized, enrollment.ReasonCallbackSignature,
+		"the callback's signature does not match its body under the organisation's carrier secret")
+	org, err := c.orgs.OrgByCode(ctx, cb.OrgCode)
+	if fault.CodeOf(err) == fault.NotFound {
+		return ports.CallbackResult{}, badSignature
 	}
-	if err := enrollment.CheckCallbackTime(cb.SentAt, c.clock.Now()); err != nil {
+	if err != nil {
 		return ports.CallbackResult{}, err
 	}
-	org, err := c.orgs.OrgByCode(ctx, cb.OrgCode)
+	secret, err := c.keys.CarrierKey(ctx, org.ID)
+	if fault.ReasonOf(err) == ReasonCarrierSecretMissing {
+		return ports.CallbackResult{}, badSignature
+	}
 	if err != nil {
+		return ports.CallbackResult{}, err
+	}
+	if !signature.BodyValid(secret, cb.Body, cb.Signature) {
+		return ports.CallbackResult{}, badSignature
+	}
+	if err := enrollment.CheckCallbackTime(cb.SentAt, c.clock.Now()); err != nil {
 		return ports.CallbackResult{}, err
 	}
 	keyOrg, id, err := enrollment.ParseActivationKey(cb.Key)

@@ -16,8 +16,9 @@ import (
 
 // newCarrier returns the carrier lines are provisioned at: the gateway
 // to CarrierURL, or else the in-process simulator of the CarrierSim
-// settings.
-func newCarrier(cfg Config) (ports.Carrier, error) {
+// settings. The gateway signs each organisation's requests with the
+// secret keys gives for it.
+func newCarrier(cfg Config, keys ports.CarrierKeys) (ports.Carrier, error) {
 	if cfg.carrierSimErr != nil {
 		return nil, cfg.carrierSimErr
 	}
@@ -29,17 +30,20 @@ func newCarrier(cfg Config) (ports.Carrier, error) {
 		return carrier.NewSim(carrier.SimConfig{FailureRate: cfg.CarrierSimFailureRate, ResolutionRate: cfg.CarrierSimResolutionRate,
 			Seed: cfg.CarrierSimSeed, Delay: cfg.CarrierSimDelay}, nil), nil
 	}
-	g, err := carrier.NewGateway(u, []byte(cfg.CarrierSecret), 10*time.Second)
+	// Without EnvCarrierSecret every organisation needs a secret of its
+	// own: the gateway refuses, and retries, the requests of one that has
+	// none.
+	g, err := carrier.NewOrgGateway(u, keys, 10*time.Second)
 	if err != nil {
-		return nil, fault.InvalidField(EnvCarrierURL, "http(s) URL and "+EnvCarrierSecret, "CARRIER_GATEWAY", err.Error())
+		return nil, fault.InvalidField(EnvCarrierURL, "http(s) URL", "CARRIER_GATEWAY", err.Error())
 	}
 	return g, nil
 }
 
 // lifecycle returns the line lifecycle service on store (which draws its
 // MDNs in the activation's own transaction).
-func lifecycle(store *bunstore.Store, cfg Config) (*service.Lifecycle, error) {
-	c, err := newCarrier(cfg)
+func lifecycle(store *bunstore.Store, keys ports.CarrierKeys, cfg Config) (*service.Lifecycle, error) {
+	c, err := newCarrier(cfg, keys)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"crypto/rand"
+	"strings"
 	"time"
 
 	"github.com/allot-io/allot/adapters/bunstore"
@@ -21,13 +22,20 @@ func webhooks(store *bunstore.Store, sealer ports.Sealer, cfg Config) (*service.
 	return hooks, service.NewStockWatch(store, hooks, utcClock, cfg.Log)
 }
 
-// carrierCallbacks returns the carrier callback service, checking
-// signatures with EnvCarrierSecret, the secret the gateway signs with; nil
-// (the endpoint is not served) when none is set.
-func carrierCallbacks(lines *service.Lifecycle, store *bunstore.Store, cfg Config) ports.CarrierCallbackService {
-	secret := cfg.CarrierSecret
-	if secret == "" {
+// carrierSecrets returns the organisations' carrier secrets on store,
+// sealed with sealer, EnvCarrierSecret signing for those without their
+// own.
+func carrierSecrets(store *bunstore.Store, sealer ports.Sealer, cfg Config) *service.CarrierSecrets {
+	return service.NewCarrierSecrets(store, sealer, rand.Reader, []byte(cfg.CarrierSecret))
+}
+
+// carrierCallbacks returns the carrier callback service, checking each
+// organisation's callbacks with the secret the gateway signs its requests
+// with (keys); nil (the endpoint is not served) when no gateway and no
+// EnvCarrierSecret is configured.
+func carrierCallbacks(lines *service.Lifecycle, store *bunstore.Store, keys ports.CarrierKeys, cfg Config) ports.CarrierCallbackService {
+	if cfg.CarrierSecret == "" && strings.TrimSpace(cfg.CarrierURL) == "" {
 		return nil
 	}
-	return service.NewCarrierCallbacks(lines, store, []byte(secret), utcClock)
+	return service.NewCarrierCallbacks(lines, store, keys, utcClock)
 }

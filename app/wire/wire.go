@@ -158,13 +158,15 @@ func (p *Program) Open(ctx context.Context) error {
 	hooks, watch := webhooks(store, deps.Sealer, cfg)
 	svc.Webhooks = hooks
 	svc = watch.Wrap(svc)
-	lines, err := lifecycle(store, cfg)
+	keys := carrierSecrets(store, deps.Sealer, cfg)
+	lines, err := lifecycle(store, keys, cfg)
 	if err != nil {
 		store.Close()
 		return err
 	}
 	svc.Lines = lines
-	svc.CarrierCallbacks = carrierCallbacks(lines, store, cfg)
+	svc.CarrierSecrets = keys
+	svc.CarrierCallbacks = carrierCallbacks(lines, store, keys, cfg)
 	p.Services, p.lines, p.hooks = svc, lines, hooks
 	return nil
 }
