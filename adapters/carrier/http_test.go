@@ -2,12 +2,18 @@ package carrier
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/allot-io/allot/domain/enrollment"
+	"github.com/allot-io/allot/domain/tenant"
 	"github.com/allot-io/allot/ports"
 )
 
@@ -154,5 +160,79 @@ func TestSimulatorDelay(t *testing.T) {
 	}
 	if got := fake.ActivationCounts(); len(got) != 2 || got["slow"] != 1 || got["other"] != 1 {
 		t.Fatalf("ActivationCounts = %v", got)
+	}
+}
+
+// orgKeys is ports.CarrierKeys over a map, the deployment's secret for
+// organisations not in it.
+type orgKeys struct {
+	own      map[tenant.OrgID][]byte
+	fallback []byte
+}
+
+func (k orgKeys) CarrierKey(_ context.Context, org tenant.OrgID) ([]byte, error) {
+	if s, ok := k.own[org]; ok {
+		return s, nil
+	}
+	if len(k.fallback) == 0 {
+		return nil, errors.New("no carrier secret")
+	}
+	return k.fallback, nil
+}
+
+// TestGatewaySignsPerOrganisation: a gateway request, activation or
+// status read, is signed with the secret of the line's organisation,
+// which an in-test carrier holding each organisation's secret verifies;
+// an organisation without one of its own is signed with the deployment's
+// secret, and without either the request is not sent.
+func TestGatewaySignsPerOrganisation(t *testing.T) {
+	secrets := map[string][]byte{"allot-1-": []byte("secret-a"), "allot-2-": []byte("secret-b"), "allot-3-": []byte("global")}
+	var mu sync.Mutex
+	seen := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		key := r.Header.Get(IdempotencyHeader)
+		for prefix, secret := range secrets {
+			if strings.HasPrefix(key, prefix) && Verify(secret, body, r.Header.Get(SignatureHeader)) {
+				mu.Lock()
+				seen[r.Method+" "+key]++
+				mu.Unlock()
+				_, _ = io.WriteString(w, `{"status":"active","msid":"1"}`)
+				return
+			}
+		}
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	keys := orgKeys{own: map[tenant.OrgID][]byte{1: []byte("secret-a"), 2: []byte("secret-b")}, fallback: []byte("global")}
+	g, err := NewOrgGateway(srv.URL, keys, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for org := tenant.OrgID(1); org <= 3; org++ {
+		r := ports.CarrierRequest{Key: enrollment.ActivationKey(int64(org), 10), Line: ports.LineState{Org: org, CustomerID: 10, Carrier: "TMB"}}
+		if a, err := g.Activate(ctx, r); err != nil || a.Kind != ports.AnswerActive {
+			t.Fatalf("org %d: Activate = %+v, %v", org, a, err)
+		}
+		if a, err := g.Status(ctx, r.Key); err != nil || a.Kind != ports.AnswerActive {
+			t.Fatalf("org %d: Status = %+v, %v", org, a, err)
+		}
+		if seen["POST "+r.Key] != 1 || seen["GET "+r.Key] != 1 {
+			t.Fatalf("org %d: the carrier verified %v", org, seen)
+		}
+	}
+	// Organisation 1's line signed with organisation 2's secret is
+	// refused by the carrier.
+	wrong, _ := NewOrgGateway(srv.URL, orgKeys{own: map[tenant.OrgID][]byte{1: []byte("secret-b")}}, time.Second)
+	if _, err := wrong.Activate(ctx, ports.CarrierRequest{Key: enrollment.ActivationKey(1, 11), Line: ports.LineState{Org: 1, CustomerID: 11}}); err == nil {
+		t.Fatal("a request signed with another organisation's secret was answered")
+	}
+	none, _ := NewOrgGateway(srv.URL, orgKeys{}, time.Second)
+	if _, err := none.Activate(ctx, ports.CarrierRequest{Key: enrollment.ActivationKey(4, 12), Line: ports.LineState{Org: 4, CustomerID: 12}}); err == nil || !strings.Contains(err.Error(), "no carrier secret") {
+		t.Fatalf("without a secret: %v", err)
+	}
+	if seen["POST "+enrollment.ActivationKey(4, 12)] != 0 {
+		t.Fatal("an unsigned request reached the carrier")
 	}
 }
