@@ -1,0 +1,206 @@
+package bunstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/allot-io/allot/domain/series"
+)
+
+// runRow is a run of marks (series_runs): the numbers at offsets
+// FirstPos..LastPos of a series share a state and reference. Runs of a
+// series never overlap: PostgreSQL's exclusion constraint and SQLite's
+// trigger refuse one that would.
+type runRow struct {
+	bun.BaseModel `bun:"table:series_runs,alias:sr"`
+
+	SeriesID  int64     `bun:"series_id,pk"`
+	FirstPos  int64     `bun:"first_pos,pk"`
+	LastPos   int64     `bun:"last_pos,notnull"`
+	State     string    `bun:"state,notnull"`
+	Reference string    `bun:"reference,notnull"`
+	UpdatedAt time.Time `bun:"updated_at,notnull"`
+}
+
+const runColumns = "r.series_id, r.first_pos, r.last_pos, r.state, r.reference, r.updated_at"
+
+func (r runRow) mark() series.MarkRun {
+	return series.MarkRun{First: uint64(r.FirstPos), Last: uint64(r.LastPos), State: series.State(r.State), Reference: r.Reference, At: r.UpdatedAt}
+}
+
+// window is an inclusive span of offsets of a series; lo may be -1.
+type window struct{ lo, hi int64 }
+
+// runsNear returns the runs of a series that overlap any of ws, ascending
+// and each once. Every window costs two probes of the primary key: the run
+// that starts last at or before its first offset, and those starting
+// inside it; a statement serves a few hundred windows.
+func runsNear(ctx context.Context, db bun.IDB, seriesID int64, ws []window) ([]runRow, error) {
+	seen := map[int64]bool{}
+	var out []runRow
+	for chunk := range slices.Chunk(ws, writeChunk) {
+		values := make([]string, len(chunk))
+		args := make([]any, 0, 2*len(chunk)+3)
+		for i, w := range chunk {
+			values[i] = "(?, ?)"
+			args = append(args, w.lo, w.hi)
+		}
+		args = append(args, seriesID, seriesID, seriesID)
+		var rows []runRow
+		err := db.NewRaw(`WITH w(lo, hi) AS (VALUES `+strings.Join(values, ", ")+`)
+			SELECT `+runColumns+` FROM series_runs AS r WHERE r.series_id = ? AND r.first_pos IN
+				(SELECT (SELECT MAX(q.first_pos) FROM series_runs AS q WHERE q.series_id = ? AND q.first_pos <= w.lo) FROM w)
+			UNION
+			SELECT `+runColumns+` FROM w JOIN series_runs AS r ON r.series_id = ? AND r.first_pos > w.lo AND r.first_pos <= w.hi`,
+			args...).Scan(ctx, &rows)
+		if err != nil && !errNoRows(err) {
+			return nil, err
+		}
+		for _, r := range rows {
+			if !seen[r.FirstPos] && overlapsAny(r, chunk) {
+				seen[r.FirstPos] = true
+				out = append(out, r)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b runRow) int { return compareI64(a.FirstPos, b.FirstPos) })
+	return out, nil
+}
+
+func overlapsAny(r runRow, ws []window) bool {
+	for _, w := range ws {
+		if r.FirstPos <= w.hi && r.LastPos >= w.lo {
+			return true
+		}
+	}
+	return false
+}
+
+func compareI64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// runAt returns the run holding the number at offset pos of a series.
+func runAt(ctx context.Context, db bun.IDB, seriesID int64, pos uint64) (runRow, bool, error) {
+	var rows []runRow
+	err := db.NewRaw(`SELECT `+runColumns+` FROM series_runs AS r WHERE r.series_id = ? AND r.first_pos <= ?
+		ORDER BY r.first_pos DESC LIMIT 1`, seriesID, int64(pos)).Scan(ctx, &rows)
+	if err != nil && !errNoRows(err) {
+		return runRow{}, false, err
+	}
+	if len(rows) == 1 && rows[0].LastPos >= int64(pos) {
+		return rows[0], true, nil
+	}
+	return runRow{}, false, nil
+}
+
+// runBatch bounds the runs a walk from the draw pointer reads at once.
+const runBatch = 256
+
+// runsFrom returns up to runBatch runs of a series ending at or after pos,
+// ascending: runs are disjoint, so their order by last offset is their
+// order by first.
+func runsFrom(ctx context.Context, db bun.IDB, seriesID int64, pos uint64) ([]runRow, error) {
+	var rows []runRow
+	err := db.NewRaw(`SELECT `+runColumns+` FROM series_runs AS r WHERE r.series_id = ? AND r.last_pos >= ?
+		ORDER BY r.last_pos LIMIT ?`, seriesID, int64(pos), runBatch).Scan(ctx, &rows)
+	if err != nil && !errNoRows(err) {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// markedFromSQL is the lowest marked offset at or after ?1 of series ?0,
+// or NULL: ?1 itself when a run holds it, else the first run's start after
+// it.
+const markedFromSQL = `COALESCE(
+	(SELECT ?1 FROM series_runs AS m WHERE m.series_id = ?0 AND m.last_pos >= ?1
+		AND m.first_pos = (SELECT MAX(k.first_pos) FROM series_runs AS k WHERE k.series_id = ?0 AND k.first_pos <= ?1)),
+	(SELECT MIN(m.first_pos) FROM series_runs AS m WHERE m.series_id = ?0 AND m.first_pos >= ?1))`
+
+// markedFrom returns markedFromSQL's offset.
+func markedFrom(ctx context.Context, db bun.IDB, seriesID int64, pos uint64) (*int64, error) {
+	var next sql.NullInt64
+	err := db.NewRaw("SELECT "+markedFromSQL, seriesID, int64(pos)).Scan(ctx, &next)
+	if err != nil && !errNoRows(err) {
+		return nil, err
+	}
+	if !next.Valid {
+		return nil, nil
+	}
+	return &next.Int64, nil
+}
+
+// writeRuns applies changes, ascending by offset, to the runs of a locked
+// series: it reads the runs on or next to every changed offset, replaces
+// them by series.Overlay's, and so splits and merges runs in O(runs
+// touched) rows.
+func writeRuns(ctx context.Context, tx bun.Tx, seriesID int64, changes []series.Change, reference string, at time.Time) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	// A window per stretch of consecutive changed offsets, widened by one
+	// on each side for the neighbours a new mark merges with.
+	var ws []window
+	for i, c := range changes {
+		off := int64(c.Offset)
+		if i > 0 && off <= ws[len(ws)-1].hi {
+			ws[len(ws)-1].hi = off + 1
+			continue
+		}
+		ws = append(ws, window{lo: off - 1, hi: off + 1})
+	}
+	old, err := runsNear(ctx, tx, seriesID, ws)
+	if err != nil {
+		return err
+	}
+	marks := make([]series.MarkRun, len(old))
+	for i, r := range old {
+		marks[i] = r.mark()
+	}
+	next := series.Overlay(marks, changes, reference, at)
+	// Runs that come out as they went in stay.
+	keep := map[series.MarkRun]bool{}
+	for _, m := range marks {
+		keep[m] = true
+	}
+	var gone []int64
+	in := map[series.MarkRun]bool{}
+	for _, m := range next {
+		in[m] = true
+	}
+	for _, r := range old {
+		if !in[r.mark()] {
+			gone = append(gone, r.FirstPos)
+		}
+	}
+	var inserts []runRow
+	for _, m := range next {
+		if !keep[m] {
+			inserts = append(inserts, runRow{SeriesID: seriesID, FirstPos: int64(m.First), LastPos: int64(m.Last), State: string(m.State), Reference: m.Reference, UpdatedAt: m.At})
+		}
+	}
+	for chunk := range slices.Chunk(gone, writeChunk) {
+		if _, err := tx.NewRaw("DELETE FROM series_runs WHERE series_id = ? AND first_pos IN (?)", seriesID, bun.List(chunk)).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	for chunk := range slices.Chunk(inserts, writeChunk) {
+		if _, err := tx.NewInsert().Model(&chunk).Exec(ctx); err != nil {
+			return fmt.Errorf("write runs of series %d: %w", seriesID, err)
+		}
+	}
+	return nil
+}
