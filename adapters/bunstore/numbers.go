@@ -640,9 +640,10 @@ func nextFree(ctx context.Context, db bun.IDB, r seriesRow) (uint64, error) {
 	}
 	// The pointer's own number is marked: the first free one follows the
 	// runs that chain on from it.
+	// Most often one run holds it; the batch grows for chains of runs.
 	at := uint64(r.Drawn)
-	for {
-		runs, err := runsFrom(ctx, db, r.ID, at)
+	for limit := 4; ; limit = min(4*limit, runBatch) {
+		runs, err := runsFrom(ctx, db, r.ID, at, limit)
 		if err != nil {
 			return 0, err
 		}
@@ -651,7 +652,7 @@ func nextFree(ctx context.Context, db bun.IDB, r seriesRow) (uint64, error) {
 			spans[i] = series.Span{Offset: uint64(m.FirstPos), Count: uint64(m.LastPos-m.FirstPos) + 1}
 		}
 		next := series.FreeFrom(at, spans)
-		if len(runs) < runBatch || next <= uint64(runs[len(runs)-1].LastPos) {
+		if len(runs) < limit || next <= uint64(runs[len(runs)-1].LastPos) {
 			return min(next, uint64(r.Size)), nil
 		}
 		at = next
@@ -697,13 +698,15 @@ func (s *Store) drawMarked(ctx context.Context, tx bun.Tx, filter string, args [
 	size, drawn := uint64(row.Size), uint64(row.Drawn)
 	end := min(size, drawn+want)
 	// The runs of marks from the pointer, read a batch at a time until
-	// the window they cover holds want free numbers or reaches the end.
+	// the window they cover holds want free numbers or reaches the end:
+	// a draw of want numbers passes at most about want runs with free
+	// numbers between them, so the first batch is sized by want.
 	var marked []series.Span
 	var states []series.State
 	if row.NextMark != nil && uint64(*row.NextMark) < end {
 		from := drawn
-		for {
-			runs, err := runsFrom(ctx, tx, row.ID, from)
+		for limit := int(min(want+2, runBatch)); ; limit = min(4*limit, runBatch) {
+			runs, err := runsFrom(ctx, tx, row.ID, from, limit)
 			if err != nil {
 				return nil, 0, false, err
 			}
@@ -716,7 +719,7 @@ func (s *Store) drawMarked(ctx context.Context, tx bun.Tx, filter string, args [
 			for _, m := range marked {
 				n += m.Count
 			}
-			if len(runs) < runBatch {
+			if len(runs) < limit {
 				end = size
 				break
 			}

@@ -109,13 +109,13 @@ func runAt(ctx context.Context, db bun.IDB, seriesID int64, pos uint64) (runRow,
 // runBatch bounds the runs a walk from the draw pointer reads at once.
 const runBatch = 256
 
-// runsFrom returns up to runBatch runs of a series ending at or after pos,
+// runsFrom returns up to limit runs of a series ending at or after pos,
 // ascending: runs are disjoint, so their order by last offset is their
 // order by first.
-func runsFrom(ctx context.Context, db bun.IDB, seriesID int64, pos uint64) ([]runRow, error) {
+func runsFrom(ctx context.Context, db bun.IDB, seriesID int64, pos uint64, limit int) ([]runRow, error) {
 	var rows []runRow
 	err := db.NewRaw(`SELECT `+runColumns+` FROM series_runs AS r WHERE r.series_id = ? AND r.last_pos >= ?
-		ORDER BY r.last_pos LIMIT ?`, seriesID, int64(pos), runBatch).Scan(ctx, &rows)
+		ORDER BY r.last_pos LIMIT ?`, seriesID, int64(pos), limit).Scan(ctx, &rows)
 	if err != nil && !errNoRows(err) {
 		return nil, err
 	}
