@@ -37,49 +37,122 @@ func (r runRow) mark() series.MarkRun {
 // window is an inclusive span of offsets of a series; lo may be -1.
 type window struct{ lo, hi int64 }
 
+// pointSpan is the widest window runsNear reads as its single offsets.
+const pointSpan = 16
+
 // runsNear returns the runs of a series that overlap any of ws, ascending
-// and each once. Every window costs two probes of the primary key: the run
-// that starts last at or before its first offset, and those starting
-// inside it; a statement serves a few hundred windows.
+// and each once, in index probes only, whatever the planner's statistics
+// say about the table (a join of the windows with series_runs is planned
+// as a scan of the series' runs while they are fresh): a narrow window is
+// read as its offsets, each the start of the run that begins last at or
+// before it (a min/max probe of the primary key), then those runs by key;
+// a wide one as the run holding its first offset and a key range scan of
+// the runs starting inside it.
 func runsNear(ctx context.Context, db bun.IDB, seriesID int64, ws []window) ([]runRow, error) {
 	seen := map[int64]bool{}
-	var out []runRow
-	for chunk := range slices.Chunk(ws, writeChunk) {
-		values := make([]string, len(chunk))
-		args := make([]any, 0, 2*len(chunk)+3)
-		for i, w := range chunk {
-			values[i] = "(?, ?)"
-			args = append(args, w.lo, w.hi)
+	var points []int64
+	var wide []window
+	point := func(p int64) {
+		if p >= 0 && !seen[p] {
+			seen[p] = true
+			points = append(points, p)
 		}
-		args = append(args, seriesID, seriesID, seriesID)
-		var rows []runRow
-		err := db.NewRaw(`WITH w(lo, hi) AS (VALUES `+strings.Join(values, ", ")+`)
-			SELECT `+runColumns+` FROM series_runs AS r WHERE r.series_id = ? AND r.first_pos IN
-				(SELECT (SELECT MAX(q.first_pos) FROM series_runs AS q WHERE q.series_id = ? AND q.first_pos <= w.lo) FROM w)
-			UNION
-			SELECT `+runColumns+` FROM w JOIN series_runs AS r ON r.series_id = ? AND r.first_pos > w.lo AND r.first_pos <= w.hi`,
-			args...).Scan(ctx, &rows)
+	}
+	for _, w := range ws {
+		if w.hi-w.lo >= pointSpan {
+			wide = append(wide, w)
+			point(w.lo)
+			continue
+		}
+		for p := w.lo; p <= w.hi; p++ {
+			point(p)
+		}
+	}
+	clear(seen)
+	var starts []int64
+	for chunk := range slices.Chunk(points, writeChunk) {
+		values := make([]string, len(chunk))
+		args := make([]any, 0, len(chunk)+1)
+		for i, p := range chunk {
+			values[i] = "(?)"
+			args = append(args, p)
+		}
+		args = append(args, seriesID)
+		var got []struct {
+			S *int64 `bun:"s"`
+		}
+		err := db.NewRaw(`WITH w(p) AS (VALUES `+strings.Join(values, ", ")+`)
+			SELECT (SELECT MAX(q.first_pos) FROM series_runs AS q WHERE q.series_id = ? AND q.first_pos <= w.p) AS s FROM w`,
+			args...).Scan(ctx, &got)
 		if err != nil && !errNoRows(err) {
 			return nil, err
 		}
+		for _, g := range got {
+			if g.S != nil && !seen[*g.S] {
+				seen[*g.S] = true
+				starts = append(starts, *g.S)
+			}
+		}
+	}
+	var out []runRow
+	in := newWindowSet(ws)
+	clear(seen)
+	add := func(rows []runRow) {
 		for _, r := range rows {
-			if !seen[r.FirstPos] && overlapsAny(r, chunk) {
+			if !seen[r.FirstPos] && in.overlaps(r) {
 				seen[r.FirstPos] = true
 				out = append(out, r)
 			}
 		}
 	}
+	for chunk := range slices.Chunk(starts, writeChunk) {
+		var rows []runRow
+		err := db.NewRaw(`SELECT `+runColumns+` FROM series_runs AS r WHERE r.series_id = ? AND r.first_pos IN (?)`,
+			seriesID, bun.List(chunk)).Scan(ctx, &rows)
+		if err != nil && !errNoRows(err) {
+			return nil, err
+		}
+		add(rows)
+	}
+	for _, w := range wide {
+		var rows []runRow
+		err := db.NewRaw(`SELECT `+runColumns+` FROM series_runs AS r WHERE r.series_id = ? AND r.first_pos > ? AND r.first_pos <= ?
+			ORDER BY r.first_pos`, seriesID, w.lo, w.hi).Scan(ctx, &rows)
+		if err != nil && !errNoRows(err) {
+			return nil, err
+		}
+		add(rows)
+	}
 	slices.SortFunc(out, func(a, b runRow) int { return compareI64(a.FirstPos, b.FirstPos) })
 	return out, nil
 }
 
-func overlapsAny(r runRow, ws []window) bool {
-	for _, w := range ws {
-		if r.FirstPos <= w.hi && r.LastPos >= w.lo {
-			return true
+// windowSet answers whether a run overlaps any of a set of windows, in a
+// binary search.
+type windowSet struct {
+	ws []window
+	// reach[i] is the greatest hi of ws[:i+1], ws sorted by lo.
+	reach []int64
+}
+
+func newWindowSet(ws []window) windowSet {
+	sorted := slices.Clone(ws)
+	slices.SortFunc(sorted, func(a, b window) int { return compareI64(a.lo, b.lo) })
+	reach := make([]int64, len(sorted))
+	for i, w := range sorted {
+		reach[i] = w.hi
+		if i > 0 {
+			reach[i] = max(reach[i], reach[i-1])
 		}
 	}
-	return false
+	return windowSet{ws: sorted, reach: reach}
+}
+
+func (s windowSet) overlaps(r runRow) bool {
+	// The windows starting at or before the run's end; one of them
+	// reaches its start if any window overlaps it.
+	n, _ := slices.BinarySearchFunc(s.ws, r.LastPos+1, func(w window, t int64) int { return compareI64(w.lo, t) })
+	return n > 0 && s.reach[n-1] >= r.FirstPos
 }
 
 func compareI64(a, b int64) int {
