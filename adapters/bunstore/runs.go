@@ -182,16 +182,20 @@ func runAt(ctx context.Context, db bun.IDB, seriesID int64, pos uint64) (runRow,
 // runBatch bounds the runs a walk from the draw pointer reads at once.
 const runBatch = 256
 
-// runsFrom returns up to limit runs of a series ending at or after pos,
-// ascending: runs are disjoint, so their order by last offset is their
-// order by first.
+// runsFrom returns the runs of a series ending at or after pos, ascending:
+// the one holding pos, if any, and up to limit starting after it, all in
+// probes of the primary key.
 func runsFrom(ctx context.Context, db bun.IDB, seriesID int64, pos uint64, limit int) ([]runRow, error) {
 	var rows []runRow
-	err := db.NewRaw(`SELECT `+runColumns+` FROM series_runs AS r WHERE r.series_id = ? AND r.last_pos >= ?
-		ORDER BY r.last_pos LIMIT ?`, seriesID, int64(pos), limit).Scan(ctx, &rows)
+	err := db.NewRaw(`SELECT `+runColumns+` FROM series_runs AS r WHERE r.series_id = ?0 AND r.last_pos >= ?1
+			AND r.first_pos = (SELECT MAX(k.first_pos) FROM series_runs AS k WHERE k.series_id = ?0 AND k.first_pos <= ?1)
+		UNION ALL
+		SELECT * FROM (SELECT `+runColumns+` FROM series_runs AS r WHERE r.series_id = ?0 AND r.first_pos > ?1
+			ORDER BY r.first_pos LIMIT ?2) AS t`, seriesID, int64(pos), limit).Scan(ctx, &rows)
 	if err != nil && !errNoRows(err) {
 		return nil, err
 	}
+	slices.SortFunc(rows, func(a, b runRow) int { return compareI64(a.FirstPos, b.FirstPos) })
 	return rows, nil
 }
 

@@ -20,11 +20,6 @@ CREATE TABLE series_runs (
 
 --bun:split
 
--- Draws and stock tallies walk the runs at or after the draw pointer.
-CREATE INDEX series_runs_last_idx ON series_runs (series_id, last_pos);
-
---bun:split
-
 -- Each island of consecutive numbers with one state and reference: pos
 -- minus its rank within (series, state, reference) is constant along it.
 INSERT INTO series_runs (series_id, first_pos, last_pos, state, reference, updated_at)

@@ -17,10 +17,6 @@ CREATE TABLE series_runs (
 
 --bun:split
 
-CREATE INDEX series_runs_last_idx ON series_runs (series_id, last_pos);
-
---bun:split
-
 -- Runs of a series are disjoint, so the one that starts last at or before
 -- the new run's end is the only one that can overlap it.
 CREATE TRIGGER series_runs_no_overlap BEFORE INSERT ON series_runs
