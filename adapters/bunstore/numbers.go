@@ -699,13 +699,13 @@ func (s *Store) drawMarked(ctx context.Context, tx bun.Tx, filter string, args [
 	end := min(size, drawn+want)
 	// The runs of marks from the pointer, read a batch at a time until
 	// the window they cover holds want free numbers or reaches the end:
-	// a draw of want numbers passes at most about want runs with free
-	// numbers between them, so the first batch is sized by want.
+	// a draw passes few runs most often, so the first batch is small and
+	// grows for a draw across many.
 	var marked []series.Span
 	var states []series.State
 	if row.NextMark != nil && uint64(*row.NextMark) < end {
 		from := drawn
-		for limit := int(min(want+2, runBatch)); ; limit = min(4*limit, runBatch) {
+		for limit := int(min(want+2, 16)); ; limit = min(4*limit, runBatch) {
 			runs, err := runsFrom(ctx, tx, row.ID, from, limit)
 			if err != nil {
 				return nil, 0, false, err

@@ -183,18 +183,37 @@ func runAt(ctx context.Context, db bun.IDB, seriesID int64, pos uint64) (runRow,
 const runBatch = 256
 
 // runsFrom returns the runs of a series ending at or after pos, ascending:
-// the one holding pos, if any, and up to limit starting after it, all in
-// probes of the primary key.
+// the one holding pos, if any, and up to limit starting after it. It walks
+// the primary key one min/max probe per run, then reads those runs by key:
+// a range scan ordered by first_pos is planned as a scan and sort of every
+// run of the series while the table's statistics are fresh.
 func runsFrom(ctx context.Context, db bun.IDB, seriesID int64, pos uint64, limit int) ([]runRow, error) {
-	var rows []runRow
-	err := db.NewRaw(`SELECT `+runColumns+` FROM series_runs AS r WHERE r.series_id = ?0 AND r.last_pos >= ?1
-			AND r.first_pos = (SELECT MAX(k.first_pos) FROM series_runs AS k WHERE k.series_id = ?0 AND k.first_pos <= ?1)
-		UNION ALL
-		SELECT * FROM (SELECT `+runColumns+` FROM series_runs AS r WHERE r.series_id = ?0 AND r.first_pos > ?1
-			ORDER BY r.first_pos LIMIT ?2) AS t`, seriesID, int64(pos), limit).Scan(ctx, &rows)
+	var starts []struct {
+		P *int64 `bun:"p"`
+	}
+	err := db.NewRaw(`WITH RECURSIVE n(p, d) AS (
+			SELECT (SELECT MAX(k.first_pos) FROM series_runs AS k WHERE k.series_id = ?0 AND k.first_pos <= ?1), 0
+			UNION ALL
+			SELECT (SELECT MIN(k.first_pos) FROM series_runs AS k WHERE k.series_id = ?0 AND k.first_pos > COALESCE(n.p, -1)), n.d + 1
+			FROM n WHERE n.d < ?2 AND (n.p IS NOT NULL OR n.d = 0))
+		SELECT p FROM n WHERE p IS NOT NULL`, seriesID, int64(pos), limit).Scan(ctx, &starts)
 	if err != nil && !errNoRows(err) {
 		return nil, err
 	}
+	if len(starts) == 0 {
+		return nil, nil
+	}
+	keys := make([]int64, len(starts))
+	for i, st := range starts {
+		keys[i] = *st.P
+	}
+	var rows []runRow
+	err = db.NewRaw(`SELECT `+runColumns+` FROM series_runs AS r WHERE r.series_id = ? AND r.first_pos IN (?)`,
+		seriesID, bun.List(keys)).Scan(ctx, &rows)
+	if err != nil && !errNoRows(err) {
+		return nil, err
+	}
+	rows = slices.DeleteFunc(rows, func(r runRow) bool { return r.LastPos < int64(pos) })
 	slices.SortFunc(rows, func(a, b runRow) int { return compareI64(a.FirstPos, b.FirstPos) })
 	return rows, nil
 }
