@@ -28,8 +28,9 @@ type NumberInfo struct {
 	Series    series.Series
 	State     series.State
 	Reference string
-	// UpdatedAt is when the number last changed by a consume, void or
-	// release; zero when it never did.
+	// UpdatedAt is when the number's run of marks (the consecutive
+	// numbers in its state with its reference) last changed by a consume,
+	// void or release; zero when it carries no mark.
 	UpdatedAt time.Time
 }
 

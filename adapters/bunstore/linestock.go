@@ -200,14 +200,12 @@ func (s *Store) releaseHeld(ctx context.Context, tx bun.Tx, org tenant.OrgID, nu
 		return err
 	}
 	off, _ := sr.Offset(parts[0].serials.First())
-	var marks []markRow
-	err = tx.NewRaw("SELECT series_id, pos, state, reference, updated_at FROM series_numbers WHERE series_id = ? AND pos = ?",
-		row.ID, int64(off)).Scan(ctx, &marks)
-	if err != nil && !errNoRows(err) {
+	mark, marked, err := runAt(ctx, tx, row.ID, off)
+	if err != nil {
 		return err
 	}
-	held := len(marks) == 1 && marks[0].State == string(series.Used) && marks[0].Reference == ref
-	if len(marks) == 0 {
+	held := marked && mark.State == string(series.Used) && mark.Reference == ref
+	if !marked {
 		held = drawn && series.DefaultState(off, uint64(row.Drawn)) == series.Used
 	}
 	if !held {

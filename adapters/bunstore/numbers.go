@@ -2,7 +2,6 @@ package bunstore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"maps"
@@ -18,33 +17,24 @@ import (
 	"github.com/allot-io/allot/ports"
 )
 
-// Number-level state is kept as marks (series_numbers rows) for the
-// numbers whose state differs from the default the draw pointer gives them
-// (series.DefaultState), and series.next_mark, the lowest offset of a mark
-// at or ahead of the pointer. Every writer of marks locks the series row
-// first and keeps next_mark in step; a draw's single-statement fast path is
-// guarded by next_mark, a column of the row it updates, so that
-// PostgreSQL's re-check of an updated row sees a concurrent consume. The
-// primary key (series_id, pos) is the database's own guarantee that a
-// number has one state.
+// Number-level state is kept as marks for the numbers whose state differs
+// from the default the draw pointer gives them (series.DefaultState),
+// stored as runs (series_runs rows, runs.go): one per maximal run of
+// consecutive marked numbers with one state and reference. series.next_mark
+// is the lowest offset of a mark at or ahead of the pointer. Every writer of
+// marks locks the series row first and keeps next_mark in step; a draw's
+// single-statement fast path is guarded by next_mark, a column of the row it
+// updates, so that PostgreSQL's re-check of an updated row sees a
+// concurrent consume. No two runs of a series overlap (PostgreSQL's
+// exclusion constraint, SQLite's trigger): the database's own guarantee
+// that a number has one state.
 
 // belowMarks is the fast draw's guard: the ?0 numbers taken from the
 // pointer include no mark.
 const belowMarks = "AND (next_mark IS NULL OR drawn + ?0 <= next_mark)"
 
 // noUsedMarks is the delete's guard: no number of the series was consumed.
-const noUsedMarks = "NOT EXISTS (SELECT 1 FROM series_numbers AS n WHERE n.series_id = series.id AND n.state = 'used')"
-
-// markRow is a mark: the state of the number at offset Pos of a series.
-type markRow struct {
-	bun.BaseModel `bun:"table:series_numbers,alias:sn"`
-
-	SeriesID  int64     `bun:"series_id,pk"`
-	Pos       int64     `bun:"pos,pk"`
-	State     string    `bun:"state,notnull"`
-	Reference string    `bun:"reference,notnull"`
-	UpdatedAt time.Time `bun:"updated_at,notnull"`
-}
+const noUsedMarks = "NOT EXISTS (SELECT 1 FROM series_runs AS n WHERE n.series_id = series.id AND n.state = 'used')"
 
 // auditRow is a history entry.
 type auditRow struct {
@@ -279,32 +269,21 @@ func (s *Store) lockSeries(ctx context.Context, tx bun.Tx, org tenant.OrgID, ids
 	return out, nil
 }
 
-// marksIn returns the marks of offsets first..last of a series.
-func marksIn(ctx context.Context, db bun.IDB, seriesID int64, first, last uint64) (map[uint64]series.State, error) {
-	var rows []markRow
-	err := db.NewRaw("SELECT series_id, pos, state, reference, updated_at FROM series_numbers WHERE series_id = ? AND pos >= ? AND pos <= ?",
-		seriesID, int64(first), int64(last)).Scan(ctx, &rows)
-	if err != nil && !errNoRows(err) {
-		return nil, err
+// marksOf adds to into the marks of the offsets of ws of a series: the
+// states of the runs read, for the offsets the windows name only.
+func marksOf(ctx context.Context, db bun.IDB, seriesID int64, ws []window, into map[uint64]series.State) error {
+	runs, err := runsNear(ctx, db, seriesID, ws)
+	if err != nil {
+		return err
 	}
-	out := make(map[uint64]series.State, len(rows))
-	for _, r := range rows {
-		out[uint64(r.Pos)] = series.State(r.State)
-	}
-	return out, nil
-}
-
-// marksAt adds to into the marks of the offsets pos of a series.
-func marksAt(ctx context.Context, db bun.IDB, seriesID int64, pos []int64, into map[uint64]series.State) error {
-	for chunk := range slices.Chunk(pos, writeChunk) {
-		var rows []markRow
-		err := db.NewRaw("SELECT series_id, pos, state, reference, updated_at FROM series_numbers WHERE series_id = ? AND pos IN (?)",
-			seriesID, bun.List(chunk)).Scan(ctx, &rows)
-		if err != nil && !errNoRows(err) {
-			return err
-		}
-		for _, r := range rows {
-			into[uint64(r.Pos)] = series.State(r.State)
+	for _, w := range ws {
+		// Runs are ascending: the first that may overlap w is found by
+		// search, and the walk stops past w.
+		i, _ := slices.BinarySearchFunc(runs, w.lo, func(r runRow, lo int64) int { return compareI64(r.LastPos, lo) })
+		for ; i < len(runs) && runs[i].FirstPos <= w.hi; i++ {
+			for off := max(runs[i].FirstPos, w.lo); off <= min(runs[i].LastPos, w.hi); off++ {
+				into[uint64(off)] = series.State(runs[i].State)
+			}
 		}
 	}
 	return nil
@@ -383,13 +362,13 @@ func (s *Store) markTx(ctx context.Context, tx bun.Tx, org tenant.OrgID, req por
 		row     seriesRow
 		sr      series.Series
 		marks   map[uint64]series.State
-		singles []int64
+		windows []window
 		changes []series.Change
 	}
 	plans := map[int64]*planned{}
 	var order []int64
-	// The marks of the numbers named: a query per run, and for single
-	// numbers one per few hundred.
+	// The marks of the numbers named: a query per few hundred runs or
+	// single numbers of a series.
 	for _, p := range parts {
 		row, ok := locked[p.seriesID]
 		if !ok {
@@ -406,19 +385,11 @@ func (s *Store) markTx(ctx context.Context, tx bun.Tx, org tenant.OrgID, req por
 			order = append(order, row.ID)
 		}
 		first, _ := pl.sr.Offset(p.serials.First())
-		if p.serials.First() == p.serials.Last() {
-			pl.singles = append(pl.singles, int64(first))
-			continue
-		}
 		last, _ := pl.sr.Offset(p.serials.Last())
-		marks, err := marksIn(ctx, tx, row.ID, first, last)
-		if err != nil {
-			return nil, nil, err
-		}
-		maps.Copy(pl.marks, marks)
+		pl.windows = append(pl.windows, window{lo: int64(first), hi: int64(last)})
 	}
 	for _, pl := range plans {
-		if err := marksAt(ctx, tx, pl.row.ID, pl.singles, pl.marks); err != nil {
+		if err := marksOf(ctx, tx, pl.row.ID, pl.windows, pl.marks); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -467,67 +438,33 @@ func compareU64(a, b uint64) int {
 	return 0
 }
 
-// writeMarks writes the changes of one locked series and brings its
-// next_mark up to date.
+// writeMarks writes the changes of one locked series as runs and brings
+// its next_mark up to date.
 func (s *Store) writeMarks(ctx context.Context, tx bun.Tx, row seriesRow, changes []series.Change, reference string, at time.Time) error {
-	var inserts []markRow
-	updates := map[series.State][]int64{}
-	var deletes []int64
-	for _, c := range changes {
-		switch {
-		case c.Keep && !c.Marked:
-			inserts = append(inserts, markRow{SeriesID: row.ID, Pos: int64(c.Offset), State: string(c.After), Reference: refFor(c.After, reference), UpdatedAt: at})
-		case c.Keep:
-			updates[c.After] = append(updates[c.After], int64(c.Offset))
-		case c.Marked:
-			deletes = append(deletes, int64(c.Offset))
+	if err := writeRuns(ctx, tx, row.ID, changes, reference, at); err != nil {
+		if k := classify(err); k == kindOverlap || k == kindUnique {
+			// The row lock makes this unreachable; the exclusion
+			// constraint (the trigger on SQLite) is the last line should
+			// anything write around it.
+			return fault.New(fault.Invalid, series.ReasonNumberUsed, "a number was changed by another request at the same time; nothing was changed")
 		}
-	}
-	for chunk := range slices.Chunk(inserts, writeChunk) {
-		if _, err := tx.NewInsert().Model(&chunk).Exec(ctx); err != nil {
-			if classify(err) == kindUnique {
-				// The row lock makes this unreachable; the primary key is
-				// the last line should anything write around it.
-				return fault.New(fault.Invalid, series.ReasonNumberUsed, "a number was changed by another request at the same time; nothing was changed")
-			}
-			return err
-		}
-	}
-	for state, pos := range updates {
-		for chunk := range slices.Chunk(pos, writeChunk) {
-			_, err := tx.NewRaw("UPDATE series_numbers SET state = ?, reference = ?, updated_at = ? WHERE series_id = ? AND pos IN (?)",
-				string(state), refFor(state, reference), at, row.ID, bun.List(chunk)).Exec(ctx)
-			if err != nil {
-				return err
-			}
-		}
-	}
-	for chunk := range slices.Chunk(deletes, writeChunk) {
-		if _, err := tx.NewRaw("DELETE FROM series_numbers WHERE series_id = ? AND pos IN (?)", row.ID, bun.List(chunk)).Exec(ctx); err != nil {
-			return err
-		}
+		return err
 	}
 	var d series.MarkDelta
 	for _, c := range changes {
 		d.Changed(c, uint64(row.Drawn))
 	}
-	_, err := tx.NewRaw(`UPDATE series SET next_mark = (SELECT MIN(pos) FROM series_numbers WHERE series_id = ? AND pos >= ?), `+markCounts+` WHERE id = ?`,
-		row.ID, row.Drawn, d.UsedAhead, d.VoidAhead, d.VoidBehind, d.ReleasedBehind, row.ID).Exec(ctx)
+	_, err := tx.NewRaw(`UPDATE series SET next_mark = `+markedFromSQL+`, `+markCountsAt+` WHERE id = ?0`,
+		row.ID, row.Drawn, d.UsedAhead, d.VoidAhead, d.VoidBehind, d.ReleasedBehind).Exec(ctx)
 	return err
 }
+
+// markCountsAt is markCounts with its arguments at ?2 to ?5.
+const markCountsAt = "used_ahead = used_ahead + ?2, void_ahead = void_ahead + ?3, void_behind = void_behind + ?4, released_behind = released_behind + ?5"
 
 // markCounts is the SET list applying a series.MarkDelta: four arguments,
 // in the order of its fields.
 const markCounts = "used_ahead = used_ahead + ?, void_ahead = void_ahead + ?, void_behind = void_behind + ?, released_behind = released_behind + ?"
-
-// refFor is the reference a mark of state keeps: a number back in stock
-// keeps none.
-func refFor(state series.State, reference string) string {
-	if state == series.Available {
-		return ""
-	}
-	return reference
-}
 
 // appendHistory inserts entries of org.
 func (s *Store) appendHistory(ctx context.Context, tx bun.Tx, org tenant.OrgID, entries []series.Entry) error {
@@ -569,17 +506,15 @@ func (s *Store) NumberState(ctx context.Context, org tenant.OrgID, n series.Numb
 	}
 	serial := parts[0].serials.First()
 	off, _ := sr.Offset(serial)
-	var marks []markRow
-	err = s.db.NewRaw("SELECT series_id, pos, state, reference, updated_at FROM series_numbers WHERE series_id = ? AND pos = ?",
-		sr.ID, int64(off)).Scan(ctx, &marks)
-	if err != nil && !errNoRows(err) {
+	mark, marked, err := runAt(ctx, s.db, sr.ID, off)
+	if err != nil {
 		return ports.NumberInfo{}, s.dbError(err, "look up a number")
 	}
 	info := ports.NumberInfo{Number: sr.CheckDigit.Full(serial), Series: sr, State: series.DefaultState(off, sr.Drawn)}
-	if len(marks) == 1 {
-		info.State = series.State(marks[0].State)
-		info.Reference = marks[0].Reference
-		info.UpdatedAt = marks[0].UpdatedAt.UTC()
+	if marked {
+		info.State = series.State(mark.State)
+		info.Reference = mark.Reference
+		info.UpdatedAt = mark.UpdatedAt.UTC()
 	}
 	return info, nil
 }
@@ -704,18 +639,24 @@ func nextFree(ctx context.Context, db bun.IDB, r seriesRow) (uint64, error) {
 		return uint64(r.Drawn), nil
 	}
 	// The pointer's own number is marked: the first free one follows the
-	// first mark at or after it with no mark right behind it.
-	var next sql.NullInt64
-	err := db.NewRaw(`SELECT MIN(a.pos) + 1 FROM series_numbers AS a WHERE a.series_id = ? AND a.pos >= ?
-		AND NOT EXISTS (SELECT 1 FROM series_numbers AS b WHERE b.series_id = a.series_id AND b.pos = a.pos + 1)`,
-		r.ID, r.Drawn).Scan(ctx, &next)
-	if err != nil && !errNoRows(err) {
-		return 0, err
+	// runs that chain on from it.
+	// Most often one run holds it; the batch grows for chains of runs.
+	at := uint64(r.Drawn)
+	for limit := 4; ; limit = min(4*limit, runBatch) {
+		runs, err := runsFrom(ctx, db, r.ID, at, limit)
+		if err != nil {
+			return 0, err
+		}
+		spans := make([]series.Span, len(runs))
+		for i, m := range runs {
+			spans[i] = series.Span{Offset: uint64(m.FirstPos), Count: uint64(m.LastPos-m.FirstPos) + 1}
+		}
+		next := series.FreeFrom(at, spans)
+		if len(runs) < limit || next <= uint64(runs[len(runs)-1].LastPos) {
+			return min(next, uint64(r.Size)), nil
+		}
+		at = next
 	}
-	if !next.Valid || next.Int64 > r.Size {
-		return uint64(r.Size), nil
-	}
-	return uint64(next.Int64), nil
 }
 
 // usedMarks counts the consumed numbers of each series of ids.
@@ -724,7 +665,7 @@ func usedMarks(ctx context.Context, db bun.IDB, ids []int64) (map[int64]int64, e
 		SeriesID int64 `bun:"series_id"`
 		N        int64 `bun:"n"`
 	}
-	err := db.NewRaw("SELECT series_id, COUNT(*) AS n FROM series_numbers WHERE series_id IN (?) AND state = 'used' GROUP BY series_id",
+	err := db.NewRaw("SELECT series_id, SUM(last_pos - first_pos + 1) AS n FROM series_runs WHERE series_id IN (?) AND state = 'used' GROUP BY series_id",
 		bun.List(ids)).Scan(ctx, &rows)
 	if err != nil && !errNoRows(err) {
 		return nil, err
@@ -756,42 +697,44 @@ func (s *Store) drawMarked(ctx context.Context, tx bun.Tx, filter string, args [
 	want := uint64(args[0].(int64))
 	size, drawn := uint64(row.Size), uint64(row.Drawn)
 	end := min(size, drawn+want)
-	var marked []uint64
+	// The runs of marks from the pointer, read a batch at a time until
+	// the window they cover holds want free numbers or reaches the end:
+	// a draw passes few runs most often, so the first batch is small and
+	// grows for a draw across many.
+	var marked []series.Span
 	var states []series.State
 	if row.NextMark != nil && uint64(*row.NextMark) < end {
 		from := drawn
-		for {
-			var ms []struct {
-				Pos   int64  `bun:"pos"`
-				State string `bun:"state"`
-			}
-			err := tx.NewRaw("SELECT pos, state FROM series_numbers WHERE series_id = ? AND pos >= ? AND pos < ? ORDER BY pos",
-				row.ID, int64(from), int64(end)).Scan(ctx, &ms)
-			if err != nil && !errNoRows(err) {
+		for limit := int(min(want+2, 16)); ; limit = min(4*limit, runBatch) {
+			runs, err := runsFrom(ctx, tx, row.ID, from, limit)
+			if err != nil {
 				return nil, 0, false, err
 			}
-			for _, m := range ms {
-				marked = append(marked, uint64(m.Pos))
+			var n uint64
+			for _, m := range runs {
+				first := max(uint64(m.FirstPos), drawn)
+				marked = append(marked, series.Span{Offset: first, Count: uint64(m.LastPos) + 1 - first})
 				states = append(states, series.State(m.State))
 			}
-			free := end - drawn - uint64(len(marked))
-			if free >= want || end == size {
+			for _, m := range marked {
+				n += m.Count
+			}
+			if len(runs) < limit {
+				end = size
 				break
 			}
-			from, end = end, min(size, end+want-free)
+			end = min(size, uint64(runs[len(runs)-1].LastPos)+1)
+			if end-drawn-n >= want || end == size {
+				break
+			}
+			from = end
 		}
 	}
-	spans, pointer := series.Take(drawn, end, want, marked)
+	spans, pointer := series.TakeSpans(drawn, end, want, marked)
 	nextMark := row.NextMark
 	if nextMark != nil && uint64(*nextMark) < pointer {
-		var next sql.NullInt64
-		err := tx.NewRaw("SELECT MIN(pos) FROM series_numbers WHERE series_id = ? AND pos >= ?", row.ID, int64(pointer)).Scan(ctx, &next)
-		if err != nil && !errNoRows(err) {
+		if nextMark, err = markedFrom(ctx, tx, row.ID, pointer); err != nil {
 			return nil, 0, false, err
-		}
-		nextMark = nil
-		if next.Valid {
-			nextMark = &next.Int64
 		}
 	}
 	for _, sp := range spans {
@@ -799,8 +742,8 @@ func (s *Store) drawMarked(ctx context.Context, tx bun.Tx, filter string, args [
 	}
 	var d series.MarkDelta
 	for i, m := range marked {
-		if m < pointer {
-			d.Passed(states[i])
+		if m.Offset < pointer {
+			d.PassedRun(states[i], min(m.Offset+m.Count, pointer)-m.Offset)
 		}
 	}
 	if _, err := tx.NewRaw("UPDATE series SET drawn = ?, last_take = ?, next_mark = ?, "+markCounts+" WHERE id = ?",

@@ -48,9 +48,11 @@ func TestHistoryAppendOnly(t *testing.T) {
 	}
 }
 
-// TestMarkedNumberUniqueInDatabase inserts a second mark for a number past
-// the store: the primary key refuses it, so no code path can give a number
-// two states.
+// TestMarkedNumberUniqueInDatabase inserts, past the store, a run of marks
+// sharing one number with another run of the series: PostgreSQL's
+// exclusion constraint and SQLite's trigger refuse it, so no code path can
+// give a number two states; a run beside it, or in another series, is
+// accepted.
 func TestMarkedNumberUniqueInDatabase(t *testing.T) {
 	for _, d := range dialects {
 		d.run(t, func(t *testing.T) {
@@ -65,13 +67,28 @@ func TestMarkedNumberUniqueInDatabase(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			insert := "INSERT INTO series_numbers (series_id, pos, state, reference, updated_at) VALUES (?, 3, 'used', '', ?)"
-			if _, err := s.DB().NewRaw(insert, sr.ID, s.now()).Exec(ctx); err != nil {
+			other, err := s.InsertSeries(ctx, org.ID, series.Series{Owner: c, Range: series.MustParseRange("W1", "W9"), ItemCode: "I"})
+			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = s.DB().NewRaw(insert, sr.ID, s.now()).Exec(ctx)
-			if classify(err) != kindUnique {
-				t.Fatalf("second mark: %v, want a unique violation", err)
+			insert := func(id int64, first, last int) error {
+				_, err := s.DB().NewRaw("INSERT INTO series_runs (series_id, first_pos, last_pos, state, reference, updated_at) VALUES (?, ?, ?, 'used', '', ?)",
+					id, first, last, s.now()).Exec(ctx)
+				return err
+			}
+			if err := insert(sr.ID, 3, 5); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range [][2]int{{5, 7}, {1, 3}, {4, 4}, {0, 8}} {
+				if err := insert(sr.ID, r[0], r[1]); classify(err) != kindOverlap {
+					t.Errorf("run %d-%d over 3-5: %v, want an overlap refused", r[0], r[1], err)
+				}
+			}
+			if err := insert(sr.ID, 6, 8); err != nil {
+				t.Errorf("run 6-8 beside 3-5: %v", err)
+			}
+			if err := insert(other.ID, 3, 5); err != nil {
+				t.Errorf("run 3-5 of another series: %v", err)
 			}
 		})
 	}

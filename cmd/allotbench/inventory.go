@@ -44,7 +44,7 @@ type invStorage struct {
 	// many, and in how many runs of consecutive numbers.
 	UsedNumbers int64 `json:"used_numbers"`
 	Runs        int64 `json:"runs"`
-	// MarkRows are the series_numbers rows the series holds.
+	// MarkRows are the series_runs rows (runs of marks) the series holds.
 	MarkRows int64 `json:"mark_rows"`
 }
 
@@ -59,7 +59,7 @@ type inventoryResult struct {
 	// Contiguous one with the same 100,000 used numbers in runs of 100.
 	Scattered  invStorage `json:"scattered"`
 	Contiguous invStorage `json:"contiguous"`
-	// MarkTableBytes is series_numbers with its indexes after both
+	// MarkTableBytes is series_runs with its indexes after both
 	// (PostgreSQL only).
 	MarkTableBytes int64 `json:"mark_table_bytes,omitempty"`
 }
@@ -159,7 +159,7 @@ func (b *bench) inventoryOn(ctx context.Context, dsn string) (inventoryResult, e
 		return r, err
 	}
 	if st.Dialect() == bunstore.DialectPostgres {
-		_ = st.DB().NewRaw("SELECT pg_total_relation_size('series_numbers')").Scan(ctx, &r.MarkTableBytes)
+		_ = st.DB().NewRaw("SELECT pg_total_relation_size('series_runs')").Scan(ctx, &r.MarkTableBytes)
 	}
 
 	// Each operation gets a fifth of the window. Consume and release take
@@ -234,7 +234,7 @@ func timeLoop(ctx context.Context, d time.Duration, f func(i int) error) (*invOp
 // invStorageOf counts the marks series id holds.
 func invStorageOf(ctx context.Context, st *bunstore.Store, id, used, runs int64) (invStorage, error) {
 	s := invStorage{UsedNumbers: used, Runs: runs}
-	err := st.DB().NewRaw("SELECT COUNT(*) FROM series_numbers WHERE series_id = ?", id).Scan(ctx, &s.MarkRows)
+	err := st.DB().NewRaw("SELECT COUNT(*) FROM series_runs WHERE series_id = ?", id).Scan(ctx, &s.MarkRows)
 	return s, err
 }
 
@@ -256,7 +256,7 @@ func printInventory(w io.Writer, rs []inventoryResult) {
 				s.label, s.st.UsedNumbers, s.st.Runs, s.st.MarkRows, float64(s.st.MarkRows)/float64(max(s.st.Runs, 1)))
 		}
 		if r.MarkTableBytes > 0 {
-			fmt.Fprintf(w, "  series_numbers with indexes: %.1f MiB\n", float64(r.MarkTableBytes)/(1<<20))
+			fmt.Fprintf(w, "  series_runs with indexes: %.1f MiB\n", float64(r.MarkTableBytes)/(1<<20))
 		}
 	}
 }

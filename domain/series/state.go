@@ -178,15 +178,7 @@ func (d *MarkDelta) Changed(c Change, drawn uint64) {
 }
 
 // Passed accounts for the draw pointer moving past a mark of state s.
-func (d *MarkDelta) Passed(s State) {
-	switch s {
-	case Used:
-		d.UsedAhead--
-	case Void:
-		d.VoidAhead--
-		d.VoidBehind++
-	}
-}
+func (d *MarkDelta) Passed(s State) { d.PassedRun(s, 1) }
 
 // Stock is the state of a series' numbers.
 type Stock struct {
@@ -228,24 +220,11 @@ type Span struct {
 // just after the last number drawn, or end when the window held fewer than
 // want free numbers, so that marks passed over stay behind the pointer.
 func Take(drawn, end, want uint64, marked []uint64) ([]Span, uint64) {
-	var out []Span
-	at := drawn
-	var got uint64
-	for _, m := range append(marked, end) {
-		if m < at {
-			continue
-		}
-		if free := m - at; free > 0 && got < want {
-			k := min(free, want-got)
-			out = append(out, Span{Offset: at, Count: k})
-			got += k
-			if got == want {
-				return out, at + k
-			}
-		}
-		at = m + 1
+	spans := make([]Span, len(marked))
+	for i, m := range marked {
+		spans[i] = Span{Offset: m, Count: 1}
 	}
-	return out, end
+	return TakeSpans(drawn, end, want, spans)
 }
 
 // MaxMark is the most numbers one consume, void or release may name.

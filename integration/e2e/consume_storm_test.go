@@ -46,13 +46,15 @@ func postJSON(ctx context.Context, c *http.Client, base, key, path string, body 
 	return resp.StatusCode, json.Unmarshal(raw, out)
 }
 
-// duplicateMarks is the self-join proof: the marks of one number recorded
-// more than once. The primary key makes it zero unless it is dropped.
+// duplicateMarks is the self-join proof: the numbers recorded in more
+// than one run of marks, counted over every pair of overlapping runs. The
+// exclusion constraint makes it zero unless it is dropped.
 func duplicateMarks(t *testing.T, db *sql.DB) int {
 	t.Helper()
 	var n int
-	err := db.QueryRowContext(t.Context(), `SELECT count(*) FROM series_numbers a JOIN series_numbers b
-		ON a.series_id = b.series_id AND a.pos = b.pos AND a.ctid < b.ctid`).Scan(&n)
+	err := db.QueryRowContext(t.Context(), `SELECT COALESCE(SUM(LEAST(a.last_pos, b.last_pos) - GREATEST(a.first_pos, b.first_pos) + 1), 0)
+		FROM series_runs a JOIN series_runs b
+		ON a.series_id = b.series_id AND a.ctid < b.ctid AND a.first_pos <= b.last_pos AND b.first_pos <= a.last_pos`).Scan(&n)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +158,8 @@ func TestConsumeStormThreeProcesses(t *testing.T) {
 	db := openDB(t, dsn)
 	dups := duplicateMarks(t, db)
 	// Every acknowledged consume is a used mark with its reference.
-	rows, err := db.QueryContext(t.Context(), `SELECT n.pos, n.state, n.reference FROM series_numbers n JOIN series s ON s.id = n.series_id`)
+	rows, err := db.QueryContext(t.Context(), `SELECT p.pos, n.state, n.reference FROM series_runs n JOIN series s ON s.id = n.series_id
+		CROSS JOIN LATERAL generate_series(n.first_pos, n.last_pos) AS p(pos)`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +199,7 @@ func TestConsumeStormThreeProcesses(t *testing.T) {
 }
 
 // TestConsumeStormNegativeControl plants a duplicate mark after dropping
-// the primary key of series_numbers and checks that the self-join of the
+// the primary key and exclusion constraint of series_runs and checks that the self-join of the
 // storm finds it: the proof can fail.
 func TestConsumeStormNegativeControl(t *testing.T) {
 	dsn := srv.NewDatabase(t)
@@ -216,10 +219,10 @@ func TestConsumeStormNegativeControl(t *testing.T) {
 	if n := duplicateMarks(t, db); n != 0 {
 		t.Fatalf("before planting: %d duplicates", n)
 	}
-	if _, err := db.ExecContext(t.Context(), "ALTER TABLE series_numbers DROP CONSTRAINT series_numbers_pkey"); err != nil {
+	if _, err := db.ExecContext(t.Context(), "ALTER TABLE series_runs DROP CONSTRAINT series_runs_pkey, DROP CONSTRAINT series_runs_no_overlap"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ExecContext(t.Context(), "INSERT INTO series_numbers SELECT * FROM series_numbers"); err != nil {
+	if _, err := db.ExecContext(t.Context(), "INSERT INTO series_runs SELECT * FROM series_runs"); err != nil {
 		t.Fatal(err)
 	}
 	if n := duplicateMarks(t, db); n != 1 {

@@ -336,7 +336,7 @@ func TestLinesThreeProcesses(t *testing.T) {
 	}
 	// The stock: each SIM consumed once, by its own line, and the MDN
 	// series drawn n times, every line's MDN inside it.
-	if k := scalar(t, db, `SELECT count(DISTINCT m.reference) FROM series_numbers m JOIN series s ON s.id = m.series_id
+	if k := scalar(t, db, `SELECT count(DISTINCT m.reference) FROM series_runs m JOIN series s ON s.id = m.series_id
 		WHERE s.item_code = 'SIM' AND m.state = 'used' AND m.reference IN (SELECT 'line ' || enrollment_id FROM lines)`); k != n {
 		t.Errorf("%d SIMs consumed by their lines, want %d", k, n)
 	}
