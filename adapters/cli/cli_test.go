@@ -84,7 +84,7 @@ func (h *harness) run(t *testing.T, args ...string) result {
 // environment the tests run in cannot change their outcome.
 func cleanEnv(t *testing.T) {
 	t.Helper()
-	for _, k := range []string{envDB, envAddr, envMigrate, envTokenTTL, envAuthCacheTTL, envMetricsAddr} {
+	for _, k := range []string{envDB, envAddr, envMigrate, envTokenTTL, envAuthCacheTTL, envMetricsAddr, "ALLOT_WORK"} {
 		t.Setenv(k, "") // restores the old value after the test
 		if err := os.Unsetenv(k); err != nil {
 			t.Fatal(err)
@@ -626,6 +626,24 @@ func TestServe(t *testing.T) {
 		{"ALLOT_MIGRATE on postgres", map[string]string{envMigrate: "true"}, []string{"--db", "postgres://db/allot"}, ServeConfig{DSN: "postgres://db/allot", Addr: "127.0.0.1:8080", Migrate: true}},
 		{"--migrate=false on sqlite", nil, []string{"--db", "sqlite:/tmp/a.db", "--migrate=false"}, ServeConfig{DSN: "sqlite:/tmp/a.db", Addr: "127.0.0.1:8080"}},
 	}
+	// The worker runs inside serve unless turned off (issue 15: "inside
+	// allot serve by default").
+	for i := range tests {
+		tests[i].want.Work = true
+	}
+	tests = append(tests,
+		struct {
+			name string
+			env  map[string]string
+			args []string
+			want ServeConfig
+		}{"--work=false", nil, []string{"--work=false"}, ServeConfig{DSN: "sqlite:allot.db", Addr: "127.0.0.1:8080", Migrate: true}},
+		struct {
+			name string
+			env  map[string]string
+			args []string
+			want ServeConfig
+		}{"ALLOT_WORK=false", map[string]string{"ALLOT_WORK": "false"}, nil, ServeConfig{DSN: "sqlite:allot.db", Addr: "127.0.0.1:8080", Migrate: true}})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cleanEnv(t)
@@ -644,7 +662,7 @@ func TestServe(t *testing.T) {
 			if got.Ready == nil {
 				t.Error("Ready is nil")
 			}
-			if got.DSN != tt.want.DSN || got.Addr != tt.want.Addr || got.Migrate != tt.want.Migrate {
+			if got.DSN != tt.want.DSN || got.Addr != tt.want.Addr || got.Migrate != tt.want.Migrate || got.Work != tt.want.Work {
 				t.Errorf("config = %+v; want %+v", got, tt.want)
 			}
 			if len(h.dsns) != 0 {

@@ -48,8 +48,11 @@ func (s *state) serveCommand() *ucli.Command {
 			},
 			metricsAddrFlag(),
 			&ucli.BoolFlag{
-				Name:    "work",
-				Usage:   "also run the line provisioning worker in this process (as `allot work` does)",
+				Name: "work",
+				// On by default, so that one binary provisions lines on a
+				// laptop; a deployment that scales workers apart turns it off.
+				Usage:   "also run the line provisioning worker in this process, as `allot work` does (--work=false: serve the API alone)",
+				Value:   true,
 				EnvVars: []string{"ALLOT_WORK"},
 			},
 		},
