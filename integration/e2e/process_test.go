@@ -122,7 +122,7 @@ type server struct {
 	waitErr error         // the exit status; read only after exited closes
 }
 
-// startServers starts n `allot serve --addr 127.0.0.1:0` processes on the
+// startServers starts n `allot serve --addr 127.0.0.1:0 --work=false` processes on the
 // database dsn and waits until each reports its address. They start in
 // parallel and are killed when t ends; a failing test prints their output.
 func startServers(t *testing.T, dsn string, n int) []*server {
@@ -137,10 +137,12 @@ func startServers(t *testing.T, dsn string, n int) []*server {
 	return servers
 }
 
-// launch starts one server process and arranges for it to be killed.
+// launch starts one server process of the API alone (--work=false: the
+// tests that provision lines start their workers themselves, at their
+// carrier) and arranges for it to be killed.
 func launch(t *testing.T, name, dsn string) *server {
 	t.Helper()
-	return launchWith(t, name, nil, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
+	return launchWith(t, name, nil, "serve", "--addr", "127.0.0.1:0", "--db", dsn, "--work=false")
 }
 
 // launchWith starts one allot process with args and, beside childEnv,
