@@ -18,10 +18,7 @@ func (s *state) carrierSecretLeaf() *ucli.Command {
 }
 
 func (s *state) carrierSecret(c *ucli.Context) error {
-	if _, err := args(c); err != nil {
-		return err
-	}
-	code, err := orgCode(c)
+	code, err := orgOnly(c)
 	if err != nil {
 		return err
 	}

@@ -149,10 +149,7 @@ func plural(n int, one, many string) string {
 }
 
 func (s *state) planList(c *ucli.Context) error {
-	if _, err := args(c); err != nil {
-		return err
-	}
-	code, err := orgCode(c)
+	code, err := orgOnly(c)
 	if err != nil {
 		return err
 	}
@@ -223,10 +220,7 @@ func (s *state) carrierAdd(c *ucli.Context) error {
 }
 
 func (s *state) carrierList(c *ucli.Context) error {
-	if _, err := args(c); err != nil {
-		return err
-	}
-	code, err := orgCode(c)
+	code, err := orgOnly(c)
 	if err != nil {
 		return err
 	}

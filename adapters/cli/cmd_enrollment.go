@@ -15,12 +15,8 @@ import (
 
 // withEnrollment is withOrg for the commands of the prepaid enrollment API.
 func (s *state) withEnrollment(c *ucli.Context, code string, fn func(ctx context.Context, svc ports.EnrollmentService, org tenant.Organisation) error) error {
-	return s.withOrg(c, code, func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
-		if svc.Enrollment == nil {
-			return fault.New(fault.Internal, "INTERNAL", "this build has no enrollment service")
-		}
-		return fn(ctx, svc.Enrollment, org)
-	})
+	return withService(s, c, code, func(v ports.Services) ports.EnrollmentService { return v.Enrollment },
+		"this build has no enrollment service", fn)
 }
 
 // secret remembers a secret given on the command line so that no error
@@ -145,10 +141,7 @@ func (s *state) agentAdd(c *ucli.Context) error {
 }
 
 func (s *state) agentList(c *ucli.Context) error {
-	if _, err := args(c); err != nil {
-		return err
-	}
-	code, err := orgCode(c)
+	code, err := orgOnly(c)
 	if err != nil {
 		return err
 	}
@@ -291,10 +284,7 @@ func (s *state) enrollmentCommand() *ucli.Command {
 }
 
 func (s *state) enrollmentList(c *ucli.Context) error {
-	if _, err := args(c); err != nil {
-		return err
-	}
-	code, err := orgCode(c)
+	code, err := orgOnly(c)
 	if err != nil {
 		return err
 	}

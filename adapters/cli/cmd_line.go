@@ -125,12 +125,10 @@ func (s *state) withLines(c *ucli.Context, fn func(ctx context.Context, svc port
 	if err != nil {
 		return err
 	}
-	return s.withOrg(c, code, func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
-		if svc.Lines == nil {
-			return fault.New(fault.Internal, "INTERNAL", "this build has no line lifecycle service")
-		}
-		return fn(ctx, svc.Lines, org.ID)
-	})
+	return withService(s, c, code, func(v ports.Services) ports.LineService { return v.Lines }, "this build has no line lifecycle service",
+		func(ctx context.Context, svc ports.LineService, org tenant.Organisation) error {
+			return fn(ctx, svc, org.ID)
+		})
 }
 
 func (s *state) lineOne(c *ucli.Context, fn func(ctx context.Context, svc ports.LineService, org tenant.OrgID, id int64) error) error {

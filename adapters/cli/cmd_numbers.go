@@ -104,10 +104,7 @@ func stockRow(t *table, l series.StockLine) {
 }
 
 func (s *state) stockReport(c *ucli.Context) error {
-	if _, err := args(c); err != nil {
-		return err
-	}
-	code, err := orgCode(c)
+	code, err := orgOnly(c)
 	if err != nil {
 		return err
 	}
@@ -289,10 +286,7 @@ func (s *state) numberState(c *ucli.Context) error {
 }
 
 func (s *state) numberHistory(c *ucli.Context) error {
-	if _, err := args(c); err != nil {
-		return err
-	}
-	code, err := orgCode(c)
+	code, err := orgOnly(c)
 	if err != nil {
 		return err
 	}
@@ -362,10 +356,7 @@ type thresholdJSON struct {
 }
 
 func (s *state) listThresholds(c *ucli.Context) error {
-	if _, err := args(c); err != nil {
-		return err
-	}
-	code, err := orgCode(c)
+	code, err := orgOnly(c)
 	if err != nil {
 		return err
 	}

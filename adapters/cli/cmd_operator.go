@@ -26,12 +26,8 @@ func toOperatorJSON(op operator.Operator, org tenant.Organisation) operatorJSON 
 
 // withOperators is withOrg for the commands of dashboard operators.
 func (s *state) withOperators(c *ucli.Context, code string, fn func(ctx context.Context, svc ports.OperatorService, org tenant.Organisation) error) error {
-	return s.withOrg(c, code, func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
-		if svc.Operators == nil {
-			return fault.New(fault.Internal, "INTERNAL", "this build has no operator service")
-		}
-		return fn(ctx, svc.Operators, org)
-	})
+	return withService(s, c, code, func(v ports.Services) ports.OperatorService { return v.Operators },
+		"this build has no operator service", fn)
 }
 
 func (s *state) operatorCommand() *ucli.Command {
@@ -87,10 +83,7 @@ func (s *state) operatorAdd(c *ucli.Context) error {
 }
 
 func (s *state) operatorList(c *ucli.Context) error {
-	if _, err := args(c); err != nil {
-		return err
-	}
-	code, err := orgCode(c)
+	code, err := orgOnly(c)
 	if err != nil {
 		return err
 	}

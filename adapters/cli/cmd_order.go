@@ -8,7 +8,6 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/order"
 	"github.com/allot-io/allot/domain/tenant"
 	"github.com/allot-io/allot/ports"
@@ -16,12 +15,8 @@ import (
 
 // withOrders is withOrg for the commands of the order and payment API.
 func (s *state) withOrders(c *ucli.Context, code string, fn func(ctx context.Context, svc ports.OrderService, org tenant.Organisation) error) error {
-	return s.withOrg(c, code, func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
-		if svc.Orders == nil {
-			return fault.New(fault.Internal, "INTERNAL", "this store keeps no orders")
-		}
-		return fn(ctx, svc.Orders, org)
-	})
+	return withService(s, c, code, func(v ports.Services) ports.OrderService { return v.Orders },
+		"this store keeps no orders", fn)
 }
 
 func (s *state) shippingCommand() *ucli.Command {
@@ -78,10 +73,7 @@ func (s *state) shippingAdd(c *ucli.Context) error {
 }
 
 func (s *state) shippingList(c *ucli.Context) error {
-	if _, err := args(c); err != nil {
-		return err
-	}
-	code, err := orgCode(c)
+	code, err := orgOnly(c)
 	if err != nil {
 		return err
 	}
@@ -151,10 +143,7 @@ func printSettings(c *ucli.Context, st order.Settings) error {
 }
 
 func (s *state) feesSet(c *ucli.Context) error {
-	if _, err := args(c); err != nil {
-		return err
-	}
-	code, err := orgCode(c)
+	code, err := orgOnly(c)
 	if err != nil {
 		return err
 	}
@@ -211,10 +200,7 @@ func (s *state) feesState(c *ucli.Context) error {
 }
 
 func (s *state) feesList(c *ucli.Context) error {
-	if _, err := args(c); err != nil {
-		return err
-	}
-	code, err := orgCode(c)
+	code, err := orgOnly(c)
 	if err != nil {
 		return err
 	}
@@ -322,10 +308,7 @@ func (s *state) couponAdd(c *ucli.Context) error {
 }
 
 func (s *state) couponList(c *ucli.Context) error {
-	if _, err := args(c); err != nil {
-		return err
-	}
-	code, err := orgCode(c)
+	code, err := orgOnly(c)
 	if err != nil {
 		return err
 	}
@@ -408,10 +391,7 @@ func toOrderJSON(o order.Order) orderJSON {
 }
 
 func (s *state) orderList(c *ucli.Context) error {
-	if _, err := args(c); err != nil {
-		return err
-	}
-	code, err := orgCode(c)
+	code, err := orgOnly(c)
 	if err != nil {
 		return err
 	}

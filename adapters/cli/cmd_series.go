@@ -102,10 +102,7 @@ func (s *state) seriesCreate(c *ucli.Context) error {
 }
 
 func (s *state) seriesList(c *ucli.Context) error {
-	if _, err := args(c); err != nil {
-		return err
-	}
-	code, err := orgCode(c)
+	code, err := orgOnly(c)
 	if err != nil {
 		return err
 	}

@@ -110,10 +110,7 @@ func (s *state) apikeyCommand() *ucli.Command {
 }
 
 func (s *state) apikeyCreate(c *ucli.Context) error {
-	if _, err := args(c); err != nil {
-		return err
-	}
-	code, err := orgCode(c)
+	code, err := orgOnly(c)
 	if err != nil {
 		return err
 	}
@@ -128,10 +125,7 @@ func (s *state) apikeyCreate(c *ucli.Context) error {
 }
 
 func (s *state) apikeyList(c *ucli.Context) error {
-	if _, err := args(c); err != nil {
-		return err
-	}
-	code, err := orgCode(c)
+	code, err := orgOnly(c)
 	if err != nil {
 		return err
 	}
@@ -218,10 +212,7 @@ func (s *state) entryAdd(c *ucli.Context, k entryKind) error {
 }
 
 func (s *state) entryList(c *ucli.Context, k entryKind) error {
-	if _, err := args(c); err != nil {
-		return err
-	}
-	code, err := orgCode(c)
+	code, err := orgOnly(c)
 	if err != nil {
 		return err
 	}

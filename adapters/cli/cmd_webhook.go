@@ -8,7 +8,6 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/allot-io/allot/domain/fault"
 	"github.com/allot-io/allot/domain/tenant"
 	"github.com/allot-io/allot/domain/webhook"
 	"github.com/allot-io/allot/ports"
@@ -70,12 +69,10 @@ func (s *state) withWebhooks(c *ucli.Context, fn func(ctx context.Context, svc p
 	if err != nil {
 		return err
 	}
-	return s.withOrg(c, code, func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
-		if svc.Webhooks == nil {
-			return fault.New(fault.Internal, "INTERNAL", "this build has no webhook service")
-		}
-		return fn(ctx, svc.Webhooks, org.ID)
-	})
+	return withService(s, c, code, func(v ports.Services) ports.WebhookService { return v.Webhooks }, "this build has no webhook service",
+		func(ctx context.Context, svc ports.WebhookService, org tenant.Organisation) error {
+			return fn(ctx, svc, org.ID)
+		})
 }
 
 func (s *state) webhookAdd(c *ucli.Context) error {

@@ -271,6 +271,28 @@ func (s *state) withOrg(c *ucli.Context, code string, fn func(ctx context.Contex
 	})
 }
 
+// withService is withOrg for the commands of one service: pick takes it
+// from the services, and a build without it is an Internal error saying
+// missing. Each service's with… helper is this, named.
+func withService[S any](s *state, c *ucli.Context, code string, pick func(ports.Services) S, missing string,
+	fn func(ctx context.Context, svc S, org tenant.Organisation) error) error {
+	return s.withOrg(c, code, func(ctx context.Context, svc ports.Services, org tenant.Organisation) error {
+		got := pick(svc)
+		if any(got) == nil {
+			return fault.New(fault.Internal, "INTERNAL", missing)
+		}
+		return fn(ctx, got, org)
+	})
+}
+
+// orgOnly reads the --org of a command that takes no arguments.
+func orgOnly(c *ucli.Context) (string, error) {
+	if _, err := args(c); err != nil {
+		return "", err
+	}
+	return orgCode(c)
+}
+
 // orgCode reads the required --org flag.
 func orgCode(c *ucli.Context) (string, error) {
 	v, err := required(c, "org")
