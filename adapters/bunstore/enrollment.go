@@ -382,16 +382,11 @@ func (s *Store) CreateEnrollment(ctx context.Context, org tenant.OrgID, e ports.
 
 	var acct enrollment.Account
 	var recs []enrollment.LineRecord
-	for attempt := 1; ; attempt++ {
-		err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-			var err error
-			acct, recs, err = s.writeEnrollment(ctx, tx, org, e, plan, details, at, claims)
-			return err
-		})
-		if !retryable(err) || attempt == 3 {
-			break
-		}
-	}
+	err = s.inTxRetrying(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		acct, recs, err = s.writeEnrollment(ctx, tx, org, e, plan, details, at, claims)
+		return err
+	})
 	if errors.Is(err, errLineExists) {
 		err = s.lineExists(ctx, org, ids)
 	}

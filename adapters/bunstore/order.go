@@ -483,44 +483,13 @@ func (s *Store) CreateOrder(ctx context.Context, org tenant.OrgID, no ports.NewO
 	var created bool
 	// Concurrent orders of one enrollment meet on its coupon, its invoice
 	// series (which the first may be opening) and its order row; should
-	// PostgreSQL still break a deadlock among them, the whole transaction
-	// is tried again, and the retry finds the winner's order.
-	for attempt := 1; ; attempt++ {
-		err = s.createOrderTx(ctx, org, &o, no, details, start, &out, &created)
-		if !retryable(err) || attempt == 3 {
-			break
-		}
-	}
-	if classify(err) == kindUnique {
-		// Another call created the enrollment id's order first, or the
-		// counter met an invoice number issued before; the transaction
-		// (on PostgreSQL it can run nothing more) is over, so read which.
-		existing, rerr := s.OrderByEnrollmentID(ctx, org, o.EnrollmentID)
-		switch {
-		case rerr == nil:
-			return existing, false, nil
-		case fault.CodeOf(rerr) == fault.NotFound:
-			return order.Order{}, false, fault.Errorf(fault.Conflict, ReasonInvoiceNumberTaken,
-				"invoice number %s is already taken; set a higher invoice start (allot fees set --invoice-start)", o.InvoiceNumber)
-		default:
-			return order.Order{}, false, rerr
-		}
-	}
-	if err != nil {
-		return order.Order{}, false, s.dbError(err, "create order")
-	}
-	return out, created, nil
-}
-
-// createOrderTx is CreateOrder's transaction: the order of no, or the
-// enrollment's existing order, into out (created says which).
-func (s *Store) createOrderTx(ctx context.Context, org tenant.OrgID, o *order.Order, no ports.NewOrder, details string, start int64,
-	out *order.Order, created *bool) error {
-	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		*created = false
+	// PostgreSQL break a deadlock among them, the retry finds the winner's
+	// order.
+	err = s.inTxRetrying(ctx, func(ctx context.Context, tx bun.Tx) error {
+		created = false
 		existing, err := oneOrder(ctx, tx, "org_id = ? AND enrollment_id = ?", int64(org), o.EnrollmentID)
 		if err == nil {
-			*out = existing
+			out = existing
 			return nil
 		}
 		if !errors.Is(err, errNoOrder) {
@@ -565,9 +534,28 @@ func (s *Store) createOrderTx(ctx context.Context, org tenant.OrgID, o *order.Or
 		if err != nil {
 			return err
 		}
-		*out, *created = *o, true
+		out, created = o, true
 		return nil
 	})
+	if classify(err) == kindUnique {
+		// Another call created the enrollment id's order first, or the
+		// counter met an invoice number issued before; the transaction
+		// (on PostgreSQL it can run nothing more) is over, so read which.
+		existing, rerr := s.OrderByEnrollmentID(ctx, org, o.EnrollmentID)
+		switch {
+		case rerr == nil:
+			return existing, false, nil
+		case fault.CodeOf(rerr) == fault.NotFound:
+			return order.Order{}, false, fault.Errorf(fault.Conflict, ReasonInvoiceNumberTaken,
+				"invoice number %s is already taken; set a higher invoice start (allot fees set --invoice-start)", o.InvoiceNumber)
+		default:
+			return order.Order{}, false, rerr
+		}
+	}
+	if err != nil {
+		return order.Order{}, false, s.dbError(err, "create order")
+	}
+	return out, created, nil
 }
 
 // drawInvoice draws the next counter of org's invoice series for period

@@ -303,5 +303,22 @@ func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx
 	return s.db.RunInTx(ctx, nil, fn)
 }
 
+// maxTxAttempts is how often inTxRetrying runs a transaction in all.
+const maxTxAttempts = 3
+
+// inTxRetrying is inTx for writes that concurrent requests may cross in
+// opposite orders: when PostgreSQL breaks the transaction to end a
+// deadlock or a serialisation failure (retryable), fn runs again in a new
+// one, at most maxTxAttempts times in all. fn must set everything it
+// returns through its closure afresh on each run.
+func (s *Store) inTxRetrying(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.inTx(ctx, fn)
+		if !retryable(err) || attempt == maxTxAttempts {
+			return err
+		}
+	}
+}
+
 // errNoRows reports whether err says a query found no row.
 func errNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
