@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"github.com/allot-io/allot/cmd/allot/command"
+	"github.com/allot-io/allot/domain/tenant"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -154,6 +155,21 @@ func TestWorkAgainstCarrierGateway(t *testing.T) {
 	defer sim.Close()
 	t.Setenv(wire.EnvCarrierURL, sim.URL)
 	t.Setenv(wire.EnvCarrierSecret, "s3cret")
+	st, org, id := workUntil(t, db, enrollment.StatusActive)
+	if st.Status != enrollment.StatusActive || st.MDN != "4255550123" {
+		t.Fatalf("line %+v, want ACTIVE with the carrier's MDN", st)
+	}
+	if n := fake.Activations(enrollment.ActivationKey(int64(org), id)); n != 1 {
+		t.Fatalf("activated %d times at the carrier", n)
+	}
+}
+
+// workUntil creates organisation ACME on db with one queued line, runs
+// `allot work` (configured from the environment, as the program is) until
+// the line reaches want or 20 s pass, and returns its state, organisation
+// and customer id.
+func workUntil(t *testing.T, db string, want enrollment.LineStatus) (ports.LineState, tenant.OrgID, int64) {
+	t.Helper()
 	deps := command.Deps(os.Getenv, wire.Config{Hasher: secret.NewTestHasher()})
 	var out bytes.Buffer
 	deps.Stdout, deps.Stderr = &out, &out
@@ -172,7 +188,7 @@ func TestWorkAgainstCarrierGateway(t *testing.T) {
 	orgs, _ := s.ListOrgs(context.Background())
 	var st ports.LineState
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if st, err = s.LineState(context.Background(), orgs[0].ID, id); err == nil && st.Status == enrollment.StatusActive {
+		if st, err = s.LineState(context.Background(), orgs[0].ID, id); err == nil && st.Status == want {
 			break
 		}
 	}
@@ -180,10 +196,5 @@ func TestWorkAgainstCarrierGateway(t *testing.T) {
 	if code := <-done; code != 0 {
 		t.Errorf("allot work exit %d: %s", code, out.String())
 	}
-	if st.Status != enrollment.StatusActive || st.MDN != "4255550123" {
-		t.Fatalf("line %+v, want ACTIVE with the carrier's MDN", st)
-	}
-	if n := fake.Activations(enrollment.ActivationKey(int64(orgs[0].ID), id)); n != 1 {
-		t.Fatalf("activated %d times at the carrier", n)
-	}
+	return st, orgs[0].ID, id
 }

@@ -1,22 +1,17 @@
 package wire_test
 
 import (
-	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/allot-io/allot/adapters/bunstore"
-	"github.com/allot-io/allot/adapters/cli"
 	"github.com/allot-io/allot/adapters/secret"
 	"github.com/allot-io/allot/app/wire"
-	"github.com/allot-io/allot/cmd/allot/command"
 	"github.com/allot-io/allot/domain/enrollment"
 	"github.com/allot-io/allot/domain/fault"
-	"github.com/allot-io/allot/ports"
 )
 
 // TestLoadEnvCarrierSim: the simulator's settings are read onto the
@@ -66,36 +61,16 @@ func TestWorkWithSimulatorFailureRate(t *testing.T) {
 	t.Setenv(secret.EnvKey, strings.Repeat("ab", 32))
 	t.Setenv(wire.EnvCarrierSimFailureRate, "1")
 	t.Setenv(wire.EnvCarrierSimSeed, "9")
-	deps := command.Deps(os.Getenv, wire.Config{Hasher: secret.NewTestHasher()})
-	var out bytes.Buffer
-	deps.Stdout, deps.Stderr = &out, &out
-	if code := cli.Run(context.Background(), deps, []string{"allot", "org", "create", "--db", db, "ACME"}); code != 0 {
-		t.Fatalf("org create: %s", out.String())
+	st, org, id := workUntil(t, db, enrollment.StatusFailed)
+	if st.Status != enrollment.StatusFailed || st.MDN != "" {
+		t.Fatalf("line %+v, want FAILED without an MDN", st)
 	}
-	id := queuedLine(t, db, "3125550100", "3125550109")
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	go func() { done <- cli.Run(ctx, deps, []string{"allot", "work", "--db", db, "--poll", "20ms"}) }()
 	s, err := bunstore.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	orgs, _ := s.ListOrgs(context.Background())
-	var st ports.LineState
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if st, err = s.LineState(context.Background(), orgs[0].ID, id); err == nil && st.Status == enrollment.StatusFailed {
-			break
-		}
-	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Errorf("allot work exit %d: %s", code, out.String())
-	}
-	if st.Status != enrollment.StatusFailed || st.MDN != "" {
-		t.Fatalf("line %+v, want FAILED without an MDN", st)
-	}
-	h, err := s.LineHistory(context.Background(), orgs[0].ID, id)
+	h, err := s.LineHistory(context.Background(), org, id)
 	if err != nil || len(h) == 0 || !strings.Contains(h[len(h)-1].Message, "simulated rejection") {
 		t.Fatalf("history %+v, %v", h, err)
 	}
